@@ -1,0 +1,150 @@
+/**
+ * The check model shared by every suite: checks, verdicts, evidence and the
+ * context a check runs in. See `../shared/DESIGN.md` § "Check model".
+ *
+ * @module
+ */
+
+/** Requirement level of a check. */
+export type Level = "MUST" | "SHOULD";
+
+/** Which kit profile a check belongs to (the first segment of its id). */
+export type Profile = "sdk" | "chaos" | "svc";
+
+/** Driver capabilities (DESIGN.md § "The driver (testee) protocol"). */
+export const CAPABILITIES = [
+  "http",
+  "tls",
+  "retry",
+  "idempotency",
+  "sse",
+  "token_provider",
+  "concurrency",
+  "problem",
+  "dto",
+  "secret_uri",
+  "manifest",
+  "zeroize",
+  // Kit-side pseudo-capabilities (not declared by drivers):
+  "ts_module", // the SDK is a TypeScript module loadable in a Deno worker
+  "toxiproxy", // the chaos suite has a Toxiproxy server
+  "https_target", // server profile: the target is served over https
+  "sse_route", // server profile: the target names an SSE route
+] as const;
+
+/** One capability name. */
+export type Capability = typeof CAPABILITIES[number];
+
+/** A request the mock server (or a server probe) recorded; secrets masked as `<canary>` in reports. */
+export interface RecordedRequest {
+  /** ms since the scenario was created */
+  t: number;
+  method: string;
+  path: string;
+  query: string;
+  headers: Record<string, string>;
+  bodySize: number;
+  /** UTF-8 body text, truncated to 4 KiB (kept for leak scans) */
+  body: string;
+  /** an id of the TCP/TLS connection the request arrived on */
+  connection: string;
+  /** which listener: "https" | "http" | "foreign" | "untrusted" */
+  listener: string;
+}
+
+/** Where a canary was found. */
+export interface LeakFinding {
+  /** e.g. "driver stderr", "reply of request", "request url", "file HOME/.cache/x" */
+  where: string;
+  /** "raw" | "url-encoded" | "base64" | "fragment" */
+  form: string;
+  /** the surrounding text with every canary masked */
+  excerpt: string;
+}
+
+/** What a vendor needs to fix a fault. Everything here is masked before it is reported. */
+export interface Evidence {
+  /** requests the mock server or probe saw */
+  requests?: RecordedRequest[];
+  /** named durations in ms */
+  timings?: Record<string, number>;
+  /** the driver's reply (result or error) */
+  reply?: unknown;
+  /** SDK output lines (stdout non-protocol lines and stderr), tail */
+  output?: string[];
+  /** where canaries leaked */
+  leaks?: LeakFinding[];
+  /** free-form facts with numbers: "configured read_ms=300", "attempts=4" */
+  notes?: string[];
+  /** property suites: the seed, the shrink path and the counterexample */
+  property?: { seed: number; path?: string; counterexample?: string; runs: number };
+}
+
+/** The outcome of one check. A kit or driver fault is `error`, never `pass`. */
+export type Verdict =
+  | { outcome: "pass"; evidence: Evidence }
+  | { outcome: "fail"; reason: string; evidence: Evidence }
+  | { outcome: "not_applicable"; reason: string }
+  | { outcome: "error"; reason: string; evidence?: Evidence };
+
+/** The outcome names, in report order. */
+export type Outcome = Verdict["outcome"];
+
+/** What every check receives. The concrete context is built by the runner for each profile. */
+export interface BaseContext {
+  /** the run's seed (property suites, jitter); stable for re-runs */
+  readonly seed: number;
+  /** aborted when the check's time limit is reached */
+  readonly signal: AbortSignal;
+  /** the check's time limit in ms */
+  readonly timeLimitMs: number;
+  /** add a line to the check's notes (masked later) */
+  note(line: string): void;
+}
+
+/** A check: a value registered once, by id. `C` is the profile's context type. */
+export interface Check<C extends BaseContext = BaseContext> {
+  /** "sdk.retry.bounded": profile.area.name, kebab-case, stable forever */
+  id: string;
+  /** one line a vendor understands */
+  title: string;
+  level: Level;
+  /** seed file + section, e.g. "000 §2.3 Bounded retries" */
+  source: string;
+  /** capabilities the target must have, else `not_applicable` */
+  requires: Capability[];
+  /** mutants (by name) that this check must catch in the selftest */
+  mutants: string[];
+  /** per-check time limit in ms (default 15000) */
+  timeLimitMs?: number;
+  run(ctx: C): Promise<Verdict>;
+}
+
+/** A check's result as the runner records it. */
+export interface CheckResult {
+  id: string;
+  title: string;
+  level: Level;
+  source: string;
+  verdict: Verdict;
+  durationMs: number;
+}
+
+/** Certification level: beta-ready = every applicable MUST passes; hardened = MUST and SHOULD. */
+export type Certification = "beta-ready" | "hardened" | "none";
+
+/** Helpers to build verdicts. */
+export const verdict = {
+  pass(evidence: Evidence = {}): Verdict {
+    return { outcome: "pass", evidence };
+  },
+  fail(reason: string, evidence: Evidence = {}): Verdict {
+    return { outcome: "fail", reason, evidence };
+  },
+  notApplicable(reason: string): Verdict {
+    return { outcome: "not_applicable", reason };
+  },
+  error(reason: string, evidence?: Evidence): Verdict {
+    return evidence ? { outcome: "error", reason, evidence } : { outcome: "error", reason };
+  },
+};

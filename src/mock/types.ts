@@ -1,0 +1,37 @@
+/**
+ * The mock server's public shape, used by the checks.
+ *
+ * @module
+ */
+import type { RecordedRequest } from "../engine/types.ts";
+import type { Scenario } from "../schema/scenario.ts";
+
+/** A reserved scenario on the mock server. */
+export interface ScenarioHandle {
+  /** unique id; requests under `/s/<id>/` follow its script */
+  readonly id: string;
+  /** `https://127.0.0.1:PORT/s/<id>` (trusted CA) — use as the SDK's base_url */
+  readonly httpsBase: string;
+  /** `http://127.0.0.1:PORT/s/<id>` (plain HTTP) */
+  readonly httpBase: string;
+  /** `https://localhost:PORT/s/<id>` served with a cert from the second, untrusted CA */
+  readonly untrustedBase: string;
+  /** `https://127.0.0.2:PORT/s/<id>` — the foreign origin for redirect checks (trusted CA) */
+  readonly foreignBase: string;
+  /** every request the scenario got so far, in arrival order */
+  requests(): RecordedRequest[];
+  /** resolves when the scenario has seen `n` requests, or after `timeoutMs` (returns the count) */
+  waitForRequests(n: number, timeoutMs: number): Promise<number>;
+  /** stop recording and end open streams of this scenario */
+  release(): void;
+}
+
+/** The running mock server. */
+export interface MockServer {
+  /** PEM of the trusted ephemeral CA (give it to the SDK as `ca_cert_pem`) */
+  readonly caCertPem: string;
+  /** reserve a scenario */
+  scenario(script: Scenario): ScenarioHandle;
+  /** stop every listener */
+  close(): Promise<void>;
+}
