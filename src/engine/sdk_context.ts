@@ -14,6 +14,32 @@ export interface StartDriverOptions {
   env?: Record<string, string>;
 }
 
+/** A toxic to add to a chaos proxy (Toxiproxy's model). */
+export interface Toxic {
+  type: "latency" | "timeout" | "reset_peer" | "slicer" | "limit_data" | "bandwidth" | "slow_close";
+  stream?: "upstream" | "downstream";
+  /** probability 0..1 that a connection gets the toxic (default 1) */
+  toxicity?: number;
+  attributes: Record<string, number>;
+}
+
+/** One Toxiproxy proxy in front of a mock-server port, owned by one check. */
+export interface ChaosProxy {
+  /** the port the SDK should connect to (on 127.0.0.1) */
+  readonly listenPort: number;
+  addToxic(toxic: Toxic): Promise<void>;
+  /** disable the proxy (connections refused), or enable it again */
+  setEnabled(enabled: boolean): Promise<void>;
+}
+
+/** What the chaos suite adds to an SDK check's context. */
+export interface ChaosEnv {
+  /** e.g. "toxiproxy-server 2.12.0" */
+  readonly serverVersion: string;
+  /** a proxy in front of 127.0.0.1:`upstreamPort`; removed when the check ends */
+  createProxy(upstreamPort: number): Promise<ChaosProxy>;
+}
+
 /** The context of an SDK check. Every driver it starts is closed when the check ends. */
 export interface SdkContext extends BaseContext {
   /** the shared mock server (reserve a scenario per check) */
@@ -26,4 +52,6 @@ export interface SdkContext extends BaseContext {
   newCanary(): string;
   /** start a fresh driver process (fresh cwd/HOME/TMPDIR), after `hello` */
   startDriver(opts?: StartDriverOptions): Promise<DriverSession>;
+  /** present only in the chaos suite (`deno task chaos`) */
+  readonly chaos?: ChaosEnv;
 }

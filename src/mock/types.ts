@@ -30,6 +30,8 @@ export interface ScenarioHandle {
 export interface MockServer {
   /** PEM of the trusted ephemeral CA (give it to the SDK as `ca_cert_pem`) */
   readonly caCertPem: string;
+  /** the listeners' ports (all on 127.0.0.1 but `foreign`, which is on 127.0.0.2) */
+  readonly ports: { https: number; http: number; untrusted: number; foreign: number };
   /** reserve a scenario */
   scenario(script: Scenario): ScenarioHandle;
   /** stop every listener */
