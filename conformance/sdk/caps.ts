@@ -1,0 +1,291 @@
+/**
+ * `sdk.caps.*` — capabilities and secrets (seed 000 §1).
+ *
+ * @module
+ */
+import { defineCheck } from "../../src/engine/registry.ts";
+import type { SdkContext } from "../../src/engine/sdk_context.ts";
+import { type LeakFinding, type RecordedRequest, verdict } from "../../src/engine/types.ts";
+import { findCanaries } from "../../src/driver/canary.ts";
+import { CALL_MS, callFault, describeError, gather, request, setup } from "./_helpers.ts";
+
+const OK = { responses: [{ status: 200, body: { kind: "json" as const, value: { ok: true } } }] };
+
+/** The token in an Authorization header, if it carries one of `tokens`. */
+function tokenIn(req: RecordedRequest, tokens: string[]): string | undefined {
+  const auth = req.headers["authorization"] ?? "";
+  return tokens.find((t) => auth.includes(t));
+}
+
+/** sdk.caps.per-instance */
+export const perInstance = defineCheck<SdkContext>({
+  id: "sdk.caps.per-instance",
+  title: "Each SDK instance sends only its own token",
+  level: "MUST",
+  source: "000 §1.1 No ambient/global caps",
+  requires: ["http"],
+  mutants: ["global-token"],
+  async run(ctx) {
+    const a = await setup(ctx, OK);
+    if (!a.ok) return a.verdict;
+    const b = await setup(ctx, OK, { session: a.setup.session });
+    if (!b.ok) return b.verdict;
+    const order = [a.setup, b.setup, a.setup, b.setup];
+    for (const s of order) {
+      const r = await request(s, { method: "GET", path: "/who" });
+      if (r.kind !== "ok") return callFault("request", r, s);
+    }
+    const tokens = [a.setup.canary, b.setup.canary];
+    for (const s of [a.setup, b.setup]) {
+      for (const req of s.scenario.requests()) {
+        const seen = tokenIn(req, tokens);
+        if (seen !== s.canary) {
+          const what = seen === undefined ? "no known token" : "the OTHER instance's token";
+          return verdict.fail(
+            `instance ${s.client} must send only its own token; a request carried ${what}`,
+            gather({ scenario: s.scenario, session: s.session }, {
+              notes: [`2 instances, ${order.length} requests in turn`],
+            }),
+          );
+        }
+      }
+    }
+    return verdict.pass(gather({ scenario: a.setup.scenario }, {
+      notes: ["2 instances in one driver, 4 requests alternating; each carried only its own token"],
+    }));
+  },
+});
+
+const ERRORS = {
+  responses: [
+    { match: { path: "/401" }, status: 401, body: { kind: "json" as const, value: problem("unauthorized") } },
+    { match: { path: "/403" }, status: 403, body: { kind: "json" as const, value: problem("forbidden") } },
+    { match: { path: "/500" }, status: 500, body: { kind: "json" as const, value: problem("internal") } },
+    {
+      match: { path: "/html" },
+      status: 502,
+      headers: { "content-type": "text/html" },
+      body: { kind: "text" as const, value: "<html><body>Bad gateway</body></html>" },
+    },
+    { match: { path: "/stall" }, stall: true },
+    { match: { path: "/close" }, close: true },
+    { status: 200, body: { kind: "json" as const, value: { ok: true } } },
+  ],
+};
+
+function problem(code: string) {
+  return { code, kind: "auth", message: `${code} happened`, correlation_id: "corr-1", details: {} };
+}
+
+/** Provoke 200, 401, 403, 500, HTML, timeout and network error on one instance; return the setup. */
+async function provokeErrors(ctx: SdkContext) {
+  const s = await setup(ctx, ERRORS, {
+    configure: { max_retries: 0, timeouts: { connect_ms: 1_000, read_ms: 400, total_ms: 2_000 } },
+  });
+  if (!s.ok) return s;
+  for (const path of ["/ok", "/401", "/403", "/500", "/html", "/stall", "/close"]) {
+    const r = await request(s.setup, { method: "GET", path }, CALL_MS);
+    if (r.kind === "no_reply" || r.kind === "driver_fault") {
+      return { ok: false as const, verdict: callFault("request", r, s.setup) };
+    }
+  }
+  return s;
+}
+
+function leakVerdict(
+  rule: string,
+  leaks: LeakFinding[],
+  from: Parameters<typeof gather>[0],
+  notes: string[],
+) {
+  if (leaks.length > 0) {
+    return verdict.fail(
+      `${rule}; found it ${leaks.length} time(s), first in ${leaks[0]?.where}`,
+      gather(from, { leaks, notes }),
+    );
+  }
+  return verdict.pass(gather(from, { notes }));
+}
+
+/** sdk.caps.not-in-logs */
+export const notInLogs = defineCheck<SdkContext>({
+  id: "sdk.caps.not-in-logs",
+  title: "The token never appears in the SDK's output, even at its most verbose log level",
+  level: "MUST",
+  source: "000 §1.2 No caps in logs; §3.3 Headers scrubbing",
+  requires: ["http"],
+  mutants: ["log-headers"],
+  async run(ctx) {
+    const s = await provokeErrors(ctx);
+    if (!s.ok) return s.verdict;
+    const leaks = (await s.setup.session.scan([s.setup.canary])).filter((l) =>
+      l.where.startsWith("driver std")
+    );
+    return leakVerdict("the token must never be written to the SDK's output (debug on)", leaks, s.setup, [
+      "debug=true; requests: 200, 401, 403, 500, HTML 502, stall (timeout), connection close",
+      `output lines scanned: ${s.setup.session.output().length}`,
+    ]);
+  },
+});
+
+/** sdk.caps.not-in-errors */
+export const notInErrors = defineCheck<SdkContext>({
+  id: "sdk.caps.not-in-errors",
+  title: "The token never appears in an error's message or details",
+  level: "MUST",
+  source: "000 §1.2 No caps in errors / exceptions",
+  requires: ["http"],
+  mutants: ["request-in-error"],
+  async run(ctx) {
+    const s = await provokeErrors(ctx);
+    if (!s.ok) return s.verdict;
+    const leaks = (await s.setup.session.scan([s.setup.canary])).filter((l) => l.where.startsWith("reply"));
+    return leakVerdict("errors must never carry the token", leaks, s.setup, [
+      "errors provoked: 401, 403, 500, HTML 502, read timeout 400 ms, connection close",
+    ]);
+  },
+});
+
+/** Find canary forms in everything a request carried except its Authorization header. */
+function wireLeaks(reqs: RecordedRequest[], canary: string): LeakFinding[] {
+  const out: LeakFinding[] = [];
+  for (const r of reqs) {
+    const parts: [string, string][] = [
+      ["request url", `${r.path}${r.query ? `?${r.query}` : ""}`],
+      ["request body", r.body],
+      ...Object.entries(r.headers)
+        .filter(([k]) => k !== "authorization")
+        .map(([k, v]): [string, string] => [`request header ${k}`, v]),
+    ];
+    for (const [where, text] of parts) {
+      for (const f of findCanaries(text, [canary])) {
+        out.push({ where: `${where} (${r.method} ${r.path})`, form: f.form, excerpt: "<canary>" });
+      }
+    }
+  }
+  return out;
+}
+
+/** sdk.caps.not-in-url */
+export const notInUrl = defineCheck<SdkContext>({
+  id: "sdk.caps.not-in-url",
+  title: "The token travels only in Authorization, never in a URL, query or body",
+  level: "MUST",
+  source: "000 §1.2 No caps in URLs",
+  requires: ["http"],
+  mutants: ["token-in-query"],
+  async run(ctx) {
+    const s = await setup(ctx, OK);
+    if (!s.ok) return s.verdict;
+    const calls = [
+      { method: "GET", path: "/items", query: { q: "x", page: "2" } },
+      { method: "POST", path: "/echo", json: { hello: "world" }, idempotency_key: crypto.randomUUID() },
+      { method: "DELETE", path: "/items/1" },
+    ];
+    for (const c of calls) {
+      const r = await request(s.setup, c);
+      if (r.kind !== "ok") return callFault("request", r, s.setup);
+    }
+    const reqs = s.setup.scenario.requests();
+    const leaks = wireLeaks(reqs, s.setup.canary);
+    const withAuth = reqs.filter((r) => (r.headers["authorization"] ?? "").includes(s.setup.canary)).length;
+    const notes = [`${reqs.length} requests recorded; ${withAuth} carried the token in Authorization`];
+    if (leaks.length === 0 && withAuth === 0) {
+      return verdict.fail(
+        "the token must travel in Authorization; no request carried it there",
+        gather(s.setup, { notes }),
+      );
+    }
+    return leakVerdict(
+      "the token must never be sent in a URL, query, body or non-Authorization header",
+      leaks,
+      s.setup,
+      notes,
+    );
+  },
+});
+
+/** sdk.caps.not-on-disk */
+export const notOnDisk = defineCheck<SdkContext>({
+  id: "sdk.caps.not-on-disk",
+  title: "The token is never written to any file",
+  level: "MUST",
+  source: "000 §1.2 No persistent cleartext cap storage",
+  requires: ["http"],
+  mutants: ["token-cache-file"],
+  async run(ctx) {
+    const s = await provokeErrors(ctx);
+    if (!s.ok) return s.verdict;
+    const leaks = (await s.setup.session.scan([s.setup.canary])).filter((l) => l.where.startsWith("file"));
+    return leakVerdict("the token must never be written to disk", leaks, s.setup, [
+      "scanned every file under the driver's working directory, HOME and TMPDIR",
+    ]);
+  },
+});
+
+/** sdk.caps.rotation */
+export const rotation = defineCheck<SdkContext>({
+  id: "sdk.caps.rotation",
+  title: "After rotation, every later request carries the new token",
+  level: "MUST",
+  source: "000 §1.1 Rotation (token_provider)",
+  requires: ["http", "token_provider"],
+  mutants: ["provider-called-once"],
+  async run(ctx) {
+    const s = await setup(ctx, OK, { configure: { token_provider: true } });
+    if (!s.ok) return s.verdict;
+    const before = await request(s.setup, { method: "GET", path: "/before" });
+    if (before.kind !== "ok") return callFault("request", before, s.setup);
+    const fresh = ctx.newCanary();
+    const rot = await s.setup.session.call("rotate_token", { client: s.setup.client, token: fresh }, CALL_MS);
+    if (rot.kind !== "ok") return callFault("rotate_token", rot, s.setup);
+    for (let i = 0; i < 3; i++) {
+      const r = await request(s.setup, { method: "GET", path: `/after-${i}` });
+      if (r.kind !== "ok") return callFault("request", r, s.setup);
+    }
+    const reqs = s.setup.scenario.requests();
+    const after = reqs.filter((r) => r.path.includes("/after-"));
+    const stale = after.filter((r) => !(r.headers["authorization"] ?? "").includes(fresh));
+    if (stale.length > 0) {
+      return verdict.fail(
+        `every request after rotate_token must carry the new token; ${stale.length} of ${after.length} did not`,
+        gather(s.setup),
+      );
+    }
+    return verdict.pass(
+      gather(s.setup, { notes: ["1 request before rotation, 3 after; all 3 carried the new token"] }),
+    );
+  },
+});
+
+/** sdk.caps.close */
+export const close = defineCheck<SdkContext>({
+  id: "sdk.caps.close",
+  title: "A closed client refuses requests and sends nothing",
+  level: "SHOULD",
+  source: "000 §1.3 close() drops references to caps",
+  requires: ["http", "zeroize"],
+  mutants: ["close-noop"],
+  async run(ctx) {
+    const s = await setup(ctx, OK);
+    if (!s.ok) return s.verdict;
+    const first = await request(s.setup, { method: "GET", path: "/open" });
+    if (first.kind !== "ok") return callFault("request", first, s.setup);
+    const c = await s.setup.session.call("close", { client: s.setup.client }, CALL_MS);
+    if (c.kind !== "ok") return callFault("close", c, s.setup);
+    const after = await request(s.setup, { method: "GET", path: "/after-close" });
+    const sent = s.setup.scenario.requests().filter((r) => r.path.endsWith("/after-close")).length;
+    if (after.kind === "no_reply" || after.kind === "driver_fault") {
+      return callFault("request", after, s.setup);
+    }
+    if (after.kind === "ok" || sent > 0) {
+      return verdict.fail(
+        `a request after close() must fail and send nothing; reply ${after.kind}, ${sent} request(s) reached the server`,
+        gather(s.setup, { reply: after.kind === "ok" ? after.result : after.error }),
+      );
+    }
+    return verdict.pass(
+      gather(s.setup, { reply: after.error, notes: [`refused after close: ${describeError(after.error)}`] }),
+    );
+  },
+});

@@ -1,0 +1,108 @@
+/**
+ * `sdk.timeouts.*` — every call is bounded (seed 000 §2.2). Giving up in time is the
+ * rule under test here, so a reply missing at the bound is a `fail`, not an `error`.
+ *
+ * @module
+ */
+import { defineCheck } from "../../src/engine/registry.ts";
+import type { SdkContext } from "../../src/engine/sdk_context.ts";
+import { type Verdict, verdict } from "../../src/engine/types.ts";
+import type { CallResult } from "../../src/driver/types.ts";
+import { callFault, describeError, gather, request, type Setup, setup } from "./_helpers.ts";
+
+/** Judge a call that must end with a `timeout` error within `boundMs`. */
+function judgeTimeout(r: CallResult<"request">, s: Setup, boundMs: number, configured: string): Verdict {
+  const notes = [configured, `bound ${boundMs} ms`];
+  switch (r.kind) {
+    case "no_reply":
+      return verdict.fail(
+        `the SDK must give up within ${boundMs} ms (${configured}); no reply after ${r.ms} ms`,
+        gather(s, { timings: { waited_ms: r.ms }, notes }),
+      );
+    case "ok":
+      return verdict.fail(
+        `the SDK must give up with a timeout (${configured}); it returned status ${r.result.status} after ${r.ms} ms`,
+        gather(s, { timings: { elapsed_ms: r.ms }, notes }),
+      );
+    case "sdk_error":
+      if (r.error.type !== "timeout") {
+        return verdict.fail(
+          `the SDK must give up with type=timeout (${configured}); got ${
+            describeError(r.error)
+          } after ${r.ms} ms`,
+          gather(s, { reply: r.error, timings: { elapsed_ms: r.ms }, notes }),
+        );
+      }
+      return verdict.pass(gather(s, { reply: r.error, timings: { elapsed_ms: r.ms }, notes }));
+    case "driver_fault":
+      return callFault("request", r, s);
+    default: {
+      const never: never = r;
+      return verdict.error(`unknown call result ${String(never)}`);
+    }
+  }
+}
+
+/** sdk.timeouts.read */
+export const read = defineCheck<SdkContext>({
+  id: "sdk.timeouts.read",
+  title: "A server that stalls before the response hits the read timeout (300 ms → within 3 s)",
+  level: "MUST",
+  source: "000 §2.2 Mandatory timeouts",
+  requires: ["http"],
+  mutants: ["no-timeout"],
+  async run(ctx) {
+    const s = await setup(ctx, { responses: [{ stall: true }] }, {
+      noDefaultTimeouts: true,
+      configure: { max_retries: 0, timeouts: { connect_ms: 2_000, read_ms: 300, total_ms: 10_000 } },
+    });
+    if (!s.ok) return s.verdict;
+    const r = await request(s.setup, { method: "GET", path: "/stall" }, 3_000);
+    return judgeTimeout(r, s.setup, 3_000, "read_ms=300 total_ms=10000 max_retries=0");
+  },
+});
+
+/** sdk.timeouts.total */
+export const total = defineCheck<SdkContext>({
+  id: "sdk.timeouts.total",
+  title: "A body that trickles forever hits the total timeout (1 s → within 5 s)",
+  level: "MUST",
+  source: "000 §2.2 Overall request timeout",
+  requires: ["http"],
+  mutants: ["idle-timeout-only"],
+  async run(ctx) {
+    const s = await setup(ctx, {
+      responses: [{
+        status: 200,
+        headers: { "content-type": "application/json" },
+        body: { kind: "trickle", interval_ms: 100 },
+      }],
+    }, {
+      noDefaultTimeouts: true,
+      configure: { max_retries: 0, timeouts: { connect_ms: 2_000, read_ms: 1_000, total_ms: 1_000 } },
+    });
+    if (!s.ok) return s.verdict;
+    const r = await request(s.setup, { method: "GET", path: "/trickle" }, 5_000);
+    return judgeTimeout(r, s.setup, 5_000, "a byte every 100 ms forever; read_ms=1000 total_ms=1000");
+  },
+});
+
+/** sdk.timeouts.default */
+export const defaults = defineCheck<SdkContext>({
+  id: "sdk.timeouts.default",
+  title: "With no timeouts configured, a stalled server is given up on within 60 s",
+  level: "MUST",
+  source: "000 §2.2 Reasonable defaults (e.g. connect 3s, read 10s)",
+  requires: ["http"],
+  mutants: ["no-default-timeout"],
+  timeLimitMs: 75_000,
+  async run(ctx) {
+    const s = await setup(ctx, { responses: [{ stall: true }] }, {
+      noDefaultTimeouts: true,
+      configure: { max_retries: 0 },
+    });
+    if (!s.ok) return s.verdict;
+    const r = await request(s.setup, { method: "GET", path: "/stall" }, 60_000);
+    return judgeTimeout(r, s.setup, 60_000, "no timeouts configured, max_retries=0");
+  },
+});

@@ -1,0 +1,213 @@
+/**
+ * `sdk.tls.*` and `sdk.redirect.*` — transport and TLS (seed 000 §2.1).
+ *
+ * @module
+ */
+import { defineCheck } from "../../src/engine/registry.ts";
+import type { SdkContext } from "../../src/engine/sdk_context.ts";
+import { verdict } from "../../src/engine/types.ts";
+import { CALL_MS, callFault, describeError, gather, request, setup } from "./_helpers.ts";
+
+const OK = { responses: [{ status: 200, body: { kind: "json" as const, value: { ok: true } } }] };
+
+/** sdk.tls.https-required */
+export const httpsRequired = defineCheck<SdkContext>({
+  id: "sdk.tls.https-required",
+  title: "An http:// base URL is refused unless allow_insecure_http is set, sending nothing",
+  level: "MUST",
+  source: "000 §2.1 TLS required by default",
+  requires: ["http"],
+  mutants: ["allow-http"],
+  async run(ctx) {
+    const scenario = ctx.mock.scenario(OK);
+    const session = await ctx.startDriver();
+    const canary = ctx.newCanary();
+    const conf = await session.call(
+      "configure",
+      { base_url: scenario.httpBase, token: canary, debug: true },
+      CALL_MS,
+    );
+    if (conf.kind === "no_reply" || conf.kind === "driver_fault") {
+      return callFault("configure", conf, { scenario, session });
+    }
+    if (conf.kind === "sdk_error") {
+      if (conf.error.type === "insecure" || conf.error.type === "config") {
+        return verdict.pass(gather({ scenario, session }, {
+          reply: conf.error,
+          notes: [`refused at configure: ${describeError(conf.error)}`],
+        }));
+      }
+      return verdict.fail(
+        `refusing http:// must be an insecure or config error; configure failed with ${
+          describeError(conf.error)
+        }`,
+        gather({ scenario, session }, { reply: conf.error }),
+      );
+    }
+    const r = await session.call(
+      "request",
+      { client: conf.result.client, method: "GET", path: "/plain" },
+      CALL_MS,
+    );
+    if (r.kind === "no_reply" || r.kind === "driver_fault") {
+      return callFault("request", r, { scenario, session });
+    }
+    const sent = scenario.requests().length;
+    if (r.kind === "ok" || sent > 0) {
+      return verdict.fail(
+        `http:// without allow_insecure_http must be refused sending nothing; reply ${r.kind}, ${sent} request(s) sent`,
+        gather({ scenario, session }),
+      );
+    }
+    return verdict.pass(gather({ scenario, session }, {
+      reply: r.error,
+      notes: [`refused at first request, nothing sent: ${describeError(r.error)}`],
+    }));
+  },
+});
+
+/** sdk.tls.insecure-opt-in */
+export const insecureOptIn = defineCheck<SdkContext>({
+  id: "sdk.tls.insecure-opt-in",
+  title: "allow_insecure_http really allows http:// (the switch is real)",
+  level: "SHOULD",
+  source: "000 §2.1 http:// allowed only with explicit allow_insecure_http",
+  requires: ["http"],
+  mutants: [],
+  async run(ctx) {
+    const s = await setup(ctx, OK, { listener: "http", configure: { allow_insecure_http: true } });
+    if (!s.ok) return s.verdict;
+    const r = await request(s.setup, { method: "GET", path: "/plain" });
+    if (r.kind === "ok" && r.result.status === 200) {
+      return verdict.pass(gather(s.setup, { notes: ["http:// with allow_insecure_http answered 200"] }));
+    }
+    if (r.kind === "sdk_error") {
+      return verdict.fail(
+        `with allow_insecure_http an http:// request must work; got ${describeError(r.error)}`,
+        gather(s.setup, { reply: r.error }),
+      );
+    }
+    return callFault("request", r, s.setup);
+  },
+});
+
+/** sdk.tls.verify */
+export const verify = defineCheck<SdkContext>({
+  id: "sdk.tls.verify",
+  title: "A server certificate from an untrusted CA is refused",
+  level: "MUST",
+  source: "000 §2.1 TLS verification on; 002 §5.2",
+  requires: ["http", "tls"],
+  mutants: ["no-verify"],
+  async run(ctx) {
+    const s = await setup(ctx, OK, { listener: "untrusted", configure: { max_retries: 0 } });
+    if (!s.ok) return s.verdict;
+    const r = await request(s.setup, { method: "GET", path: "/secret" });
+    if (r.kind === "no_reply" || r.kind === "driver_fault") return callFault("request", r, s.setup);
+    const reached = s.setup.scenario.requests().length;
+    if (r.kind === "ok" || reached > 0) {
+      return verdict.fail(
+        `a certificate from an untrusted CA must be refused; reply ${r.kind}, ${reached} request(s) reached the server`,
+        gather(s.setup),
+      );
+    }
+    if (r.error.type !== "insecure" && r.error.type !== "network" && r.error.type !== "transport") {
+      return verdict.fail(
+        `an untrusted certificate must give an insecure or network error; got ${describeError(r.error)}`,
+        gather(s.setup, { reply: r.error }),
+      );
+    }
+    return verdict.pass(
+      gather(s.setup, { reply: r.error, notes: ["server cert issued by a second, untrusted CA"] }),
+    );
+  },
+});
+
+/** sdk.tls.custom-ca */
+export const customCa = defineCheck<SdkContext>({
+  id: "sdk.tls.custom-ca",
+  title: "A CA given as ca_cert_pem is trusted",
+  level: "SHOULD",
+  source: "000 §2.1 Allow custom CA bundles",
+  requires: ["http", "tls"],
+  mutants: [],
+  async run(ctx) {
+    const s = await setup(ctx, OK);
+    if (!s.ok) return s.verdict;
+    const r = await request(s.setup, { method: "GET", path: "/ca" });
+    if (r.kind === "ok" && r.result.status === 200) {
+      return verdict.pass(gather(s.setup, { notes: ["https with the kit's ephemeral CA answered 200"] }));
+    }
+    if (r.kind === "sdk_error") {
+      return verdict.fail(
+        `a request trusting ca_cert_pem must succeed; got ${describeError(r.error)}`,
+        gather(s.setup, { reply: r.error }),
+      );
+    }
+    return callFault("request", r, s.setup);
+  },
+});
+
+/** sdk.redirect.auth-same-origin */
+export const authSameOrigin = defineCheck<SdkContext>({
+  id: "sdk.redirect.auth-same-origin",
+  title: "Authorization is not sent to another origin on a redirect",
+  level: "MUST",
+  source: "000 §1.2 No caps leaked; OWASP API10:2023 Unsafe Consumption of APIs",
+  requires: ["http"],
+  mutants: ["auth-on-redirect"],
+  async run(ctx) {
+    const s = await setup(ctx, {
+      responses: [
+        { match: { path: "/start" }, redirect: "foreign" },
+        { status: 200, body: { kind: "json", value: { landed: true } } },
+      ],
+    });
+    if (!s.ok) return s.verdict;
+    const r = await request(s.setup, { method: "GET", path: "/start" });
+    if (r.kind === "no_reply" || r.kind === "driver_fault") return callFault("request", r, s.setup);
+    const foreign = s.setup.scenario.requests().filter((q) => q.listener === "foreign");
+    const leaked = foreign.filter((q) => q.headers["authorization"] !== undefined);
+    if (leaked.length > 0) {
+      return verdict.fail(
+        `Authorization must not be sent to another origin (127.0.0.2) on a redirect; ${leaked.length} request(s) carried it`,
+        gather(s.setup),
+      );
+    }
+    return verdict.pass(gather(s.setup, {
+      notes: [`redirect to https://127.0.0.2; followed ${foreign.length} time(s), never with Authorization`],
+    }));
+  },
+});
+
+/** sdk.redirect.no-downgrade */
+export const noDowngrade = defineCheck<SdkContext>({
+  id: "sdk.redirect.no-downgrade",
+  title: "An https → http redirect is not followed with credentials",
+  level: "MUST",
+  source: "000 §2.1 TLS required by default",
+  requires: ["http"],
+  mutants: ["follow-downgrade"],
+  async run(ctx) {
+    const s = await setup(ctx, {
+      responses: [
+        { match: { path: "/start" }, redirect: "http" },
+        { status: 200, body: { kind: "json", value: { landed: true } } },
+      ],
+    });
+    if (!s.ok) return s.verdict;
+    const r = await request(s.setup, { method: "GET", path: "/start" });
+    if (r.kind === "no_reply" || r.kind === "driver_fault") return callFault("request", r, s.setup);
+    const plain = s.setup.scenario.requests().filter((q) => q.listener === "http");
+    const leaked = plain.filter((q) => q.headers["authorization"] !== undefined);
+    if (leaked.length > 0) {
+      return verdict.fail(
+        `an https → http redirect must not be followed with credentials; ${leaked.length} plain-http request(s) carried Authorization`,
+        gather(s.setup),
+      );
+    }
+    return verdict.pass(gather(s.setup, {
+      notes: [`redirect to http://; ${plain.length} plain-http request(s), none with Authorization`],
+    }));
+  },
+});
