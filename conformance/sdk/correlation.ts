@@ -1,0 +1,39 @@
+/**
+ * `sdk.correlation.*` — request correlation (seed 001 §9).
+ *
+ * @module
+ */
+import { defineCheck } from "../../src/engine/registry.ts";
+import type { SdkContext } from "../../src/engine/sdk_context.ts";
+import { verdict } from "../../src/engine/types.ts";
+import { callFault, gather, request, setup } from "./_helpers.ts";
+
+/** sdk.correlation.request-id */
+export const requestId = defineCheck<SdkContext>({
+  id: "sdk.correlation.request-id",
+  title: "Each request carries a unique X-Request-ID",
+  level: "SHOULD",
+  source: "001 §9 Include X-Request-ID for correlation",
+  requires: ["http"],
+  mutants: [],
+  async run(ctx) {
+    const s = await setup(ctx, { responses: [{ status: 200, body: { kind: "json", value: { ok: true } } }] });
+    if (!s.ok) return s.verdict;
+    for (let i = 0; i < 5; i++) {
+      const r = await request(s.setup, { method: "GET", path: `/r/${i}` });
+      if (r.kind !== "ok") return callFault("request", r, s.setup);
+    }
+    const ids = s.setup.scenario.requests().map((q) => q.headers["x-request-id"]);
+    const missing = ids.filter((x) => x === undefined || x === "").length;
+    const distinct = new Set(ids).size;
+    if (missing > 0 || distinct !== ids.length) {
+      return verdict.fail(
+        `each request must carry a unique X-Request-ID; ${missing} missing, ${distinct} distinct of ${ids.length}`,
+        gather(s.setup),
+      );
+    }
+    return verdict.pass(
+      gather(s.setup, { notes: [`${ids.length} requests, ${distinct} distinct X-Request-IDs`] }),
+    );
+  },
+});

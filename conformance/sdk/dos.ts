@@ -1,0 +1,180 @@
+/**
+ * `sdk.dos.*` and `sdk.concurrency.*` — resource use (seed 000 §4).
+ *
+ * @module
+ */
+import { defineCheck } from "../../src/engine/registry.ts";
+import type { SdkContext } from "../../src/engine/sdk_context.ts";
+import { type Verdict, verdict } from "../../src/engine/types.ts";
+import type { CallResult } from "../../src/driver/types.ts";
+import { callFault, describeError, gather, request, type Setup, setup } from "./_helpers.ts";
+
+const MiB = 1024 * 1024;
+
+/** Judge a request that must end with one of `types` within `boundMs`. */
+function judgeEnd(
+  r: CallResult<"request">,
+  s: Setup,
+  types: string[],
+  rule: string,
+  notes: string[],
+): Verdict {
+  switch (r.kind) {
+    case "no_reply":
+      return verdict.fail(`${rule}; no reply after ${r.ms} ms`, gather(s, { notes }));
+    case "ok":
+      return verdict.fail(
+        `${rule}; the SDK returned status ${r.result.status} as a success`,
+        gather(s, { notes }),
+      );
+    case "sdk_error":
+      if (!types.includes(r.error.type)) {
+        return verdict.fail(`${rule}; got ${describeError(r.error)}`, gather(s, { reply: r.error, notes }));
+      }
+      return verdict.pass(gather(s, { reply: r.error, timings: { elapsed_ms: r.ms }, notes }));
+    case "driver_fault":
+      return callFault("request", r, s);
+    default: {
+      const never: never = r;
+      return verdict.error(`unknown call result ${String(never)}`);
+    }
+  }
+}
+
+/** sdk.dos.max-response */
+export const maxResponse = defineCheck<SdkContext>({
+  id: "sdk.dos.max-response",
+  title: "A body past max_response_bytes fails with too_large",
+  level: "MUST",
+  source: "000 §4.1 Response size; fails cleanly with a specific error",
+  requires: ["http"],
+  mutants: ["no-size-limit"],
+  async run(ctx) {
+    const s = await setup(ctx, {
+      responses: [{
+        status: 200,
+        headers: { "content-type": "application/json" },
+        body: { kind: "bytes", size: 2 * MiB },
+      }],
+    }, { configure: { max_response_bytes: 64 * 1024, max_retries: 0 } });
+    if (!s.ok) return s.verdict;
+    const r = await request(s.setup, { method: "GET", path: "/big" }, 8_000);
+    return judgeEnd(
+      r,
+      s.setup,
+      ["too_large"],
+      "a 2 MiB body over max_response_bytes=65536 must fail with type=too_large",
+      [
+        "body 2 MiB, max_response_bytes=65536",
+      ],
+    );
+  },
+});
+
+/** sdk.dos.default-max-response */
+export const defaultMaxResponse = defineCheck<SdkContext>({
+  id: "sdk.dos.default-max-response",
+  title: "There is a default response cap (a 64 MiB body fails with too_large)",
+  level: "SHOULD",
+  source: "000 §4.1 Default max response size (~16 MiB)",
+  requires: ["http"],
+  mutants: ["no-size-limit"],
+  timeLimitMs: 30_000,
+  async run(ctx) {
+    const s = await setup(ctx, {
+      responses: [{
+        status: 200,
+        headers: { "content-type": "application/json" },
+        body: { kind: "bytes", size: 64 * MiB },
+      }],
+    }, { configure: { max_retries: 0, timeouts: { connect_ms: 2_000, read_ms: 10_000, total_ms: 20_000 } } });
+    if (!s.ok) return s.verdict;
+    const r = await request(s.setup, { method: "GET", path: "/huge" }, 22_000);
+    return judgeEnd(
+      r,
+      s.setup,
+      ["too_large"],
+      "a 64 MiB body must fail with type=too_large under the default cap",
+      [
+        "body 64 MiB, no max_response_bytes configured",
+      ],
+    );
+  },
+});
+
+/** sdk.dos.endless-body */
+export const endlessBody = defineCheck<SdkContext>({
+  id: "sdk.dos.endless-body",
+  title: "An endless body ends with too_large or timeout, never a hang",
+  level: "MUST",
+  source: "000 §7.4 Gigantic payload does not OOM",
+  requires: ["http"],
+  mutants: ["no-size-limit"],
+  async run(ctx) {
+    const s = await setup(ctx, {
+      responses: [{
+        status: 200,
+        headers: { "content-type": "application/json" },
+        body: { kind: "endless", chunk_bytes: 65536 },
+      }],
+    }, {
+      noDefaultTimeouts: true,
+      configure: {
+        max_response_bytes: MiB,
+        max_retries: 0,
+        timeouts: { connect_ms: 2_000, read_ms: 10_000, total_ms: 60_000 },
+      },
+    });
+    if (!s.ok) return s.verdict;
+    const r = await request(s.setup, { method: "GET", path: "/endless" }, 8_000);
+    return judgeEnd(
+      r,
+      s.setup,
+      ["too_large", "timeout"],
+      "an endless body must end with too_large or timeout within 8000 ms",
+      [
+        "endless body, max_response_bytes=1048576, total_ms=60000",
+      ],
+    );
+  },
+});
+
+/** sdk.concurrency.limit */
+export const concurrencyLimit = defineCheck<SdkContext>({
+  id: "sdk.concurrency.limit",
+  title: "At most max_concurrency requests are in flight (4 of 40 at once)",
+  level: "MUST",
+  source: "000 §4.3 Per-client concurrency limit",
+  requires: ["http", "concurrency"],
+  mutants: ["ignore-concurrency"],
+  timeLimitMs: 30_000,
+  async run(ctx) {
+    const s = await setup(ctx, {
+      responses: [{ status: 200, delay_ms: 150, body: { kind: "json", value: { ok: true } } }],
+    }, { configure: { max_concurrency: 4 } });
+    if (!s.ok) return s.verdict;
+    const rs = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => request(s.setup, { method: "GET", path: `/c/${i}` }, 20_000)),
+    );
+    const bad = rs.find((r) => r.kind !== "ok");
+    if (bad) return callFault("request", bad, s.setup);
+    const times = s.setup.scenario.requests().map((q) => q.t).sort((a, b) => a - b);
+    // Peak overlap from arrival times: requests arriving within 100 ms of each other overlap
+    // (each is held 150 ms), so a window of 100 ms never holds more than max_concurrency arrivals.
+    let windowPeak = 0;
+    for (let i = 0, j = 0; i < times.length; i++) {
+      while ((times[i] ?? 0) - (times[j] ?? 0) > 100) j++;
+      windowPeak = Math.max(windowPeak, i - j + 1);
+    }
+    const notes = [
+      `40 requests, each held 150 ms; max_concurrency=4; peak arrivals within 100 ms: ${windowPeak}`,
+    ];
+    if (windowPeak > 4) {
+      return verdict.fail(
+        `at most 4 requests may be in flight; ${windowPeak} arrived within 100 ms while each was held 150 ms`,
+        gather(s.setup, { notes }),
+      );
+    }
+    return verdict.pass({ notes });
+  },
+});
