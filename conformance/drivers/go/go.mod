@@ -1,0 +1,3 @@
+module ronkit/driver
+
+go 1.22
