@@ -1,0 +1,55 @@
+import assert from "node:assert/strict";
+import { areaOf, certificationOf, summarize } from "./certification.ts";
+import type { CheckResult, Level, Verdict } from "./types.ts";
+
+function r(id: string, level: Level, verdict: Verdict): CheckResult {
+  return { id, title: id, level, source: "000", verdict, durationMs: 1 };
+}
+
+Deno.test("certificationOf() levels", async (t) => {
+  const cases: [string, Parameters<typeof certificationOf>[0], string][] = [
+    [
+      "all pass → hardened",
+      [{ level: "MUST", outcome: "pass" }, { level: "SHOULD", outcome: "pass" }],
+      "hardened",
+    ],
+    [
+      "SHOULD fails → beta-ready",
+      [{ level: "MUST", outcome: "pass" }, { level: "SHOULD", outcome: "fail" }],
+      "beta-ready",
+    ],
+    [
+      "MUST error → none",
+      [{ level: "MUST", outcome: "error" }, { level: "SHOULD", outcome: "pass" }],
+      "none",
+    ],
+    [
+      "SHOULD error → beta-ready",
+      [{ level: "MUST", outcome: "pass" }, { level: "SHOULD", outcome: "error" }],
+      "beta-ready",
+    ],
+    [
+      "n/a is left out",
+      [{ level: "MUST", outcome: "not_applicable" }, { level: "MUST", outcome: "pass" }],
+      "hardened",
+    ],
+    ["MUST fail → none", [{ level: "MUST", outcome: "fail" }], "none"],
+  ];
+  for (const [name, input, want] of cases) {
+    await t.step(name, () => assert.equal(certificationOf(input), want));
+  }
+});
+
+Deno.test("summarize() counts every outcome", () => {
+  const s = summarize([
+    r("sdk.a.a", "MUST", { outcome: "pass", evidence: {} }),
+    r("sdk.a.b", "SHOULD", { outcome: "fail", reason: "x", evidence: {} }),
+    r("sdk.a.c", "MUST", { outcome: "not_applicable", reason: "x" }),
+    r("sdk.a.d", "SHOULD", { outcome: "error", reason: "x" }),
+  ]);
+  assert.deepEqual(s, { pass: 1, fail: 1, not_applicable: 1, error: 1, certification: "beta-ready" });
+});
+
+Deno.test("areaOf() is the second id segment", () => {
+  assert.equal(areaOf("svc.jwt.alg-none"), "jwt");
+});

@@ -1,0 +1,139 @@
+/**
+ * `report.json` v1: the versioned, machine-readable result of one certification run.
+ * Every report is masked before it is written: it never contains a canary, only `<canary>`.
+ *
+ * @module
+ */
+import { z } from "zod";
+import denoJson from "../../deno.json" with { type: "json" };
+
+/** The schema id written into every report. */
+export const REPORT_SCHEMA_ID = "https://ron-kit.dev/report/v1";
+
+/** The kit's name and version (from deno.json). */
+export const KIT = z.object({ name: z.string(), version: z.string() }).parse({
+  name: denoJson.name,
+  version: denoJson.version,
+});
+
+const RecordedRequestSchema = z.object({
+  t: z.number(),
+  method: z.string(),
+  path: z.string(),
+  query: z.string(),
+  headers: z.record(z.string(), z.string()),
+  bodySize: z.number(),
+  body: z.string(),
+  connection: z.string(),
+  listener: z.string(),
+});
+
+const LeakFindingSchema = z.object({ where: z.string(), form: z.string(), excerpt: z.string() });
+
+/** Evidence as it appears in a report. */
+export const EvidenceSchema = z.object({
+  requests: z.array(RecordedRequestSchema).optional(),
+  timings: z.record(z.string(), z.number()).optional(),
+  reply: z.unknown().optional(),
+  output: z.array(z.string()).optional(),
+  leaks: z.array(LeakFindingSchema).optional(),
+  notes: z.array(z.string()).optional(),
+  property: z.object({
+    seed: z.number(),
+    path: z.string().optional(),
+    counterexample: z.string().optional(),
+    runs: z.number(),
+  }).optional(),
+});
+
+/** One check's result in a report. */
+export const ReportResultSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  level: z.enum(["MUST", "SHOULD"]),
+  source: z.string(),
+  outcome: z.enum(["pass", "fail", "not_applicable", "error"]),
+  reason: z.string().optional(),
+  duration_ms: z.number().nonnegative(),
+  evidence: EvidenceSchema.optional(),
+  /** listed in the expected-failures file and still failing */
+  expected_failure: z.boolean().optional(),
+});
+/** One check's result in a report. */
+export type ReportResult = z.infer<typeof ReportResultSchema>;
+
+/** Where the typed outcomes of several SDKs differ on one interop fixture. */
+export const InteropDisagreementSchema = z.object({
+  fixture: z.string(),
+  outcomes: z.record(z.string(), z.string()),
+});
+
+/** report.json v1. */
+export const ReportSchema = z.object({
+  schema: z.literal(REPORT_SCHEMA_ID),
+  kit: z.object({ name: z.string(), version: z.string() }),
+  profile: z.enum(["sdk", "chaos", "svc"]),
+  target: z.object({
+    name: z.string(),
+    version: z.string(),
+    language: z.string(),
+    capabilities: z.array(z.string()),
+  }),
+  results: z.array(ReportResultSchema),
+  summary: z.object({
+    pass: z.number().int().nonnegative(),
+    fail: z.number().int().nonnegative(),
+    not_applicable: z.number().int().nonnegative(),
+    error: z.number().int().nonnegative(),
+    certification: z.enum(["beta-ready", "hardened", "none"]),
+    expected_failures: z.array(z.string()).optional(),
+    expectation_problems: z.array(z.string()).optional(),
+    exit_code: z.number().int().optional(),
+  }),
+  run: z.object({
+    seed: z.number().int(),
+    started_at: z.string(),
+    duration_ms: z.number().nonnegative(),
+    /** the command that repeats this run (without --only / --seed) */
+    command: z.string(),
+    only: z.array(z.string()).optional(),
+  }),
+  interop: z.array(InteropDisagreementSchema).optional(),
+});
+/** report.json v1. */
+export type Report = z.infer<typeof ReportSchema>;
+
+/**
+ * Parse and validate a report.json value.
+ *
+ * @param value the parsed JSON
+ * @returns the report, or the zod issues as text
+ * @example
+ * ```ts
+ * import { parseReport } from "./report.ts";
+ * const r = parseReport({ schema: "nope" });
+ * if (r.ok) throw new Error("must reject");
+ * ```
+ */
+export function parseReport(value: unknown): { ok: true; value: Report } | { ok: false; error: string } {
+  const r = ReportSchema.safeParse(value);
+  if (r.success) return { ok: true, value: r.data };
+  return { ok: false, error: z.prettifyError(r.error) };
+}
+
+/**
+ * The one command that re-runs just one check of a report with the same seed.
+ *
+ * @param report the report
+ * @param id the check id
+ * @returns the shell command
+ * @example
+ * ```ts
+ * import { rerunCommand } from "./report.ts";
+ * const cmd = rerunCommand({ run: { command: "deno task certify", seed: 7 } }, "sdk.a.b");
+ * if (cmd !== "deno task certify --only sdk.a.b --seed 7") throw new Error(cmd);
+ * ```
+ */
+export function rerunCommand(report: { run: { command: string; seed: number } }, id: string): string {
+  return `${report.run.command} --only ${id} --seed ${report.run.seed}`;
+}
