@@ -52,6 +52,11 @@ export interface SdkContext extends BaseContext {
   newCanary(): string;
   /** start a fresh driver process (fresh cwd/HOME/TMPDIR), after `hello` */
   startDriver(opts?: StartDriverOptions): Promise<DriverSession>;
+  /**
+   * URL of the SDK as a TypeScript module (the worker contract in README: it exports
+   * `createClient(config)`), present when the SDK is one (`--sdk-module`, or the bundled reference)
+   */
+  readonly sdkModule?: string;
   /** present only in the chaos suite (`deno task chaos`) */
   readonly chaos?: ChaosEnv;
 }

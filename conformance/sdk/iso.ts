@@ -1,0 +1,278 @@
+/**
+ * `sdk.iso.*` — isolation suites: many SDK instances at once, in separate driver
+ * processes and in permission-restricted Deno workers, and rotation under load
+ * (seed 000 §1.1, §1.2, §6.3, §7.5).
+ *
+ * @module
+ */
+import { defineCheck } from "../../src/engine/registry.ts";
+import type { SdkContext } from "../../src/engine/sdk_context.ts";
+import { type LeakFinding, type RecordedRequest, type Verdict, verdict } from "../../src/engine/types.ts";
+import type { DriverSession } from "../../src/driver/types.ts";
+import { CALL_MS, callFault, gather, request, type Setup, setup } from "./_helpers.ts";
+import type { IsoJob, IsoReport } from "./_iso_worker.ts";
+
+const OK = {
+  responses: [{ status: 200, delay_ms: 20, body: { kind: "json" as const, value: { ok: true } } }],
+};
+
+/** Which of `tokens` a request's Authorization header carries, if exactly one. */
+function carried(req: RecordedRequest, tokens: string[]): string[] {
+  const auth = req.headers["authorization"] ?? "";
+  return tokens.filter((t) => auth.includes(t));
+}
+
+/** Requests of a scenario that did not carry exactly `own` among `all` tokens. */
+function strangers(reqs: RecordedRequest[], own: string, all: string[]): RecordedRequest[] {
+  return reqs.filter((r) => {
+    const c = carried(r, all);
+    return c.length !== 1 || c[0] !== own;
+  });
+}
+
+const PROCESSES = 8;
+const REQUESTS_PER_PROCESS = 12;
+
+/** sdk.iso.processes */
+export const processes = defineCheck<SdkContext>({
+  id: "sdk.iso.processes",
+  title: "8 concurrent driver processes keep their tokens apart on the wire and in output",
+  level: "MUST",
+  source: "000 §7.5 Multiprocessing tests; §6.3 each process owns its clients",
+  requires: ["http"],
+  mutants: ["global-token-file"],
+  timeLimitMs: 40_000,
+  async run(ctx) {
+    const sessions: DriverSession[] = await Promise.all(
+      Array.from({ length: PROCESSES }, () => ctx.startDriver()),
+    );
+    const setups: Setup[] = [];
+    for (const session of sessions) {
+      const s = await setup(ctx, OK, { session });
+      if (!s.ok) return s.verdict;
+      setups.push(s.setup);
+    }
+    const all = setups.map((s) => s.canary);
+    const calls = setups.flatMap((s) =>
+      Array.from(
+        { length: REQUESTS_PER_PROCESS },
+        (_, k) => request(s, { method: "GET", path: `/p/${k}` }, 15_000),
+      )
+    );
+    const results = await Promise.all(calls);
+    const bad = results.findIndex((r) => r.kind !== "ok");
+    if (bad >= 0) {
+      const r = results[bad];
+      const s = setups[Math.floor(bad / REQUESTS_PER_PROCESS)];
+      if (r && s) return callFault("request", r, s);
+    }
+    for (const [i, s] of setups.entries()) {
+      const wrong = strangers(s.scenario.requests(), s.canary, all);
+      if (wrong.length > 0) {
+        return verdict.fail(
+          `process ${
+            i + 1
+          } of ${PROCESSES} must send only its own token; ${wrong.length} of its requests carried another process's token or none`,
+          gather(s, { requests: wrong.slice(0, 10) }),
+        );
+      }
+    }
+    const leaks: LeakFinding[] = [];
+    for (const [i, s] of setups.entries()) {
+      const others = all.filter((c) => c !== s.canary);
+      for (const l of await s.session.scan(others)) {
+        leaks.push({ ...l, where: `process ${i + 1}: ${l.where}` });
+      }
+    }
+    if (leaks.length > 0) {
+      return verdict.fail(
+        `no process may hold another process's token; found ${leaks.length} trace(s), first in ${
+          leaks[0]?.where
+        }`,
+        { leaks },
+      );
+    }
+    const n = setups.reduce((acc, s) => acc + s.scenario.requests().length, 0);
+    return verdict.pass({
+      notes: [
+        `${PROCESSES} driver processes × ${REQUESTS_PER_PROCESS} concurrent requests = ${n} requests, each with only its own token; no cross-process trace in output, replies or files`,
+      ],
+    });
+  },
+});
+
+const WORKERS = 8;
+const WORKER_MS = 15_000;
+
+/** Run one isolation job in a restricted worker; never hangs (bounded, then terminated). */
+function runWorker(moduleUrl: string, job: IsoJob, netHost: string): Promise<IsoReport> {
+  const body = new URL("./_iso_worker.ts", import.meta.url).href;
+  const src = `import { createClient } from ${JSON.stringify(moduleUrl)};
+import { runIsoJob } from ${JSON.stringify(body)};
+self.onmessage = async (e) => { self.postMessage(await runIsoJob(createClient, e.data)); };`;
+  const url = URL.createObjectURL(new Blob([src], { type: "application/typescript" }));
+  const worker = new Worker(url, {
+    type: "module",
+    deno: {
+      permissions: {
+        net: [netHost],
+        read: false,
+        write: false,
+        env: false,
+        run: false,
+        ffi: false,
+        sys: false,
+        import: false,
+      },
+    },
+  });
+  return new Promise<IsoReport>((resolve) => {
+    const timer = setTimeout(
+      () =>
+        finish({
+          ok: false,
+          worker: job.worker,
+          error: {
+            name: "Timeout",
+            message: `worker did not report within ${WORKER_MS} ms`,
+            permissionDenied: false,
+          },
+        }),
+      WORKER_MS,
+    );
+    function finish(r: IsoReport) {
+      clearTimeout(timer);
+      worker.terminate();
+      URL.revokeObjectURL(url);
+      resolve(r);
+    }
+    worker.onmessage = (e: MessageEvent<IsoReport>) => finish(e.data);
+    worker.onerror = (e) => {
+      e.preventDefault();
+      const permissionDenied = /requires \w+ access|NotCapable|PermissionDenied/i.test(e.message);
+      finish({
+        ok: false,
+        worker: job.worker,
+        error: { name: "WorkerError", message: e.message.slice(0, 300), permissionDenied },
+      });
+    };
+    worker.postMessage(job);
+  });
+}
+
+/** sdk.iso.workers */
+export const workers = defineCheck<SdkContext>({
+  id: "sdk.iso.workers",
+  title: "Tokens stay apart across 8 Deno workers without write, env or run permission",
+  level: "MUST",
+  source: "000 §6.3 Runtime considerations; §1.1 No ambient/global caps",
+  requires: ["ts_module"],
+  mutants: ["global-token"],
+  timeLimitMs: 30_000,
+  async run(ctx) {
+    const moduleUrl = ctx.sdkModule;
+    if (!moduleUrl) return verdict.notApplicable("no TypeScript SDK module given (--sdk-module)");
+    const scenario = ctx.mock.scenario(OK);
+    const netHost = `127.0.0.1:${ctx.mock.ports.https}`;
+    const jobs: IsoJob[] = Array.from({ length: WORKERS }, (_, worker) => ({
+      worker,
+      baseUrl: scenario.httpsBase,
+      caCertPem: ctx.mock.caCertPem,
+      tokens: [ctx.newCanary(), ctx.newCanary()],
+      requestsPerInstance: 5,
+    }));
+    const reports = await Promise.all(jobs.map((j) => runWorker(moduleUrl, j, netHost)));
+    const notes = [`${WORKERS} workers × 2 instances × 5 requests; permissions: net=${netHost} only`];
+    const failed = reports.find((r) => !r.ok);
+    if (failed && !failed.ok) {
+      const what = failed.error.permissionDenied ? "needed a permission it was denied" : "failed";
+      const v: Verdict = failed.error.permissionDenied || failed.error.name !== "Timeout"
+        ? verdict.fail(
+          `the SDK must work in a worker with only net=${netHost}; worker ${failed.worker} ${what}: ${failed.error.name}: ${failed.error.message}`,
+          gather({ scenario }, { notes }),
+        )
+        : verdict.error(`worker ${failed.worker}: ${failed.error.message}`, gather({ scenario }, { notes }));
+      return v;
+    }
+    const all = jobs.flatMap((j) => j.tokens);
+    const reqs = scenario.requests();
+    for (const j of jobs) {
+      for (const [i, own] of j.tokens.entries()) {
+        const mine = reqs.filter((r) => r.path.includes(`/w${j.worker}/c${i}/`));
+        const wrong = strangers(mine, own, all);
+        if (mine.length === 0 || wrong.length > 0) {
+          return verdict.fail(
+            `worker ${j.worker} instance ${i} must send only its own token; ${wrong.length} of ${mine.length} requests carried another token or none`,
+            gather({ scenario }, { requests: wrong.slice(0, 10), notes }),
+          );
+        }
+      }
+    }
+    return verdict.pass({
+      notes: [...notes, `${reqs.length} requests, each with only its instance's token`],
+    });
+  },
+});
+
+/** sdk.iso.rotation-under-load */
+export const rotationUnderLoad = defineCheck<SdkContext>({
+  id: "sdk.iso.rotation-under-load",
+  title: "During 200 concurrent requests and a rotation, only whole tokens, and only new ones after",
+  level: "MUST",
+  source: "000 §1.1 Safe to swap caps mid-flight (future requests only)",
+  requires: ["http", "token_provider"],
+  mutants: ["torn-rotation"],
+  timeLimitMs: 40_000,
+  async run(ctx) {
+    const s = await setup(ctx, OK, { configure: { token_provider: true } });
+    if (!s.ok) return s.verdict;
+    const oldToken = s.setup.canary;
+    const newToken = ctx.newCanary();
+    const before = Array.from(
+      { length: 100 },
+      (_, k) => request(s.setup, { method: "GET", path: `/before/${k}` }, 20_000),
+    );
+    const rot = await s.setup.session.call(
+      "rotate_token",
+      { client: s.setup.client, token: newToken },
+      CALL_MS,
+    );
+    if (rot.kind !== "ok") return callFault("rotate_token", rot, s.setup);
+    const after = Array.from(
+      { length: 100 },
+      (_, k) => request(s.setup, { method: "GET", path: `/after/${k}` }, 20_000),
+    );
+    const results = await Promise.all([...before, ...after]);
+    const bad = results.find((r) => r.kind !== "ok");
+    if (bad) return callFault("request", bad, s.setup);
+    const reqs = s.setup.scenario.requests();
+    const whole = (r: RecordedRequest) => {
+      const auth = r.headers["authorization"] ?? "";
+      return auth === `Bearer ${oldToken}` || auth === `Bearer ${newToken}` ||
+        (carried(r, [oldToken, newToken]).length === 1 && !/ronc_[0-9a-f]{32}.*ronc_/.test(auth));
+    };
+    const torn = reqs.filter((r) => !whole(r));
+    const stale = reqs.filter((r) =>
+      r.path.includes("/after/") && !(r.headers["authorization"] ?? "").includes(newToken)
+    );
+    const oldCount = reqs.filter((r) => (r.headers["authorization"] ?? "").includes(oldToken)).length;
+    const notes = [
+      `${reqs.length} requests: ${oldCount} with the old token, ${
+        reqs.length - oldCount - torn.length
+      } with the new one, ${torn.length} torn`,
+    ];
+    if (torn.length > 0) {
+      return verdict.fail(
+        `every request must carry a whole old or new token; ${torn.length} carried neither`,
+        gather(s.setup, { requests: torn.slice(0, 10), notes }),
+      );
+    }
+    if (stale.length > 0) {
+      return verdict.fail(
+        `every request started after rotate_token must carry the new token; ${stale.length} of 100 did not`,
+        gather(s.setup, { requests: stale.slice(0, 10), notes }),
+      );
+    }
+    return verdict.pass({ notes });
+  },
+});
