@@ -1,0 +1,69 @@
+/**
+ * The one-fault variants of the reference server (the server side of the mutation matrix).
+ *
+ * @module
+ */
+
+/** Every fault the reference server can be started with, one at a time. */
+export const SERVER_FAULTS = [
+  "open-route",
+  "accept-any-bearer",
+  "accept-alg-none",
+  "no-exp-check",
+  "no-signature-check",
+  "alg-from-header",
+  "query-token",
+  "plain-text-errors",
+  "stack-trace-errors",
+  "no-security-headers",
+  "cors-reflect",
+  "no-body-limit",
+  "lenient-input",
+  "sql-concat",
+  "crash-on-type",
+  "no-rate-limit",
+  "sse-cacheable",
+  // mutants for the SHOULD checks (so no check goes unproven)
+  "no-www-authenticate",
+  "no-aud-check",
+  "health-auth",
+  "mismatched-request-id",
+  "version-headers",
+  "xss-filter-header",
+  "query-crash",
+  "no-retry-after",
+  "trace-echo",
+] as const;
+
+/** One server fault (closed union). */
+export type ServerFault = typeof SERVER_FAULTS[number];
+
+/** What each fault breaks, one line (for the selftest matrix). */
+export const FAULT_DESCRIPTIONS: Record<ServerFault, string> = {
+  "open-route": "GET /items and the SSE route skip authentication",
+  "accept-any-bearer": "any Bearer value authenticates",
+  "accept-alg-none": "tokens with alg none (any casing) are accepted unsigned",
+  "no-exp-check": "exp is neither required nor checked",
+  "no-signature-check": "RS256 tokens are decoded, never verified",
+  "alg-from-header": "the token header picks the algorithm; HS256 is keyed with the public key PEM",
+  "query-token": "?access_token= authenticates",
+  "plain-text-errors": "errors are text/plain, not Problem envelopes",
+  "stack-trace-errors": "every error carries a stack trace with file paths",
+  "no-security-headers": "no nosniff, X-Frame-Options, CSP or HSTS",
+  "cors-reflect": "any Origin is reflected with credentials allowed",
+  "no-body-limit": "bodies of any size are read",
+  "lenient-input": "unknown JSON fields are dropped silently",
+  "sql-concat": "lookups build SQL by concatenation and leak the syntax error as a 500",
+  "crash-on-type": "a wrong-typed field crashes the handler (500 with a trace)",
+  "no-rate-limit": "the rate-limited route has no limit",
+  "sse-cacheable": "the SSE route is cacheable and may be buffered",
+  "no-www-authenticate": "401 has no WWW-Authenticate",
+  "no-aud-check": "aud and iss are not checked",
+  "health-auth": "the health route needs credentials",
+  "mismatched-request-id": "X-Request-ID differs from the Problem's correlation_id",
+  "version-headers": "Server and X-Powered-By reveal versions",
+  "xss-filter-header": "X-XSS-Protection: 1; mode=block is sent",
+  "query-crash": "an overlong query is a 500",
+  "no-retry-after": "429 has no Retry-After",
+  "trace-echo": "TRACE echoes the request",
+};

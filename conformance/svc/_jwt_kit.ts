@@ -1,0 +1,219 @@
+/**
+ * Valid and forged JWTs for the server profile. Recipes come from `fixtures/jwt/forgeries.json`
+ * (loaded through zod); the issuer key (when the target gives one) mints valid tokens and the
+ * claim-level forgeries, the server's public key feeds the HS256 algorithm-confusion probe.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { decodeJwt, generateKeyPair, SignJWT } from "jose";
+import type { Credentials } from "./target.ts";
+
+/** A forgery recipe (closed union on `kind`). */
+export const RecipeSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("alg_none"), alg: z.string().regex(/^none$/i) }),
+  z.object({ kind: z.literal("strip_signature") }),
+  z.object({ kind: z.literal("expired"), seconds_ago: z.number().int().positive() }),
+  z.object({ kind: z.literal("missing_exp") }),
+  z.object({ kind: z.literal("wrong_key") }),
+  z.object({ kind: z.literal("hs_confusion"), key_form: z.enum(["pem", "pem_newline", "der"]) }),
+  z.object({ kind: z.literal("wrong_audience") }),
+  z.object({ kind: z.literal("wrong_issuer") }),
+  z.object({ kind: z.literal("literal"), value: z.string().min(1) }),
+  z.object({ kind: z.literal("random"), bytes: z.number().int().min(1).max(512) }),
+  z.object({ kind: z.literal("tamper_payload") }),
+]);
+/** A forgery recipe. */
+export type Recipe = z.infer<typeof RecipeSchema>;
+
+/** The fixture group of forgeries. */
+export const ForgeryFixtureSchema = z.object({
+  description: z.string(),
+  cases: z.array(
+    z.object({
+      name: z.string().min(1),
+      check: z.string().regex(/^svc\./),
+      recipe: RecipeSchema,
+      expect: z.literal("reject"),
+    }).strict(),
+  ).min(1),
+}).strict();
+/** One forgery case. */
+export type ForgeryCase = z.infer<typeof ForgeryFixtureSchema>["cases"][number];
+
+let fixtureCache: ForgeryCase[] | undefined;
+
+/**
+ * The forgery cases of one check, from the fixture (validated once).
+ *
+ * @param checkId the check id
+ * @returns its cases
+ */
+export async function forgeriesFor(checkId: string): Promise<ForgeryCase[]> {
+  if (fixtureCache === undefined) {
+    const url = new URL("../../fixtures/jwt/forgeries.json", import.meta.url);
+    fixtureCache = ForgeryFixtureSchema.parse(JSON.parse(await Deno.readTextFile(url))).cases;
+  }
+  return fixtureCache.filter((c) => c.check === checkId);
+}
+
+/** A forged token, or why this target cannot get one (→ not_applicable). */
+export type Forged = { ok: true; token: string } | { ok: false; reason: string };
+
+const enc = new TextEncoder();
+
+/** base64url of bytes or a string. */
+export function b64url(data: Uint8Array | string): string {
+  const bytes = typeof data === "string" ? enc.encode(data) : data;
+  let s = "";
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+let otherKey: Promise<CryptoKey> | undefined;
+
+function pemToDer(pem: string): Uint8Array {
+  const b = atob(pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, ""));
+  return Uint8Array.from(b, (c) => c.charCodeAt(0));
+}
+
+/** Mints valid tokens and forgeries for one target. */
+export class JwtKit {
+  readonly #c: Credentials;
+
+  /** @param credentials the target's resolved credentials */
+  constructor(credentials: Credentials) {
+    this.#c = credentials;
+  }
+
+  /** whether the kit can mint tokens itself (it has the issuer's private key) */
+  get canMint(): boolean {
+    return this.#c.issuerKey !== undefined;
+  }
+
+  #claims(): Record<string, unknown> | undefined {
+    const now = Math.floor(Date.now() / 1000);
+    if (this.#c.issuerKey !== undefined) {
+      const c: Record<string, unknown> = { sub: this.#c.subject, iat: now, exp: now + 300 };
+      if (this.#c.issuer !== undefined) c["iss"] = this.#c.issuer;
+      if (this.#c.audience !== undefined) c["aud"] = this.#c.audience;
+      return c;
+    }
+    if (this.#c.token === undefined) return undefined;
+    try {
+      return { ...decodeJwt(this.#c.token) };
+    } catch {
+      return undefined;
+    }
+  }
+
+  async #sign(claims: Record<string, unknown>): Promise<string> {
+    const key = this.#c.issuerKey;
+    if (key === undefined) throw new Error("no issuer key");
+    const header: { alg: string; typ: string; kid?: string } = { alg: this.#c.alg, typ: "JWT" };
+    if (this.#c.kid !== undefined) header.kid = this.#c.kid;
+    return await new SignJWT(claims).setProtectedHeader(header).sign(key);
+  }
+
+  /**
+   * A valid token: the env token, or one minted with the issuer key (exp in 5 minutes).
+   *
+   * @returns the token
+   */
+  async valid(): Promise<string> {
+    if (this.#c.token !== undefined) return this.#c.token;
+    const claims = this.#claims();
+    if (claims === undefined) throw new Error("no credentials");
+    return await this.#sign(claims);
+  }
+
+  /**
+   * Build the token a recipe describes.
+   *
+   * @param r the recipe
+   * @returns the token, or why it cannot be built for this target
+   */
+  async forge(r: Recipe): Promise<Forged> {
+    const claims = this.#claims();
+    const needClaims: Forged = {
+      ok: false,
+      reason: "the target's token is not a JWT and no issuer key is given",
+    };
+    const needKey: Forged = { ok: false, reason: "needs credentials.issuer_private_key to mint this token" };
+    const kid = this.#c.kid === undefined ? {} : { kid: this.#c.kid };
+    switch (r.kind) {
+      case "alg_none": {
+        if (claims === undefined) return needClaims;
+        return {
+          ok: true,
+          token: `${b64url(JSON.stringify({ alg: r.alg, typ: "JWT" }))}.${b64url(JSON.stringify(claims))}.`,
+        };
+      }
+      case "strip_signature": {
+        const t = await this.valid();
+        const parts = t.split(".");
+        if (parts.length !== 3) return needClaims;
+        return { ok: true, token: `${parts[0]}.${parts[1]}.` };
+      }
+      case "tamper_payload": {
+        if (claims === undefined) return needClaims;
+        const t = await this.valid();
+        const parts = t.split(".");
+        const changed = { ...claims, sub: `${String(claims["sub"] ?? "x")}-admin`, admin: true };
+        return { ok: true, token: `${parts[0]}.${b64url(JSON.stringify(changed))}.${parts[2]}` };
+      }
+      case "expired": {
+        if (!this.canMint || claims === undefined) return needKey;
+        const now = Math.floor(Date.now() / 1000);
+        return {
+          ok: true,
+          token: await this.#sign({ ...claims, iat: now - r.seconds_ago - 300, exp: now - r.seconds_ago }),
+        };
+      }
+      case "missing_exp": {
+        if (!this.canMint || claims === undefined) return needKey;
+        const { exp: _exp, ...rest } = claims;
+        return { ok: true, token: await this.#sign(rest) };
+      }
+      case "wrong_audience": {
+        if (!this.canMint || claims === undefined) return needKey;
+        if (this.#c.audience === undefined) return { ok: false, reason: "the target names no audience" };
+        return { ok: true, token: await this.#sign({ ...claims, aud: "conformance-kit-wrong-audience" }) };
+      }
+      case "wrong_issuer": {
+        if (!this.canMint || claims === undefined) return needKey;
+        if (this.#c.issuer === undefined) return { ok: false, reason: "the target names no issuer" };
+        return { ok: true, token: await this.#sign({ ...claims, iss: "https://wrong-issuer.invalid" }) };
+      }
+      case "wrong_key": {
+        if (claims === undefined) return needClaims;
+        otherKey ??= generateKeyPair("RS256").then((p) => p.privateKey);
+        const token = await new SignJWT(claims).setProtectedHeader({ alg: "RS256", typ: "JWT", ...kid }).sign(
+          await otherKey,
+        );
+        return { ok: true, token };
+      }
+      case "hs_confusion": {
+        if (claims === undefined) return needClaims;
+        const pem = this.#c.publicKeyPem;
+        if (pem === undefined) return { ok: false, reason: "needs credentials.public_key or jwks_url" };
+        const trimmed = pem.trim();
+        const secret = r.key_form === "der"
+          ? pemToDer(trimmed)
+          : enc.encode(r.key_form === "pem" ? trimmed : `${trimmed}\n`);
+        const token = await new SignJWT(claims).setProtectedHeader({ alg: "HS256", typ: "JWT", ...kid }).sign(
+          secret,
+        );
+        return { ok: true, token };
+      }
+      case "literal":
+        return { ok: true, token: r.value };
+      case "random":
+        return { ok: true, token: b64url(crypto.getRandomValues(new Uint8Array(r.bytes))) };
+      default: {
+        const _x: never = r;
+        return _x;
+      }
+    }
+  }
+}
