@@ -1,0 +1,150 @@
+/**
+ * `sdk.dto.*` and `sdk.manifest.*` — shared schemas and interop (seed 000 §10.2, §10.3).
+ *
+ * @module
+ */
+import fc from "fast-check";
+import { defineCheck } from "../../src/engine/registry.ts";
+import type { SdkContext } from "../../src/engine/sdk_context.ts";
+import { verdict } from "../../src/engine/types.ts";
+import { loadFixtures } from "../../src/schema/fixture.ts";
+import { canonicalJson } from "../../src/schema/dto.ts";
+import { CALL_MS, callFault, describeError } from "./_helpers.ts";
+
+/** sdk.dto.golden */
+export const golden = defineCheck<SdkContext>({
+  id: "sdk.dto.golden",
+  title: "Every DTO fixture decodes and re-encodes to its canonical JSON",
+  level: "MUST",
+  source: "000 §10.2 DTO & field consistency; §10.4 golden fixtures",
+  requires: ["dto"],
+  mutants: ["dto-rename"],
+  async run(ctx) {
+    const session = await ctx.startDriver();
+    const groups = await loadFixtures("dto");
+    let n = 0;
+    for (const g of groups) {
+      for (const c of g.cases) {
+        const name = `${g.file.split("/").at(-1)}: ${c.description}`;
+        const r = await session.call("decode_dto", { type: c.input.type, json: c.input.json }, CALL_MS);
+        if (r.kind === "no_reply" || r.kind === "driver_fault") {
+          return callFault("decode_dto", r, { session });
+        }
+        if ("error" in c.expected) {
+          if (r.kind === "ok") {
+            return verdict.fail(
+              `DTO fixture "${name}" must be rejected (${c.expected.error}); the SDK accepted it`,
+              {
+                reply: r.result,
+              },
+            );
+          }
+        } else {
+          if (r.kind !== "ok") {
+            return verdict.fail(`DTO fixture "${name}" must decode; got ${describeError(r.error)}`, {
+              reply: r.error,
+            });
+          }
+          const got = canonicalJson(r.result.json);
+          if (got !== c.expected.canonical) {
+            return verdict.fail(`DTO fixture "${name}" must round-trip to its canonical JSON`, {
+              notes: [`expected ${c.expected.canonical.slice(0, 300)}`, `got      ${got.slice(0, 300)}`],
+            });
+          }
+        }
+        n++;
+      }
+    }
+    return verdict.pass({ notes: [`${n} DTO fixtures round-tripped through decode_dto`] });
+  },
+});
+
+const U64_MIN_UNSAFE = 2n ** 53n;
+const U64_MAX = 2n ** 64n - 1n;
+
+/** sdk.dto.u64 — a property over u64 values past 2^53, through the driver. */
+export const u64 = defineCheck<SdkContext>({
+  id: "sdk.dto.u64",
+  title: "u64 values past 2^53 stay exact (as strings on the wire)",
+  level: "MUST",
+  source: "000 §10.2 Type mappings (u64 as string)",
+  requires: ["dto"],
+  mutants: ["u64-as-number"],
+  async run(ctx) {
+    const session = await ctx.startDriver();
+    const values = fc.sample(fc.bigInt({ min: U64_MIN_UNSAFE + 1n, max: U64_MAX }), {
+      seed: ctx.seed,
+      numRuns: 50,
+    })
+      .concat([U64_MIN_UNSAFE + 1n, U64_MAX]);
+    for (const v of values) {
+      const json = { seq: v.toString(), type: "tick", data: "{}" };
+      const r = await session.call("decode_dto", { type: "SseEvent", json }, CALL_MS);
+      if (r.kind === "no_reply" || r.kind === "driver_fault") return callFault("decode_dto", r, { session });
+      if (r.kind === "sdk_error") {
+        return verdict.fail(`SseEvent with seq=${v} (u64) must decode; got ${describeError(r.error)}`, {
+          reply: r.error,
+          property: { seed: ctx.seed, runs: values.length, counterexample: v.toString() },
+        });
+      }
+      const seq = (r.result.json as { seq?: unknown } | null)?.seq;
+      if (seq !== v.toString()) {
+        return verdict.fail(`u64 seq=${v} must come back exact, as a string; got ${JSON.stringify(seq)}`, {
+          property: { seed: ctx.seed, runs: values.length, counterexample: v.toString() },
+        });
+      }
+    }
+    return verdict.pass({
+      notes: [`${values.length} u64 values in (2^53, 2^64-1] round-tripped exactly`],
+      property: { seed: ctx.seed, runs: values.length },
+    });
+  },
+});
+
+/** sdk.manifest.golden */
+export const manifestGolden = defineCheck<SdkContext>({
+  id: "sdk.manifest.golden",
+  title: "Every facet-manifest fixture gets its expected verdict",
+  level: "MUST",
+  source: "000 §10.3 Facet manifest security",
+  requires: ["manifest"],
+  mutants: ["manifest-lenient"],
+  async run(ctx) {
+    const session = await ctx.startDriver();
+    const groups = await loadFixtures("manifest");
+    let n = 0;
+    const codeNotes: string[] = [];
+    for (const g of groups) {
+      for (const c of g.cases) {
+        const name = `${g.file.split("/").at(-1)}: ${c.description}`;
+        const r = await session.call("validate_manifest", { toml: c.input.toml }, CALL_MS);
+        if (r.kind === "no_reply" || r.kind === "driver_fault") {
+          return callFault("validate_manifest", r, { session });
+        }
+        const accepted = r.kind === "ok";
+        if (accepted !== c.expected.ok) {
+          return verdict.fail(
+            `manifest fixture "${name}" must be ${c.expected.ok ? "accepted" : "rejected"}; the SDK ${
+              accepted ? "accepted" : "rejected"
+            } it`,
+            { reply: r.kind === "ok" ? r.result : r.error },
+          );
+        }
+        if (!c.expected.ok && r.kind === "sdk_error") {
+          const got = JSON.stringify(r.error.details?.["violations"] ?? []);
+          const want = c.expected.violations.map((v) => v.code);
+          if (!want.every((code) => got.includes(code))) {
+            codeNotes.push(`${name}: expected codes ${want.join(",")}`);
+          }
+        }
+        n++;
+      }
+    }
+    return verdict.pass({
+      notes: [
+        `${n} manifest fixtures gave their expected verdict`,
+        ...codeNotes.slice(0, 5).map((x) => `(codes differ) ${x}`),
+      ],
+    });
+  },
+});

@@ -1,0 +1,326 @@
+/**
+ * `sdk.errors.*` — structured, safe errors (seed 000 §3, §7.4, §10.1, §10.4). Every
+ * Problem fixture is served by the mock server and read back through the SDK.
+ *
+ * @module
+ */
+import { isDeepStrictEqual } from "node:util";
+import { defineCheck } from "../../src/engine/registry.ts";
+import type { SdkContext } from "../../src/engine/sdk_context.ts";
+import { type Verdict, verdict } from "../../src/engine/types.ts";
+import type { SdkError } from "../../src/schema/protocol.ts";
+import { loadFixtures, type ProblemOutcome } from "../../src/schema/fixture.ts";
+import type { DriverSession } from "../../src/driver/types.ts";
+import { callFault, describeError, gather, request, setup } from "./_helpers.ts";
+
+/** A Problem fixture case as served on the wire. */
+export interface WireCase {
+  name: string;
+  status: number;
+  contentType: string | null;
+  body: string;
+  outcomes: ProblemOutcome[];
+}
+
+/** Every Problem fixture case with an error status (4xx/5xx). */
+export async function problemCases(): Promise<WireCase[]> {
+  const groups = await loadFixtures("problem");
+  return groups.flatMap((g) =>
+    g.cases.filter((c) => c.input.status >= 400).map((c) => ({
+      name: `${g.file.split("/").at(-1)}: ${c.description}`,
+      status: c.input.status,
+      contentType: c.input.content_type,
+      body: c.input.body,
+      outcomes: c.expected.outcomes,
+    }))
+  );
+}
+
+/** Does an SDK error match one allowed outcome? */
+export function matches(e: SdkError, o: ProblemOutcome): boolean {
+  switch (o.type) {
+    case "transport":
+      return e.type === "transport";
+    case "problem":
+      return e.type === "problem" && e.code === o.code && e.kind === o.kind && e.message === o.message &&
+        e.correlation_id === o.correlation_id && isDeepStrictEqual(e.details ?? {}, o.details);
+    default: {
+      const never: never = o;
+      throw new Error(`unknown outcome ${String(never)}`);
+    }
+  }
+}
+
+/** The typed outcome of an SDK error, for evidence and interop comparison. */
+export function outcomeOf(e: SdkError): string {
+  return e.type === "problem"
+    ? `problem code=${e.code} kind=${e.kind} correlation_id=${e.correlation_id}`
+    : `${e.type}${e.status === undefined ? "" : ` status=${e.status}`}`;
+}
+
+/** Serve one case on a fresh scenario and read the SDK's error back. */
+async function serve(ctx: SdkContext, session: DriverSession, c: WireCase) {
+  const headers: Record<string, string> = c.contentType === null ? {} : { "content-type": c.contentType };
+  const s = await setup(ctx, {
+    responses: [{ status: c.status, headers, body: { kind: "text", value: c.body } }],
+  }, {
+    session,
+    configure: { max_retries: 0 },
+  });
+  if (!s.ok) return { s: undefined, v: s.verdict };
+  const r = await request(s.setup, { method: "GET", path: "/problem" });
+  return { s: s.setup, r };
+}
+
+/** Run `cases` through the SDK, `batch` at a time; the first mismatch is a failure. */
+async function runCases(ctx: SdkContext, cases: WireCase[], rule: string): Promise<Verdict> {
+  const session = await ctx.startDriver();
+  let checked = 0;
+  for (let i = 0; i < cases.length; i += 8) {
+    const batch = cases.slice(i, i + 8);
+    const rs = await Promise.all(batch.map((c) => serve(ctx, session, c)));
+    for (const [j, res] of rs.entries()) {
+      const c = batch[j];
+      if (!c) continue;
+      if (res.v) return res.v;
+      const { s, r } = res;
+      if (!s || !r) return verdict.error("internal: missing setup");
+      if (r.kind === "no_reply" || r.kind === "driver_fault") return callFault("request", r, s);
+      if (r.kind === "ok") {
+        return verdict.fail(
+          `${rule}; fixture "${c.name}" (status ${c.status}) was reported as success`,
+          gather(s),
+        );
+      }
+      if (!c.outcomes.some((o) => matches(r.error, o))) {
+        return verdict.fail(
+          `${rule}; fixture "${c.name}": got ${outcomeOf(r.error)}, allowed ${
+            c.outcomes.map((o) => o.type === "problem" ? `problem code=${o.code}` : "transport").join(" | ")
+          }`,
+          gather(s, { reply: r.error }),
+        );
+      }
+      checked++;
+    }
+  }
+  return verdict.pass({
+    notes: [`${checked} Problem fixtures served with their status; every typed outcome allowed`],
+  });
+}
+
+/** sdk.errors.problem */
+export const problem = defineCheck<SdkContext>({
+  id: "sdk.errors.problem",
+  title: "Every Problem fixture is exposed with code, kind, message, correlation_id and details",
+  level: "MUST",
+  source: "000 §3.1 Canonical error envelope; §10.1",
+  requires: ["http", "problem"],
+  mutants: ["generic-errors"],
+  timeLimitMs: 30_000,
+  async run(ctx) {
+    return runCases(ctx, await problemCases(), "every Problem fixture must give its expected typed outcome");
+  },
+});
+
+/** sdk.errors.rfc9457 */
+export const rfc9457 = defineCheck<SdkContext>({
+  id: "sdk.errors.rfc9457",
+  title: "RFC 9457 application/problem+json bodies are read as Problems",
+  level: "SHOULD",
+  source: "000 §10.1 parse any error body as Problem; RFC 9457",
+  requires: ["http", "problem"],
+  mutants: ["generic-errors"],
+  timeLimitMs: 30_000,
+  async run(ctx) {
+    const cases = (await problemCases()).filter((c) => (c.contentType ?? "").includes("problem+json"));
+    if (cases.length === 0) return verdict.error("no RFC 9457 fixtures found");
+    return runCases(ctx, cases, "an RFC 9457 body must map to its expected Problem");
+  },
+});
+
+/** Serve one body and return the setup and reply. */
+async function one(
+  ctx: SdkContext,
+  status: number,
+  contentType: string,
+  body: string,
+  headers: Record<string, string> = {},
+) {
+  const s = await setup(ctx, {
+    responses: [{
+      status,
+      headers: { "content-type": contentType, ...headers },
+      body: { kind: "text", value: body },
+    }],
+  }, { configure: { max_retries: 0 } });
+  if (!s.ok) return s;
+  const r = await request(s.setup, { method: "GET", path: "/e" });
+  return { ok: true as const, setup: s.setup, r };
+}
+
+/** A crash is an untyped `other` error; anything the protocol types is a typed result. */
+function typed(e: SdkError): boolean {
+  return e.type !== "other" && e.type !== "unsupported";
+}
+
+/** sdk.errors.unknown-fields */
+export const unknownFields = defineCheck<SdkContext>({
+  id: "sdk.errors.unknown-fields",
+  title: "Problems and DTOs with unknown fields give a typed result, never a crash",
+  level: "MUST",
+  source: "000 §10.4 unknown fields in responses do not crash the SDK",
+  requires: ["http"],
+  mutants: ["strict-crash"],
+  async run(ctx) {
+    const prob = JSON.stringify({
+      code: "conflict",
+      kind: "state",
+      message: "already exists",
+      correlation_id: "corr-unknown",
+      details: {},
+      x_future_field: { nested: [1, 2, 3] },
+      retry_hint_ms: 250,
+    });
+    const a = await one(ctx, 409, "application/json", prob);
+    if (!a.ok) return a.verdict;
+    if (a.r.kind === "no_reply" || a.r.kind === "driver_fault") return callFault("request", a.r, a.setup);
+    if (a.r.kind === "ok" || !typed(a.r.error)) {
+      return verdict.fail(
+        `a Problem with unknown fields must give a typed error; got ${
+          a.r.kind === "ok" ? "success" : describeError(a.r.error)
+        }`,
+        gather(a.setup, { reply: a.r.kind === "ok" ? a.r.result : a.r.error }),
+      );
+    }
+    const dto = JSON.stringify({
+      name: "app",
+      version: "1.2.3",
+      status: "ok",
+      uptime_s: "42",
+      x_new: true,
+      build: { sha: "abc" },
+    });
+    const b = await one(ctx, 200, "application/json", dto);
+    if (!b.ok) return b.verdict;
+    if (b.r.kind === "no_reply" || b.r.kind === "driver_fault") return callFault("request", b.r, b.setup);
+    if (b.r.kind === "sdk_error") {
+      return verdict.fail(
+        `a 200 DTO with unknown fields must be returned, not fail; got ${describeError(b.r.error)}`,
+        gather(b.setup, { reply: b.r.error }),
+      );
+    }
+    return verdict.pass({
+      notes: [
+        `409 Problem with 2 unknown fields → ${outcomeOf(a.r.error)}`,
+        "200 DTO with 2 unknown fields → success",
+      ],
+    });
+  },
+});
+
+/** A marker embedded in a body: it must never come back in an error. */
+function marker(): string {
+  return `KITBODY${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
+}
+
+async function bodyNotQuoted(
+  ctx: SdkContext,
+  status: number,
+  contentType: string,
+  bodyOf: (m: string) => string,
+  allowed: string[],
+  rule: string,
+): Promise<Verdict> {
+  const m = marker();
+  const res = await one(ctx, status, contentType, bodyOf(m));
+  if (!res.ok) return res.verdict;
+  const { setup: s, r } = res;
+  if (r.kind === "no_reply" || r.kind === "driver_fault") return callFault("request", r, s);
+  if (r.kind === "ok") {
+    return verdict.fail(`${rule}; the SDK reported success (status ${r.result.status})`, gather(s));
+  }
+  if (!allowed.includes(r.error.type)) {
+    return verdict.fail(
+      `${rule}; got ${describeError(r.error)}, allowed type ${allowed.join(" | ")}`,
+      gather(s, { reply: r.error }),
+    );
+  }
+  if (JSON.stringify(r.error).includes(m)) {
+    return verdict.fail(`${rule}; the error quotes the raw body`, gather(s, { reply: r.error }));
+  }
+  return verdict.pass(gather(s, { reply: r.error, notes: [`${describeError(r.error)}; body not quoted`] }));
+}
+
+/** sdk.errors.garbled-json */
+export const garbledJson = defineCheck<SdkContext>({
+  id: "sdk.errors.garbled-json",
+  title: "A truncated JSON error body becomes a transport error that does not quote the body",
+  level: "MUST",
+  source: "000 §3.1 If parsing fails wrap in RonTransportError; §7.4 Garbled JSON",
+  requires: ["http"],
+  mutants: ["raw-body-in-error"],
+  async run(ctx) {
+    return await bodyNotQuoted(
+      ctx,
+      500,
+      "application/json",
+      (m) => `{"code":"internal","kind":"server","message":"${m} db at 10.0.0.7`,
+      ["transport"],
+      "a truncated JSON error body must give type=transport without quoting the body",
+    );
+  },
+});
+
+/** sdk.errors.non-json */
+export const nonJson = defineCheck<SdkContext>({
+  id: "sdk.errors.non-json",
+  title: "An HTML or text error body becomes a typed error that does not quote the body",
+  level: "MUST",
+  source: "000 §7.4 Non-JSON error body → Problem parsing fails gracefully",
+  requires: ["http"],
+  mutants: ["raw-body-in-error"],
+  async run(ctx) {
+    return await bodyNotQuoted(
+      ctx,
+      502,
+      "text/html",
+      (m) =>
+        `<html><head><title>502 Bad Gateway</title></head><body><h1>${m}</h1><pre>nginx/1.25 upstream 10.1.2.3</pre></body></html>`,
+      ["transport", "problem", "network"],
+      "an HTML error body must give a typed error without quoting the body",
+    );
+  },
+});
+
+/** sdk.errors.correlation-id */
+export const correlationId = defineCheck<SdkContext>({
+  id: "sdk.errors.correlation-id",
+  title: "The correlation id from the Problem (or X-Request-ID) is exposed",
+  level: "SHOULD",
+  source: "000 §3.2 correlation_id included when available",
+  requires: ["http", "problem"],
+  mutants: ["generic-errors"],
+  async run(ctx) {
+    const id = `corr-${crypto.randomUUID()}`;
+    const body = JSON.stringify({
+      code: "not_found",
+      kind: "lookup",
+      message: "no such item",
+      correlation_id: id,
+      details: {},
+    });
+    const res = await one(ctx, 404, "application/json", body, { "x-request-id": id });
+    if (!res.ok) return res.verdict;
+    const { setup: s, r } = res;
+    if (r.kind === "no_reply" || r.kind === "driver_fault") return callFault("request", r, s);
+    if (r.kind === "ok" || r.error.correlation_id !== id) {
+      return verdict.fail(
+        `the error must expose correlation_id "${id}" (Problem and X-Request-ID); got ${
+          r.kind === "ok" ? "success" : `"${r.error.correlation_id ?? "none"}"`
+        }`,
+        gather(s, { reply: r.kind === "ok" ? r.result : r.error }),
+      );
+    }
+    return verdict.pass(gather(s, { notes: ["correlation_id exposed"] }));
+  },
+});
