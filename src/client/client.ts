@@ -215,6 +215,14 @@ const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
 const CANONICAL_PROBLEM_KEYS = ["code", "kind", "message", "correlation_id", "details"];
 const USER_AGENT = "ron-kit-reference-client/0.1";
 
+/** Errors that end the request at once, even where their type would be retried. */
+const FINAL_ERRORS = new WeakSet<RonError>();
+
+function final<E extends RonError>(e: E): E {
+  FINAL_ERRORS.add(e);
+  return e;
+}
+
 /** The token of the last configured instance, used only by the `global-token` fault. */
 let faultGlobalToken: string | undefined;
 
@@ -804,7 +812,7 @@ export class RonClient {
       if (err instanceof TypeError && this.#fault === "strict-crash" && !ctx.signal.aborted) throw err;
       if (ctx.signal.aborted) throw ctx.signal.reason instanceof AbortMarker ? ctx.signal.reason.error : err;
       if (err instanceof AbortMarker) return { ok: false, error: err.error };
-      if (err instanceof RonNetworkError) return { ok: false, error: err };
+      if (err instanceof RonNetworkError && !FINAL_ERRORS.has(err)) return { ok: false, error: err };
       if (err instanceof RonError) throw err;
       const error = networkError(err);
       if (error instanceof RonNetworkError) return { ok: false, error };
@@ -835,12 +843,12 @@ export class RonClient {
         return await this.#readBody(res, ctx);
       }
       await res.body?.cancel().catch(() => {});
-      if (hop >= MAX_REDIRECTS) throw new RonNetworkError(`too many redirects (more than ${MAX_REDIRECTS})`);
+      if (hop >= MAX_REDIRECTS) throw final(new RonNetworkError(`too many redirects (more than ${MAX_REDIRECTS})`));
       let next: URL;
       try {
         next = new URL(location, url);
       } catch {
-        throw new RonNetworkError("redirect to an invalid URL");
+        throw final(new RonNetworkError("redirect to an invalid URL"));
       }
       if (next.protocol !== "https:" && next.protocol !== "http:") {
         throw new RonInsecureTransportError("redirect to an unsupported scheme refused");
