@@ -148,7 +148,23 @@ function hashAt(s: string, from: number): number {
 const cache = new Map<string, Matcher>();
 const CACHE_MAX = 64;
 
+let last: { canaries: string[]; matcher: Matcher } | undefined;
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function matcherFor(canaries: readonly string[]): Matcher {
+  // fast path: the same set as last time (the driver host asks once per output line)
+  if (last && sameList(last.canaries, canaries)) return last.matcher;
+  const matcher = compile(canaries);
+  last = { canaries: [...canaries], matcher };
+  return matcher;
+}
+
+function compile(canaries: readonly string[]): Matcher {
   const key = canaries.join("\n");
   const hit = cache.get(key);
   if (hit) {
@@ -324,8 +340,40 @@ export function leakFindings(
   where: string,
   max = 5,
 ): LeakFinding[] {
+  return taggedLeakFindings(text, canaries, where, max).map((t) => t.finding);
+}
+
+/** A leak finding and the canary it is about. */
+export interface TaggedFinding {
+  /** the canary found (never print it) */
+  canary: string;
+  finding: LeakFinding;
+}
+
+/**
+ * Like {@link leakFindings}, with the canary each finding is about (to filter
+ * findings by canary later without the text).
+ *
+ * @param text the scanned text
+ * @param canaries the canaries to look for
+ * @param where where the text came from
+ * @param max at most this many findings (default 5)
+ * @returns the tagged findings
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const c = "ronc_3f9a1c07d2e84b6a95c0f1e27d3b8a46";
+ * assert.equal(taggedLeakFindings(`x ${c}`, ["other-canary-000000", c], "reply to request")[0]?.canary, c);
+ * ```
+ */
+export function taggedLeakFindings(
+  text: string,
+  canaries: readonly string[],
+  where: string,
+  max = 5,
+): TaggedFinding[] {
   const spans = findCanarySpans(text, canaries);
-  const out: LeakFinding[] = [];
+  const out: TaggedFinding[] = [];
   for (const s of spans.slice(0, max)) {
     let from = Math.max(0, s.index - EXCERPT_CONTEXT);
     let to = Math.min(text.length, s.end + EXCERPT_CONTEXT);
@@ -335,7 +383,10 @@ export function leakFindings(
       if (o.index < to && o.end > to) to = o.end;
     }
     const excerpt = (from > 0 ? "…" : "") + maskSpans(text, spans, from, to) + (to < text.length ? "…" : "");
-    out.push({ where, form: s.form, excerpt: excerpt.replace(/[\r\n]+/g, " ⏎ ") });
+    out.push({
+      canary: s.canary,
+      finding: { where, form: s.form, excerpt: excerpt.replace(/[\r\n]+/g, " ⏎ ") },
+    });
   }
   return out;
 }
