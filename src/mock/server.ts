@@ -1,0 +1,356 @@
+/**
+ * The kit's mock server: a Hono app on `Deno.serve` that plays scenario scripts
+ * (`src/schema/scenario.ts`) under `/s/<scenario-id>/…` and records every request a scenario gets.
+ *
+ * Four public listeners serve the same app (see DESIGN.md § "The mock server and scenarios"):
+ *
+ * | listener    | address           | TLS                                   |
+ * |-------------|-------------------|---------------------------------------|
+ * | `https`     | 127.0.0.1:ephemeral | leaf of the trusted ephemeral CA      |
+ * | `http`      | 127.0.0.1:ephemeral | none                                  |
+ * | `untrusted` | 127.0.0.1:ephemeral | leaf of a second CA nobody trusts     |
+ * | `foreign`   | 127.0.0.2:ephemeral | leaf of the trusted CA (other origin) |
+ *
+ * Both leaves carry `DNS:localhost`, `IP:127.0.0.1` and `IP:127.0.0.2`. Keys and certificates are
+ * generated at start, in memory only. Each public listener is a small TCP relay in front of an
+ * internal `Deno.serve` (so a scenario can destroy a connection without a response, and every request
+ * knows its connection and listener).
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import type { Context } from "hono";
+import type { RecordedRequest } from "../engine/types.ts";
+import { type ResponseStep, type Scenario, ScenarioSchema } from "../schema/scenario.ts";
+import { defaultContentType, renderBody, wait } from "./_body.ts";
+import { Relay, type RelayedConnection, type RelayRegistry } from "./_proxy.ts";
+import { generateCa, issueLeaf } from "./ca.ts";
+import type { MockServer, ScenarioHandle } from "./types.ts";
+
+/** Options of {@linkcode startMockServer}. */
+export interface StartMockServerOptions {
+  /**
+   * the run's seed; accepted for symmetry with the other suites. Scenario ids stay random on
+   * purpose, so concurrent runs and checks never collide.
+   * @default undefined
+   */
+  seed?: number;
+}
+
+/** Request bodies are recorded up to this many bytes (as UTF-8 text). */
+const BODY_KEEP_BYTES = 4096;
+const FOREIGN_HOST = "127.0.0.2";
+const LOCAL_HOST = "127.0.0.1";
+
+type Bindings = { conn: RelayedConnection | undefined };
+type AppEnv = { Bindings: Bindings };
+
+function problem(status: number, code: string, message: string, details: Record<string, unknown> = {}) {
+  const body = {
+    code,
+    kind: status === 404 ? "not_found" : "internal",
+    message,
+    correlation_id: crypto.randomUUID(),
+    details,
+  };
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+}
+
+/** A response that is never sent: the connection under it is gone already. */
+function unsent(): Response {
+  return new Response(null, { status: 503 });
+}
+
+interface Waiter {
+  n: number;
+  finish(): void;
+}
+
+class ScenarioState {
+  readonly id: string;
+  readonly created = performance.now();
+  readonly requests: RecordedRequest[] = [];
+  readonly #released = new AbortController();
+  readonly #steps: ResponseStep[];
+  readonly #ordered: ResponseStep[];
+  readonly #waiters = new Set<Waiter>();
+  #next = 0;
+
+  constructor(id: string, script: Scenario) {
+    this.id = id;
+    this.#steps = script.responses;
+    this.#ordered = script.responses.filter((s) => s.match === undefined);
+  }
+
+  get signal(): AbortSignal {
+    return this.#released.signal;
+  }
+
+  /** the matching step, else the next ordered one (the last repeats); undefined if none applies */
+  pick(method: string, rest: string): ResponseStep | undefined {
+    const matched = this.#steps.find((s) => s.match !== undefined && matches(s.match, method, rest));
+    if (matched) return matched;
+    const step = this.#ordered[Math.min(this.#next, this.#ordered.length - 1)];
+    this.#next++;
+    return step;
+  }
+
+  record(r: RecordedRequest): void {
+    if (this.#released.signal.aborted) return;
+    this.requests.push(r);
+    for (const w of [...this.#waiters]) if (this.requests.length >= w.n) w.finish();
+  }
+
+  waitFor(n: number, timeoutMs: number): Promise<number> {
+    if (this.requests.length >= n || this.#released.signal.aborted) {
+      return Promise.resolve(this.requests.length);
+    }
+    return new Promise((resolve) => {
+      const w: Waiter = {
+        n,
+        finish: () => {
+          clearTimeout(timer);
+          this.#waiters.delete(w);
+          resolve(this.requests.length);
+        },
+      };
+      const timer = setTimeout(w.finish, Math.max(0, timeoutMs));
+      this.#waiters.add(w);
+    });
+  }
+
+  release(): void {
+    this.#released.abort();
+    for (const w of [...this.#waiters]) w.finish();
+  }
+}
+
+function matches(m: NonNullable<ResponseStep["match"]>, method: string, rest: string): boolean {
+  if (m.method !== undefined && m.method.toUpperCase() !== method.toUpperCase()) return false;
+  if (m.path !== undefined) {
+    const want = m.path.startsWith("/") ? m.path : `/${m.path}`;
+    if (want.endsWith("*")) return rest.startsWith(want.slice(0, -1));
+    return rest === want;
+  }
+  return true;
+}
+
+async function readBody(req: Request): Promise<{ size: number; text: string }> {
+  if (req.body === null) return { size: 0, text: "" };
+  const reader = req.body.getReader();
+  const kept = new Uint8Array(BODY_KEEP_BYTES);
+  let keptLen = 0;
+  let size = 0;
+  try {
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.length;
+      if (keptLen < BODY_KEEP_BYTES) {
+        const part = value.subarray(0, BODY_KEEP_BYTES - keptLen);
+        kept.set(part, keptLen);
+        keptLen += part.length;
+      }
+    }
+  } catch {
+    // the client went away mid-body: keep what arrived
+  } finally {
+    reader.releaseLock();
+  }
+  return { size, text: new TextDecoder().decode(kept.subarray(0, keptLen)) };
+}
+
+function lastEventId(req: Request): number {
+  const v = req.headers.get("last-event-id")?.trim() ?? "";
+  return /^\d{1,15}$/.test(v) ? Number(v) : 0;
+}
+
+/**
+ * Start the mock server: generate the CAs and leaves, bind the four listeners on ephemeral ports.
+ *
+ * @param opts see {@linkcode StartMockServerOptions}
+ * @returns the running server; call `close()` when done
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { startMockServer } from "./server.ts";
+ * const mock = await startMockServer();
+ * const s = mock.scenario({ responses: [{ status: 200, body: { kind: "json", value: { ok: true } } }] });
+ * const res = await fetch(`${s.httpBase}/v1/ping`);
+ * assert.deepEqual(await res.json(), { ok: true });
+ * assert.equal(s.requests()[0]?.path, "/v1/ping");
+ * await mock.close();
+ * ```
+ */
+export async function startMockServer(opts: StartMockServerOptions = {}): Promise<MockServer> {
+  void opts.seed;
+  const [trusted, untrustedCa] = await Promise.all([
+    generateCa({ commonName: "conformance-kit mock CA" }),
+    generateCa({ commonName: "conformance-kit UNTRUSTED mock CA" }),
+  ]);
+  const names = { dns: ["localhost"], ips: [LOCAL_HOST, FOREIGN_HOST] };
+  const [leaf, untrustedLeaf] = await Promise.all([issueLeaf(trusted, names), issueLeaf(untrustedCa, names)]);
+
+  const scenarios = new Map<string, ScenarioState>();
+  const closing = new AbortController();
+  const registry: RelayRegistry = new Map();
+  let counter = 0;
+  let closed = false;
+
+  const ports = { https: 0, http: 0, untrusted: 0, foreign: 0 };
+
+  const play = async (c: Context<AppEnv>): Promise<Response> => {
+    const id = c.req.param("id") ?? "";
+    const sc = scenarios.get(id);
+    if (sc === undefined) {
+      return problem(404, "mock.unknown_scenario", "no such scenario (unknown or released)", { id });
+    }
+    const req = c.req.raw;
+    const conn = c.env.conn;
+    const url = new URL(req.url);
+    const rest = url.pathname.slice(`/s/${id}`.length) || "/";
+    const t = performance.now() - sc.created;
+    const body = await readBody(req);
+    sc.record({
+      t,
+      method: req.method,
+      path: rest,
+      query: url.search.replace(/^\?/, ""),
+      headers: Object.fromEntries(req.headers),
+      bodySize: body.size,
+      body: body.text,
+      connection: conn?.id ?? "direct",
+      listener: conn?.listener ?? "direct",
+    });
+    const step = sc.pick(req.method, rest);
+    if (step === undefined) {
+      return problem(404, "mock.no_step", "no scripted response matches this request", {
+        method: req.method,
+        path: rest,
+      });
+    }
+    const stop = [sc.signal, closing.signal];
+    // `req.signal` is read only when needed: reading it opts into Deno's legacy-abort warning.
+    const gone = () => conn ? [conn.signal, req.signal] : [req.signal];
+    /**
+     * A wait ended early: the client is gone (nothing to send), or the scenario was released or the
+     * server is closing (answer 503 on this stream only; closing the connection would also end
+     * other streams multiplexed on it).
+     */
+    const abandon = () =>
+      closing.signal.aborted || sc.signal.aborted
+        ? problem(503, "mock.released", "the scenario was released while this request waited")
+        : unsent();
+
+    if (step.delay_ms !== undefined && step.delay_ms > 0) {
+      if (!await wait(step.delay_ms, [...stop, ...gone()])) return abandon();
+    }
+    if (step.close === true) {
+      if (conn) {
+        conn.destroy();
+        return unsent();
+      }
+      // not relayed (direct hit on an internal port): the best we can do is a broken body
+      return new Response(new ReadableStream({ start: (ctl) => ctl.error(new Error("scripted close")) }));
+    }
+    if (step.stall === true) {
+      await wait(Infinity, [...stop, ...gone()]);
+      return abandon();
+    }
+
+    const headers = new Headers(step.headers ?? {});
+    let status = step.status ?? 200;
+    if (step.redirect !== undefined) {
+      status = step.status ?? 302;
+      const tail = `/s/${id}${rest === "/" ? "" : rest}${url.search}`;
+      let location: string;
+      if (step.redirect === "foreign") location = `https://${FOREIGN_HOST}:${ports.foreign}${tail}`;
+      else if (step.redirect === "http") location = `http://${LOCAL_HOST}:${ports.http}${tail}`;
+      else if (step.redirect.startsWith("/")) location = `/s/${id}${step.redirect}`;
+      else location = step.redirect;
+      headers.set("location", location);
+    }
+    if (status < 200) {
+      return problem(500, "mock.bad_status", `the mock cannot send a ${status} response`, { status });
+    }
+    if (step.body === undefined || [204, 205, 304].includes(status) || req.method === "HEAD") {
+      return new Response(null, { status, headers });
+    }
+    if (!headers.has("content-type")) headers.set("content-type", defaultContentType(step.body));
+    if (step.body.kind === "sse" && !headers.has("cache-control")) headers.set("cache-control", "no-cache");
+    const payload = renderBody(step.body, { stop, lastEventId: lastEventId(req) });
+    return new Response(payload, { status, headers });
+  };
+
+  const app = new Hono<AppEnv>();
+  app.get("/healthz", (c) => c.json({ ok: true }));
+  app.all("/s/:id", play);
+  app.all("/s/:id/*", play);
+  app.notFound(() => problem(404, "mock.not_found", "not a scenario path: use /s/<id>/…"));
+  app.onError((err) => problem(500, "mock.internal", `mock server error: ${err.message}`));
+
+  const serveOn = (key: string, tls?: { cert: string; key: string }) => {
+    const handler = (req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) =>
+      app.fetch(req, { conn: registry.get(`${key}:${info.remoteAddr.port}`) });
+    const base = {
+      hostname: LOCAL_HOST,
+      port: 0,
+      signal: closing.signal,
+      onListen: () => {},
+      onError: () => new Response(null, { status: 500 }),
+    };
+    return tls ? Deno.serve({ ...base, ...tls }, handler) : Deno.serve(base, handler);
+  };
+  const servers = {
+    trusted: serveOn("trusted", { cert: leaf.chainPem, key: leaf.keyPem }),
+    plain: serveOn("plain"),
+    untrusted: serveOn("untrusted", { cert: untrustedLeaf.chainPem, key: untrustedLeaf.keyPem }),
+  };
+  const relays = {
+    https: new Relay("https", LOCAL_HOST, "trusted", servers.trusted.addr.port, registry),
+    http: new Relay("http", LOCAL_HOST, "plain", servers.plain.addr.port, registry),
+    untrusted: new Relay("untrusted", LOCAL_HOST, "untrusted", servers.untrusted.addr.port, registry),
+    foreign: new Relay("foreign", FOREIGN_HOST, "trusted", servers.trusted.addr.port, registry),
+  };
+  ports.https = relays.https.port;
+  ports.http = relays.http.port;
+  ports.untrusted = relays.untrusted.port;
+  ports.foreign = relays.foreign.port;
+  Object.freeze(ports);
+
+  const mock: MockServer = {
+    caCertPem: trusted.certPem,
+    ports,
+    scenario(script: Scenario): ScenarioHandle {
+      if (closed) throw new Error("mock server is closed");
+      ScenarioSchema.parse(script);
+      const id = `${crypto.randomUUID().slice(0, 8)}${(++counter).toString(36)}`;
+      const sc = new ScenarioState(id, script);
+      scenarios.set(id, sc);
+      const path = `/s/${id}`;
+      return {
+        id,
+        httpsBase: `https://${LOCAL_HOST}:${ports.https}${path}`,
+        httpBase: `http://${LOCAL_HOST}:${ports.http}${path}`,
+        untrustedBase: `https://${LOCAL_HOST}:${ports.untrusted}${path}`,
+        foreignBase: `https://${FOREIGN_HOST}:${ports.foreign}${path}`,
+        requests: () => [...sc.requests],
+        waitForRequests: (n, timeoutMs) => sc.waitFor(n, timeoutMs),
+        release: () => {
+          scenarios.delete(id);
+          sc.release();
+        },
+      };
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      for (const sc of scenarios.values()) sc.release();
+      scenarios.clear();
+      closing.abort();
+      await Promise.all(Object.values(relays).map((r) => r.close()));
+      await Promise.all(Object.values(servers).map((s) => s.finished));
+    },
+  };
+  return mock;
+}
