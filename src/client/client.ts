@@ -843,7 +843,9 @@ export class RonClient {
         return await this.#readBody(res, ctx);
       }
       await res.body?.cancel().catch(() => {});
-      if (hop >= MAX_REDIRECTS) throw final(new RonNetworkError(`too many redirects (more than ${MAX_REDIRECTS})`));
+      if (hop >= MAX_REDIRECTS) {
+        throw final(new RonNetworkError(`too many redirects (more than ${MAX_REDIRECTS})`));
+      }
       let next: URL;
       try {
         next = new URL(location, url);

@@ -96,7 +96,9 @@ Deno.test("rotation under load: every request carries one whole token", async ()
       return c.request({ method: "GET", path: "/r" });
     });
     await Promise.all(all);
-    for (const r of s.seen) assert.ok([`Bearer ${t1}`, `Bearer ${t2}`].includes(r.headers["authorization"] ?? ""));
+    for (const r of s.seen) {
+      assert.ok([`Bearer ${t1}`, `Bearer ${t2}`].includes(r.headers["authorization"] ?? ""));
+    }
   });
 });
 
@@ -280,7 +282,10 @@ Deno.test("typed errors: Problem fields, correlation id, and no token or body in
           headers: { "content-type": "application/json" },
         });
       case "/html":
-        return new Response("<html>SECRET-BODY</html>", { status: 502, headers: { "content-type": "text/html" } });
+        return new Response("<html>SECRET-BODY</html>", {
+          status: 502,
+          headers: { "content-type": "text/html" },
+        });
       case "/unknown":
         return json(409, { ...problem("conflict") as object, extra_field: { deep: [1] } });
       default:
@@ -357,7 +362,11 @@ Deno.test("a body cut short of its Content-Length is a network error, not a succ
       conn.close();
     }
   })();
-  const c = new RonClient({ baseUrl: `http://127.0.0.1:${listener.addr.port}`, allowInsecureHttp: true, maxRetries: 1 });
+  const c = new RonClient({
+    baseUrl: `http://127.0.0.1:${listener.addr.port}`,
+    allowInsecureHttp: true,
+    maxRetries: 1,
+  });
   try {
     await rejects(c.request({ method: "GET", path: "/" }), RonNetworkError);
   } finally {
@@ -420,7 +429,11 @@ Deno.test("a caller's AbortSignal cancels", async () => {
 Deno.test("X-Request-ID is a new UUID per request; auditContext travels in headers", async () => {
   await withServer(ok, async (s, mk) => {
     const c = mk();
-    await c.request({ method: "GET", path: "/", auditContext: { actor: "alice", reason: "audit", tenant: "t1" } });
+    await c.request({
+      method: "GET",
+      path: "/",
+      auditContext: { actor: "alice", reason: "audit", tenant: "t1" },
+    });
     await c.request({ method: "GET", path: "/" });
     const [a, b] = s.seen;
     assert.ok(UUID_V4.test(a?.headers["x-request-id"] ?? ""));
@@ -429,31 +442,42 @@ Deno.test("X-Request-ID is a new UUID per request; auditContext travels in heade
     assert.equal(a?.headers["x-audit-reason"], "audit");
     assert.equal(a?.headers["x-audit-tenant"], "t1");
     assert.equal(b?.headers["x-audit-actor"], undefined);
-    await rejects(c.request({ method: "GET", path: "/", auditContext: { actor: "a\r\nx: y" } }), RonConfigError);
+    await rejects(
+      c.request({ method: "GET", path: "/", auditContext: { actor: "a\r\nx: y" } }),
+      RonConfigError,
+    );
   });
 });
 
 Deno.test("the debug log redacts headers, the token and cap-like body values", async () => {
   const token = canary();
   const other = canary();
-  await withServer(() => json(200, { echo: token, other_cap: other }, { "set-cookie": "sid=1" }), async (s, mk) => {
-    const entries: LogEntry[] = [];
-    const c = mk({
-      token,
-      debug: true,
-      logger: (e) => entries.push(e),
-      redactHeaderNames: ["X-Audit-Actor"],
-      redact: (text) => text.replaceAll("alice", "[PII]"),
-    });
-    await c.request({ method: "POST", path: "/", json: { name: "alice", token }, auditContext: { actor: "bob" } });
-    const dump = JSON.stringify(entries);
-    assert.ok(entries.length >= 2);
-    assert.ok(!dump.includes(token) && !dump.includes(other), "token leaked into the log");
-    assert.ok(!dump.includes("alice") && !dump.includes("bob"));
-    assert.ok(!dump.includes("sid=1"));
-    assert.equal(entries[0]?.headers?.["authorization"], "[REDACTED]");
-    assert.equal(s.seen.length, 1);
-  });
+  await withServer(
+    () => json(200, { echo: token, other_cap: other }, { "set-cookie": "sid=1" }),
+    async (s, mk) => {
+      const entries: LogEntry[] = [];
+      const c = mk({
+        token,
+        debug: true,
+        logger: (e) => entries.push(e),
+        redactHeaderNames: ["X-Audit-Actor"],
+        redact: (text) => text.replaceAll("alice", "[PII]"),
+      });
+      await c.request({
+        method: "POST",
+        path: "/",
+        json: { name: "alice", token },
+        auditContext: { actor: "bob" },
+      });
+      const dump = JSON.stringify(entries);
+      assert.ok(entries.length >= 2);
+      assert.ok(!dump.includes(token) && !dump.includes(other), "token leaked into the log");
+      assert.ok(!dump.includes("alice") && !dump.includes("bob"));
+      assert.ok(!dump.includes("sid=1"));
+      assert.equal(entries[0]?.headers?.["authorization"], "[REDACTED]");
+      assert.equal(s.seen.length, 1);
+    },
+  );
 });
 
 Deno.test("paths cannot escape the base URL; the base path prefix is kept", async () => {
@@ -473,7 +497,9 @@ Deno.test("redirects: same origin keeps Authorization, another origin drops it, 
     await withServer((req) => {
       const p = new URL(req.url).pathname;
       if (p === "/same") return new Response(null, { status: 302, headers: { location: "/target" } });
-      if (p === "/away") return new Response(null, { status: 307, headers: { location: `${foreign.url}/x` } });
+      if (p === "/away") {
+        return new Response(null, { status: 307, headers: { location: `${foreign.url}/x` } });
+      }
       if (p === "/loop") return new Response(null, { status: 302, headers: { location: "/loop" } });
       return json(200, { p });
     }, async (s, mk) => {
