@@ -14,11 +14,14 @@ export interface ScenarioHandle {
   readonly httpsBase: string;
   /** `http://127.0.0.1:PORT/s/<id>` (plain HTTP) */
   readonly httpBase: string;
-  /** `https://localhost:PORT/s/<id>` served with a cert from the second, untrusted CA */
+  /** `https://127.0.0.1:PORT/s/<id>` served with a cert (same SANs) from the second, untrusted CA */
   readonly untrustedBase: string;
   /** `https://127.0.0.2:PORT/s/<id>` — the foreign origin for redirect checks (trusted CA) */
   readonly foreignBase: string;
-  /** every request the scenario got so far, in arrival order */
+  /**
+   * every request the scenario got so far, in arrival order; `path` is the part after `/s/<id>`
+   * (`"/"` at least), `query` the raw query string without `?`
+   */
   requests(): RecordedRequest[];
   /** resolves when the scenario has seen `n` requests, or after `timeoutMs` (returns the count) */
   waitForRequests(n: number, timeoutMs: number): Promise<number>;
