@@ -20,8 +20,8 @@ import { z } from "zod";
 const U64_MAX = 18446744073709551615n;
 
 /** A u64 as a decimal string: no sign, no leading zero, at most 2^64 − 1. */
-export const U64Schema = z.string().regex(/^(0|[1-9][0-9]{0,19})$/, { message: "invalid_u64" }).refine(
-  (s) => BigInt(s) <= U64_MAX,
+export const U64Schema = z.string().refine(
+  (s) => /^(0|[1-9][0-9]{0,19})$/.test(s) && BigInt(s) <= U64_MAX,
   { message: "invalid_u64" },
 );
 
