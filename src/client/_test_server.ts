@@ -47,7 +47,7 @@ export function startServer(
   const seen: Seen[] = [];
   const inFlight = { now: 0, max: 0 };
   const hostname = opts.hostname ?? "127.0.0.1";
-  let self: TestServer | undefined;
+  const ref: { self?: TestServer } = {};
   const serveOpts = opts.cert !== undefined && opts.key !== undefined
     ? { hostname, port: 0, cert: opts.cert, key: opts.key, onListen: () => {} }
     : { hostname, port: 0, onListen: () => {} };
@@ -66,13 +66,13 @@ export function startServer(
     inFlight.now++;
     inFlight.max = Math.max(inFlight.max, inFlight.now);
     try {
-      return await handler(req, n, self as TestServer);
+      return await handler(req, n, ref.self as TestServer);
     } finally {
       inFlight.now--;
     }
   });
   const scheme = opts.cert !== undefined ? "https" : "http";
-  self = {
+  const self: TestServer = {
     url: `${scheme}://${hostname}:${server.addr.port}`,
     seen,
     inFlight,
@@ -88,6 +88,7 @@ export function startServer(
       await server.shutdown();
     },
   };
+  ref.self = self;
   return self;
 }
 

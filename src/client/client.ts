@@ -1029,6 +1029,11 @@ export class RonClient {
       out.json = JSON.parse(text);
     } catch {
       if (raw.truncated) return out;
+      if (ct === null) {
+        // no declared type: a non-JSON body is plain text, not a parse failure
+        out.text = text;
+        return out;
+      }
       const extra = this.#fault === "raw-body-in-error" ? `: ${text}` : "";
       throw new RonTransportError(looksTruncated(text) ? "truncated_json" : "not_json", raw.status, extra);
     }

@@ -129,7 +129,7 @@ Deno.test("read timeout: a server that stalls before the headers", async () => {
 });
 
 Deno.test("read timeout also bounds the idle gap between body chunks", async () => {
-  await withServer(async (req, _n, s) => {
+  await withServer((req, _n, s) => {
     const stream = new ReadableStream<Uint8Array>({
       async start(ctl) {
         ctl.enqueue(new TextEncoder().encode('{"a":'));
