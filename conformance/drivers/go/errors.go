@@ -11,6 +11,7 @@ import (
 	"mime"
 	"net"
 	"strings"
+	"unicode/utf8"
 )
 
 // RonError is the typed SDK error; Message is a fixed text, never a body, URL or secret.
@@ -55,19 +56,29 @@ func classify(err error, parent context.Context) *RonError {
 	return &RonError{Type: "network", Message: fmt.Sprintf("network error (%T)", errors.Unwrap(err))}
 }
 
-// ParseProblem maps an error response to a RonError without quoting the body.
+func transportErr(status int, why, requestID string) *RonError {
+	return &RonError{Type: "transport", Status: status, CorrelationID: requestID,
+		Message: fmt.Sprintf("HTTP %d: error body could not be parsed (%s)", status, why)}
+}
+
+// ParseProblem maps an error response to a RonError (the kit's rules) without quoting the body.
 func ParseProblem(status int, contentType string, body []byte, requestID string) *RonError {
-	mt, _, _ := mime.ParseMediaType(contentType)
-	if mt != "application/json" && !strings.HasSuffix(mt, "+json") {
-		return &RonError{Type: "problem", Message: fmt.Sprintf("HTTP %d with a non-JSON body", status), Status: status,
-			Code: fmt.Sprintf("http_%d", status), CorrelationID: requestID}
+	if !utf8.Valid(body) {
+		return transportErr(status, "invalid_utf8", requestID)
+	}
+	text := strings.TrimSpace(strings.TrimPrefix(string(body), "\ufeff"))
+	if text == "" {
+		return transportErr(status, "empty_body", requestID)
 	}
 	var doc any
-	if err := json.Unmarshal(body, &doc); err != nil {
-		return &RonError{Type: "transport", Message: "error body is not valid JSON", Status: status, CorrelationID: requestID}
+	if err := json.Unmarshal([]byte(text), &doc); err != nil {
+		return transportErr(status, "not_json", requestID)
 	}
-	m, _ := doc.(map[string]any)
-	s := func(k string) string { v, _ := m[k].(string); return v }
+	m, ok := doc.(map[string]any)
+	if !ok {
+		return transportErr(status, "not_object", requestID)
+	}
+	str := func(k string) (string, bool) { v, ok := m[k].(string); return v, ok }
 	first := func(vs ...string) string {
 		for _, v := range vs {
 			if v != "" {
@@ -76,14 +87,41 @@ func ParseProblem(status int, contentType string, body []byte, requestID string)
 		}
 		return ""
 	}
-	e := &RonError{Type: "problem", Status: status, Message: first(s("message"), fmt.Sprintf("HTTP %d", status)),
-		Code: first(s("code"), fmt.Sprintf("http_%d", status)), Kind: s("kind"),
-		CorrelationID: first(s("correlation_id"), requestID)}
-	e.Details, _ = m["details"].(map[string]any)
-	if s("code") == "" && (s("type") != "" || s("title") != "") { // RFC 9457
-		e.Code, e.Kind = first(s("type"), e.Code), s("title")
-		e.Message = first(s("detail"), s("title"), e.Message)
-		e.CorrelationID = first(s("instance"), requestID)
+	code, okC := str("code")
+	kind, okK := str("kind")
+	msg, okM := str("message")
+	cid, okI := str("correlation_id")
+	details, okD := m["details"].(map[string]any)
+	if okC && okK && okM && okI && okD {
+		return &RonError{Type: "problem", Status: status, Code: code, Kind: kind, Details: details,
+			Message: first(msg, fmt.Sprintf("HTTP %d %s", status, code)), CorrelationID: first(cid, requestID)}
 	}
-	return e
+	mt, _, _ := mime.ParseMediaType(contentType)
+	typ, okT := str("type")
+	title, okTi := str("title")
+	if _, hasCode := m["code"]; mt != "application/problem+json" && (hasCode || !(okT || okTi)) {
+		return transportErr(status, "invalid_envelope", requestID)
+	}
+	if i := strings.IndexAny(typ, "?#"); i >= 0 {
+		typ = typ[:i]
+	}
+	typ = strings.TrimRight(typ, "/")
+	code = ""
+	if typ != "" && typ != "about:blank" {
+		code = typ[max(strings.LastIndex(typ, "/"), strings.LastIndex(typ, ":"))+1:]
+	}
+	code = first(code, fmt.Sprintf("http_%d", status))
+	rest := map[string]any{}
+	for k, v := range m {
+		switch k {
+		case "type", "title", "status", "detail", "instance", "correlation_id":
+		default:
+			rest[k] = v
+		}
+	}
+	detail, _ := str("detail")
+	instance, _ := str("instance")
+	return &RonError{Type: "problem", Status: status, Code: code, Kind: first(title, fmt.Sprintf("http_%d", status)),
+		Message: first(detail, title, fmt.Sprintf("HTTP %d %s", status, code)), Details: rest,
+		CorrelationID: first(cid, instance, requestID)}
 }

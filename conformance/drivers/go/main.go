@@ -205,6 +205,16 @@ func handle(id int64, op string, raw []byte) {
 	write(map[string]any{"id": id, "ok": true, "result": res})
 }
 
+// drain waits (at most limit) for in-flight ops to answer.
+func drain(limit time.Duration) {
+	done := make(chan struct{})
+	go func() { inflight.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(limit):
+	}
+}
+
 func main() {
 	sc := bufio.NewScanner(os.Stdin)
 	sc.Buffer(make([]byte, 0, 64<<10), 32<<20)
@@ -214,18 +224,14 @@ func main() {
 		if json.Unmarshal(raw, &m) != nil || m.ID == nil {
 			continue
 		}
-		if m.Op == "shutdown" { // give in-flight ops a moment to answer, then reply and exit
-			done := make(chan struct{})
-			go func() { inflight.Wait(); close(done) }()
-			select {
-			case <-done:
-			case <-time.After(500 * time.Millisecond):
-			}
+		if m.Op == "shutdown" {
+			drain(500 * time.Millisecond)
 			write(map[string]any{"id": *m.ID, "ok": true, "result": map[string]any{}})
 			os.Exit(0)
 		}
 		inflight.Add(1)
 		go func() { defer inflight.Done(); handle(*m.ID, m.Op, raw) }()
 	}
+	drain(time.Second) // stdin closed: let in-flight ops answer (bounded), then exit
 	os.Exit(0)
 }

@@ -4,7 +4,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -80,10 +79,9 @@ func (c *Client) stream(ctx context.Context, path string, lastID *string, events
 		}
 		line = strings.TrimRight(line, "\r\n")
 		if line == "" {
-			if data, ok := ev["data"].(string); ok {
-				var parsed any
-				if json.Unmarshal([]byte(data), &parsed) == nil {
-					ev["data"] = parsed
+			if _, ok := ev["data"]; ok {
+				if _, ok := ev["event"]; !ok {
+					ev["event"] = "message"
 				}
 				*events = append(*events, ev)
 				if id, ok := ev["id"].(string); ok {

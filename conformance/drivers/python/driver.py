@@ -158,16 +158,21 @@ def main() -> None:
             continue
         if not isinstance(msg, dict) or not isinstance(msg.get("id"), int):
             continue
-        if msg.get("op") == "shutdown":  # give in-flight ops a moment to answer, then reply and exit
-            deadline = time.monotonic() + 0.5
-            for t in list(_threads):
-                t.join(max(0.0, deadline - time.monotonic()))
+        if msg.get("op") == "shutdown":
+            _drain(0.5)
             _write({"id": msg["id"], "ok": True, "result": {}})
             os._exit(0)
         t = threading.Thread(target=_run, args=(msg,), daemon=True)
         _threads.add(t)
         t.start()
+    _drain(1.0)  # stdin closed: let in-flight ops answer (bounded), then exit
     os._exit(0)
+
+
+def _drain(limit_s: float) -> None:
+    deadline = time.monotonic() + limit_s
+    for t in list(_threads):
+        t.join(max(0.0, deadline - time.monotonic()))
 
 
 def _run(msg: dict) -> None:

@@ -1,11 +1,6 @@
-"""A small RON API client on httpx that follows the SDK security checklist (seed 000).
-
-HTTPS unless allow_insecure_http; TLS verified (optionally against a given CA); connect,
-read and total timeouts; bounded, jittered retries only for GET or keyed writes; a stable
-Idempotency-Key per logical request; Retry-After honoured and capped; Problem parsing; a
-streamed response size cap; a per-client concurrency limit; bounded SSE. The token only
-ever travels in the Authorization header: never in a log line, an error or a URL.
-"""
+"""A small RON API client on httpx that follows the SDK security checklist (seed 000): HTTPS, verified
+TLS, bounded timeouts and retries, idempotency keys, Problem parsing, size and concurrency limits, bounded
+SSE. The token only ever travels in the Authorization header: never in a log line, an error or a URL."""
 import json
 import logging
 import random
@@ -43,32 +38,46 @@ class RonError(Exception):
         return f"RonError({self.type}: {self.message})"
 
 
+def _transport(status: int, why: str, request_id: Optional[str]) -> RonError:
+    return RonError("transport", f"HTTP {status}: error body could not be parsed ({why})", status=status,
+                    correlation_id=request_id)
+
+
 def parse_problem(status: int, content_type: str, body: bytes, request_id: Optional[str] = None) -> RonError:
-    """Map an error response to a RonError; unknown fields are ignored, the body is never quoted."""
-    ctype = (content_type or "").split(";")[0].strip().lower()
-    if ctype != "application/json" and not ctype.endswith("+json"):
-        return RonError("problem", f"HTTP {status} with a non-JSON body", status=status,
-                        code=f"http_{status}", correlation_id=request_id)
+    """Map an error response to a RonError (the kit's rules); unknown fields dropped, the body never quoted."""
     try:
-        doc = json.loads(body.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
-        return RonError("transport", "error body is not valid JSON", status=status, correlation_id=request_id)
+        text = body.decode("utf-8").lstrip("\ufeff").strip()
+    except UnicodeDecodeError:
+        return _transport(status, "invalid_utf8", request_id)
+    if not text:
+        return _transport(status, "empty_body", request_id)
+    try:
+        doc = json.loads(text)
+    except (ValueError, RecursionError):
+        return _transport(status, "not_json", request_id)
     if not isinstance(doc, dict):
-        return RonError("problem", f"HTTP {status}", status=status, code=f"http_{status}",
-                        correlation_id=request_id)
+        return _transport(status, "not_object", request_id)
 
     def s(key: str) -> Optional[str]:
         v = doc.get(key)
         return v if isinstance(v, str) else None
 
-    details = doc.get("details") if isinstance(doc.get("details"), dict) else None
-    if s("code") is None and (s("title") is not None or s("type") is not None):  # RFC 9457
-        return RonError("problem", s("detail") or s("title") or f"HTTP {status}", status=status,
-                        code=s("type") or f"http_{status}", kind=s("title"),
-                        correlation_id=s("instance") or request_id, details=details)
-    return RonError("problem", s("message") or f"HTTP {status}", status=status,
-                    code=s("code") or f"http_{status}", kind=s("kind"),
-                    correlation_id=s("correlation_id") or request_id, details=details)
+    fields = [s("code"), s("kind"), s("message"), s("correlation_id")]
+    if all(f is not None for f in fields) and isinstance(doc.get("details"), dict):
+        code, kind, message, cid = fields
+        return RonError("problem", message or f"HTTP {status} {code}", status=status, code=code, kind=kind,
+                        correlation_id=cid or request_id, details=doc["details"])
+    ctype = (content_type or "").split(";")[0].strip().lower()
+    if ctype == "application/problem+json" or ((s("type") or s("title")) is not None and "code" not in doc):
+        typ = (s("type") or "").split("?")[0].split("#")[0].rstrip("/")
+        code = "" if typ in ("", "about:blank") else typ[max(typ.rfind("/"), typ.rfind(":")) + 1:]
+        code = code or f"http_{status}"
+        rest = {k: v for k, v in doc.items()
+                if k not in ("type", "title", "status", "detail", "instance", "correlation_id")}
+        return RonError("problem", s("detail") or s("title") or f"HTTP {status} {code}", status=status, code=code,
+                        kind=s("title") or f"http_{status}",
+                        correlation_id=s("correlation_id") or s("instance") or request_id, details=rest)
+    return _transport(status, "invalid_envelope", request_id)
 
 
 class RonClient:
@@ -272,21 +281,12 @@ class RonClient:
         self._token, self._provider = None, None
 
 
-def _is_tls_failure(e: BaseException) -> bool:
-    seen: Optional[BaseException] = e
-    for _ in range(5):
-        if seen is None:
-            return False
-        if isinstance(seen, ssl.SSLError):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
+def _is_tls_failure(e: Optional[BaseException], depth: int = 0) -> bool:
+    if e is None or depth > 5:
+        return False
+    return isinstance(e, ssl.SSLError) or _is_tls_failure(e.__cause__ or e.__context__, depth + 1)
 
 
 def _finish_event(ev: dict) -> dict:
-    out = dict(ev)
-    try:
-        out["data"] = json.loads(ev["data"])
-    except ValueError:
-        pass
-    return out
+    """An event as the reference client reports it: event name (default "message"), data text, id."""
+    return dict(ev, event=ev.get("event", "message"))

@@ -1,0 +1,67 @@
+/**
+ * The SDK side of the mutation matrix: the command that runs the reference client's driver, and
+ * one command per one-fault mutant of it (client faults from `src/client/_faults.ts`, plus the
+ * faults the driver itself injects).
+ *
+ * @module
+ */
+import { fileURLToPath } from "node:url";
+import { CLIENT_FAULTS } from "../../src/client/_faults.ts";
+import { DRIVER_FAULTS } from "../drivers/reference/driver.ts";
+
+const DRIVER_PATH = fileURLToPath(new URL("../drivers/reference/driver.ts", import.meta.url));
+
+/**
+ * The argv that runs the reference client's driver, optionally as a one-fault mutant.
+ *
+ * The driver gets network access to loopback only. For `no-verify` the command adds
+ * `--unsafely-ignore-certificate-errors`: that is how a Deno SDK vendor would realistically turn
+ * certificate verification off, so the mutant is built the way the real mistake is made.
+ *
+ * @param mutant a fault name (see {@link sdkMutants}); omitted for the reference itself
+ * @returns the command line, `Deno.execPath()` first
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const cmd = referenceDriverCommand("retry-forever");
+ * assert.deepEqual(cmd.slice(-2), ["--mutant", "retry-forever"]);
+ * assert.ok(referenceDriverCommand("no-verify").includes("--unsafely-ignore-certificate-errors"));
+ * ```
+ */
+export function referenceDriverCommand(mutant?: string): string[] {
+  return [
+    Deno.execPath(),
+    "run",
+    "--allow-net=127.0.0.1,127.0.0.2,localhost",
+    "--allow-env",
+    "--allow-read",
+    "--allow-write",
+    ...(mutant === "no-verify" ? ["--unsafely-ignore-certificate-errors"] : []),
+    DRIVER_PATH,
+    ...(mutant === undefined ? [] : ["--mutant", mutant]),
+  ];
+}
+
+/** One SDK mutant of the matrix: its fault name and the driver command that runs it. */
+export interface SdkMutant {
+  /** the fault name, as the checks' `mutants` lists name it */
+  name: string;
+  /** the driver argv */
+  command: string[];
+}
+
+/**
+ * Every SDK mutant: each client fault and each driver fault, with its command.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const names = sdkMutants.map((m) => m.name);
+ * assert.ok(names.includes("no-verify") && names.includes("dto-rename"));
+ * assert.equal(new Set(names).size, names.length);
+ * ```
+ */
+export const sdkMutants: readonly SdkMutant[] = [...CLIENT_FAULTS, ...DRIVER_FAULTS].map((name) => ({
+  name,
+  command: referenceDriverCommand(name),
+}));
