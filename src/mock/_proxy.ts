@@ -1,11 +1,19 @@
 /**
- * Internal: the mock server's public listeners are plain TCP relays in front of the `Deno.serve`
- * instances. The relay gives every request a stable connection id, tells the app which public
- * listener a request came in on, and lets a scenario destroy the client's connection without sending
- * a response (`close: true`), which `Deno.serve` alone cannot do.
+ * Internal: the mock server's public listeners are TCP (or TLS-terminating) relays in front of one
+ * internal plain-HTTP `Deno.serve`. The relay gives every request a stable connection id, tells the
+ * app which public listener a request came in on, lets a scenario destroy the client's connection
+ * without sending a response (`close: true`), which `Deno.serve` alone cannot do, and pins the
+ * protocol to HTTP/1.1 (ALPN), so a connection is what an SDK's connection pool sees and a client
+ * that goes away always closes it.
  *
  * @module
  */
+
+/** PEM certificate chain and private key for a TLS-terminating relay. */
+export interface RelayTls {
+  cert: string;
+  key: string;
+}
 
 /** One relayed client connection, as the app sees it. */
 export interface RelayedConnection {
@@ -21,10 +29,9 @@ export interface RelayedConnection {
 
 /** A public TCP listener that relays every connection to an upstream port on 127.0.0.1. */
 export class Relay {
-  readonly #listener: Deno.TcpListener;
+  readonly #listener: Deno.TcpListener | Deno.TlsListener;
   readonly #name: string;
   readonly #upstreamPort: number;
-  readonly #upstreamKey: string;
   readonly #registry: RelayRegistry;
   readonly #open = new Set<RelayedConnection>();
   readonly #pending = new Set<Promise<void>>();
@@ -34,22 +41,23 @@ export class Relay {
   /**
    * @param name the public listener's name
    * @param hostname where to listen (port is ephemeral)
-   * @param upstreamKey the upstream server's name, used in registry keys
-   * @param upstreamPort the upstream `Deno.serve` port on 127.0.0.1
-   * @param registry shared map `<upstreamKey>:<upstream-side local port>` → connection
+   * @param upstreamPort the upstream `Deno.serve` port on 127.0.0.1 (plain HTTP)
+   * @param registry shared map `<relay's upstream-side local port>` → connection
+   * @param tls terminate TLS with this certificate (HTTP/1.1 only), else relay plain TCP
    */
   constructor(
     name: string,
     hostname: string,
-    upstreamKey: string,
     upstreamPort: number,
     registry: RelayRegistry,
+    tls?: RelayTls,
   ) {
     this.#name = name;
-    this.#upstreamKey = upstreamKey;
     this.#upstreamPort = upstreamPort;
     this.#registry = registry;
-    this.#listener = Deno.listen({ hostname, port: 0, transport: "tcp" });
+    this.#listener = tls
+      ? Deno.listenTls({ hostname, port: 0, cert: tls.cert, key: tls.key, alpnProtocols: ["http/1.1"] })
+      : Deno.listen({ hostname, port: 0, transport: "tcp" });
     this.#accepting = this.#acceptLoop();
   }
 
@@ -60,7 +68,7 @@ export class Relay {
 
   async #acceptLoop(): Promise<void> {
     while (!this.#closed) {
-      let conn: Deno.TcpConn;
+      let conn: Deno.TcpConn | Deno.TlsConn;
       try {
         conn = await this.#listener.accept();
       } catch {
@@ -76,7 +84,7 @@ export class Relay {
     }
   }
 
-  async #relay(client: Deno.TcpConn): Promise<void> {
+  async #relay(client: Deno.TcpConn | Deno.TlsConn): Promise<void> {
     let upstream: Deno.TcpConn;
     try {
       upstream = await Deno.connect({ hostname: "127.0.0.1", port: this.#upstreamPort });
@@ -89,7 +97,7 @@ export class Relay {
       upstream.close();
       return;
     }
-    const key = `${this.#upstreamKey}:${upstream.localAddr.port}`;
+    const key = String(upstream.localAddr.port);
     const ac = new AbortController();
     let destroyed = false;
     const destroy = () => {
@@ -163,5 +171,5 @@ async function pump(src: Deno.Conn, dst: Deno.Conn): Promise<void> {
   } catch { /* already closed */ }
 }
 
-/** The registry shared by relays and the app: `<upstream name>:<relay's upstream-side port>` → connection. */
+/** The registry shared by relays and the app: `<relay's upstream-side local port>` → connection. */
 export type RelayRegistry = Map<string, RelayedConnection>;

@@ -12,9 +12,9 @@
  * | `foreign`   | 127.0.0.2:ephemeral | leaf of the trusted CA (other origin) |
  *
  * Both leaves carry `DNS:localhost`, `IP:127.0.0.1` and `IP:127.0.0.2`. Keys and certificates are
- * generated at start, in memory only. Each public listener is a small TCP relay in front of an
- * internal `Deno.serve` (so a scenario can destroy a connection without a response, and every request
- * knows its connection and listener).
+ * generated at start, in memory only. Each public listener is a small relay (terminating TLS where
+ * needed, HTTP/1.1 only) in front of one internal plain-HTTP `Deno.serve` on 127.0.0.1, so a scenario
+ * can destroy a connection without a response and every request knows its connection and listener.
  *
  * @module
  */
@@ -230,12 +230,12 @@ export async function startMockServer(opts: StartMockServerOptions = {}): Promis
       });
     }
     const stop = [sc.signal, closing.signal];
-    // `req.signal` is read only when needed: reading it opts into Deno's legacy-abort warning.
-    const gone = () => conn ? [conn.signal, req.signal] : [req.signal];
+    // The client going away closes its (HTTP/1.1) connection, which the relay reports. `req.signal`
+    // is read only for direct hits on the internal port: reading it opts into a legacy-abort warning.
+    const gone = () => conn ? [conn.signal] : [req.signal];
     /**
      * A wait ended early: the client is gone (nothing to send), or the scenario was released or the
-     * server is closing (answer 503 on this stream only; closing the connection would also end
-     * other streams multiplexed on it).
+     * server is closing (answer 503).
      */
     const abandon = () =>
       closing.signal.aborted || sc.signal.aborted
@@ -289,28 +289,25 @@ export async function startMockServer(opts: StartMockServerOptions = {}): Promis
   app.notFound(() => problem(404, "mock.not_found", "not a scenario path: use /s/<id>/…"));
   app.onError((err) => problem(500, "mock.internal", `mock server error: ${err.message}`));
 
-  const serveOn = (key: string, tls?: { cert: string; key: string }) => {
-    const handler = (req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) =>
-      app.fetch(req, { conn: registry.get(`${key}:${info.remoteAddr.port}`) });
-    const base = {
-      hostname: LOCAL_HOST,
-      port: 0,
-      signal: closing.signal,
-      onListen: () => {},
-      onError: () => new Response(null, { status: 500 }),
-    };
-    return tls ? Deno.serve({ ...base, ...tls }, handler) : Deno.serve(base, handler);
-  };
-  const servers = {
-    trusted: serveOn("trusted", { cert: leaf.chainPem, key: leaf.keyPem }),
-    plain: serveOn("plain"),
-    untrusted: serveOn("untrusted", { cert: untrustedLeaf.chainPem, key: untrustedLeaf.keyPem }),
-  };
+  const server = Deno.serve({
+    hostname: LOCAL_HOST,
+    port: 0,
+    signal: closing.signal,
+    onListen: () => {},
+    onError: () => new Response(null, { status: 500 }),
+  }, (req, info) => app.fetch(req, { conn: registry.get(String(info.remoteAddr.port)) }));
+  const upstream = server.addr.port;
   const relays = {
-    https: new Relay("https", LOCAL_HOST, "trusted", servers.trusted.addr.port, registry),
-    http: new Relay("http", LOCAL_HOST, "plain", servers.plain.addr.port, registry),
-    untrusted: new Relay("untrusted", LOCAL_HOST, "untrusted", servers.untrusted.addr.port, registry),
-    foreign: new Relay("foreign", FOREIGN_HOST, "trusted", servers.trusted.addr.port, registry),
+    https: new Relay("https", LOCAL_HOST, upstream, registry, { cert: leaf.chainPem, key: leaf.keyPem }),
+    http: new Relay("http", LOCAL_HOST, upstream, registry),
+    untrusted: new Relay("untrusted", LOCAL_HOST, upstream, registry, {
+      cert: untrustedLeaf.chainPem,
+      key: untrustedLeaf.keyPem,
+    }),
+    foreign: new Relay("foreign", FOREIGN_HOST, upstream, registry, {
+      cert: leaf.chainPem,
+      key: leaf.keyPem,
+    }),
   };
   ports.https = relays.https.port;
   ports.http = relays.http.port;
@@ -349,7 +346,7 @@ export async function startMockServer(opts: StartMockServerOptions = {}): Promis
       scenarios.clear();
       closing.abort();
       await Promise.all(Object.values(relays).map((r) => r.close()));
-      await Promise.all(Object.values(servers).map((s) => s.finished));
+      await server.finished;
     },
   };
   return mock;

@@ -163,7 +163,7 @@ Deno.test("delay_ms holds the headers for the scripted time", async () => {
 Deno.test("stall holds the response until the client aborts, without leaking timers", async () => {
   await withMock(async (mock, client) => {
     const s = mock.scenario({ responses: [{ stall: true }] });
-    for (const base of [s.httpsBase, s.httpBase]) { // HTTP/2 (stream reset) and HTTP/1.1 (conn closed)
+    for (const base of [s.httpsBase, s.httpBase]) {
       const t0 = performance.now();
       await assert.rejects(fetch(`${base}/x`, { client, signal: AbortSignal.timeout(200) }));
       const waited = performance.now() - t0;
@@ -281,6 +281,27 @@ Deno.test("TLS: trusted CA verifies https and foreign; untrusted listener fails 
       plain.close();
     }
     assert.deepEqual(s.requests().map((r) => r.listener), ["https", "foreign", "http"]);
+  });
+});
+
+Deno.test("TLS listeners negotiate HTTP/1.1 only (ALPN), with the IP SAN verified", async () => {
+  await withMock(async (mock) => {
+    for (
+      const [hostname, port] of [["127.0.0.1", mock.ports.https], ["127.0.0.2", mock.ports.foreign]] as const
+    ) {
+      const conn = await Deno.connectTls({
+        hostname,
+        port,
+        caCerts: [mock.caCertPem],
+        alpnProtocols: ["h2", "http/1.1"],
+      });
+      try {
+        const info = await conn.handshake();
+        assert.equal(info.alpnProtocol, "http/1.1");
+      } finally {
+        conn.close();
+      }
+    }
   });
 });
 
