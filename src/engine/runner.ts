@@ -10,6 +10,9 @@ import type { ChaosEnv, SdkContext, StartDriverOptions } from "./sdk_context.ts"
 import type { MockServer } from "../mock/types.ts";
 import type { DriverSession } from "../driver/types.ts";
 import type { HelloResult } from "../schema/protocol.ts";
+import { startMockServer } from "../mock/server.ts";
+import { startDriver } from "../driver/host.ts";
+import { newCanary } from "../driver/canary.ts";
 
 /** Default per-check time limit in ms. */
 export const DEFAULT_TIME_LIMIT_MS = 15_000;
@@ -250,8 +253,11 @@ export interface SdkRunOptions {
   /** @default 4 */
   concurrency?: number;
   checks: readonly Check<SdkContext>[];
-  /** the chaos environment (chaos suite only); adds the "toxiproxy" capability */
-  chaos?: ChaosEnv;
+  /**
+   * the chaos environment (chaos suite only); adds the "toxiproxy" capability. When it offers
+   * `scope()`, each check gets its own scope, disposed (its proxies removed) when the check ends.
+   */
+  chaos?: ChaosEnv & { scope?(): ChaosEnv & { dispose(): Promise<void> } };
   /** extra kit pseudo-capabilities (e.g. "ts_module") */
   extraCapabilities?: string[];
   /** @default 15000 */
@@ -275,38 +281,8 @@ export type RunOutcome =
   /** usage / config / driver-start error: exit code 2 */
   | { ok: false; code: 2; detail: string; canaries: string[] };
 
-/**
- * Load the real kit modules. Resolved at run time so the engine can be type-checked and unit-tested
- * on its own; the shapes are verified when loaded.
- *
- * @returns the real dependencies
- */
-export async function loadSdkDeps(): Promise<SdkRunDeps> {
-  const load = async (rel: string): Promise<Record<string, unknown>> => {
-    const spec = new URL(rel, import.meta.url).href;
-    const mod: unknown = await import(spec);
-    if (typeof mod !== "object" || mod === null) throw new Error(`module ${rel} did not load`);
-    return { ...mod };
-  };
-  const [mock, host, canary] = await Promise.all([
-    load("../mock/server.ts"),
-    load("../driver/host.ts"),
-    load("../driver/canary.ts"),
-  ]);
-  const fn = (m: Record<string, unknown>, name: string) => {
-    const f = m[name];
-    if (typeof f !== "function") throw new Error(`kit module does not export ${name}()`);
-    return f;
-  };
-  const startMockServer = fn(mock, "startMockServer");
-  const startDriver = fn(host, "startDriver");
-  const newCanary = fn(canary, "newCanary");
-  return {
-    startMockServer: (o) => Promise.resolve(startMockServer(o)),
-    startDriver: (o) => Promise.resolve(startDriver(o)),
-    newCanary: () => String(newCanary()),
-  };
-}
+/** The real dependencies: the mock server, the driver host and the canary generator. */
+export const defaultSdkDeps: SdkRunDeps = { startMockServer, startDriver, newCanary };
 
 /**
  * Certify one SDK: start the mock server, read the driver's `hello`, run the checks, each with its
@@ -318,12 +294,7 @@ export async function loadSdkDeps(): Promise<SdkRunDeps> {
 export async function sdkRun(opts: SdkRunOptions): Promise<RunOutcome> {
   const canaries = new Set<string>();
   const canaryList = () => [...canaries];
-  let deps: SdkRunDeps;
-  try {
-    deps = opts.deps ?? await loadSdkDeps();
-  } catch (e) {
-    return { ok: false, code: 2, detail: `kit modules unavailable: ${message(e)}`, canaries: [] };
-  }
+  const deps = opts.deps ?? defaultSdkDeps;
   const startedAt = new Date();
   const t0 = performance.now();
   let mock: MockServer;
@@ -347,6 +318,8 @@ export async function sdkRun(opts: SdkRunOptions): Promise<RunOutcome> {
       capabilities,
       makeContext: (check, signal, note) => {
         const sessions: DriverSession[] = [];
+        const scoped = opts.chaos?.scope?.();
+        const chaos: ChaosEnv | undefined = scoped ?? opts.chaos;
         const timeLimitMs = check.timeLimitMs ?? opts.defaultTimeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
         const ctx: SdkContext = {
           seed: opts.seed,
@@ -375,12 +348,13 @@ export async function sdkRun(opts: SdkRunOptions): Promise<RunOutcome> {
             sessions.push(r.session);
             return r.session;
           },
-          ...(opts.chaos ? { chaos: opts.chaos } : {}),
+          ...(chaos ? { chaos } : {}),
         };
         return Promise.resolve({
           ctx,
           dispose: async () => {
             await Promise.all(sessions.splice(0).map((s) => s.close().catch(() => {})));
+            await scoped?.dispose().catch(() => {});
           },
         });
       },

@@ -15,17 +15,6 @@ export interface InteropDisagreement {
   outcomes: Record<string, string>;
 }
 
-/** One SDK taking part in an interop comparison. */
-export interface InteropParticipant {
-  /** the SDK's display name */
-  name: string;
-  /** a live driver session of it (already after `hello`) */
-  session: import("../driver/types.ts").DriverSession;
-}
-
-/** The optional interop module's shape (`src/engine/interop.ts`, `interopCompare`). */
-export type InteropCompare = (sessions: InteropParticipant[]) => Promise<InteropDisagreement[]>;
-
 /** One row of a selftest (mutation matrix): the reference or one mutant. */
 export interface SelftestRow {
   /** "reference" or the mutant's name; server rows may be prefixed "server:" */

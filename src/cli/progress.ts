@@ -1,0 +1,121 @@
+/**
+ * Progress and the end-of-run scorecard for the terminal: one updating line on a TTY, quiet
+ * line-oriented output otherwise (CI).
+ *
+ * @module
+ */
+import type { CheckResult } from "../engine/types.ts";
+import type { Report } from "../schema/report.ts";
+import { scorecard } from "../report/scorecard.ts";
+
+/** Where human-readable output goes. */
+export interface Out {
+  line(text: string): void;
+  /** an updating status line (TTY only; a no-op elsewhere) */
+  status(text: string): void;
+  /** end the status line */
+  endStatus(): void;
+}
+
+/**
+ * An output on stdout or stderr; progress updates only when it is a terminal.
+ *
+ * @param toStderr write to stderr (e.g. when stdout carries `--json`)
+ * @returns the output
+ */
+export function terminalOut(toStderr: boolean): Out {
+  const stream = toStderr ? Deno.stderr : Deno.stdout;
+  const tty = stream.isTerminal();
+  const enc = new TextEncoder();
+  let open = false;
+  const write = (s: string) => void stream.writeSync(enc.encode(s));
+  return {
+    line(text) {
+      if (open) write("\r\x1b[2K");
+      write(text + "\n");
+      open = false;
+    },
+    status(text) {
+      if (!tty) return;
+      const cols = Deno.consoleSize?.().columns ?? 100;
+      write("\r\x1b[2K" + text.slice(0, Math.max(20, cols - 1)));
+      open = true;
+    },
+    endStatus() {
+      if (open) write("\r\x1b[2K");
+      open = false;
+    },
+  };
+}
+
+/**
+ * A progress callback for the runner: a status line per check on a TTY, and in any case one line
+ * for every check that does not pass (masked by `mask`).
+ *
+ * @param out the output
+ * @param label e.g. the SDK's name
+ * @param mask masks canaries in reasons
+ * @returns the callback
+ */
+export function progress(
+  out: Out,
+  label: string,
+  mask: (s: string) => string,
+): (r: CheckResult, done: number, total: number) => void {
+  return (r, done, total) => {
+    const v = r.verdict;
+    if (v.outcome === "fail" || v.outcome === "error") {
+      out.line(`${v.outcome.toUpperCase().padEnd(5)} ${r.id} (${r.durationMs} ms): ${mask(v.reason)}`);
+    }
+    out.status(`${label} [${done}/${total}] ${r.id} ${v.outcome}`);
+  };
+}
+
+/**
+ * The end-of-run scorecard: per area pass/fail counts, certification level, duration, the
+ * slowest five checks.
+ *
+ * @param report the (masked) report
+ * @returns lines of text
+ * @example
+ * ```ts
+ * import { scorecardText } from "./progress.ts";
+ * const lines = scorecardText({
+ *   schema: "https://ron-kit.dev/report/v1", kit: { name: "k", version: "0.1.0" }, profile: "sdk",
+ *   target: { name: "x", version: "1", language: "ts", capabilities: [] },
+ *   results: [{ id: "sdk.a.b", title: "t", level: "MUST", source: "000", outcome: "pass", duration_ms: 5 }],
+ *   summary: { pass: 1, fail: 0, not_applicable: 0, error: 0, certification: "hardened" },
+ *   run: { seed: 1, started_at: "1970-01-01T00:00:00.000Z", duration_ms: 5, command: "deno task certify" },
+ * });
+ * if (!lines.some((l) => l.includes("hardened"))) throw new Error(lines.join("\n"));
+ * ```
+ */
+export function scorecardText(report: Report): string[] {
+  const s = report.summary;
+  const lines: string[] = [];
+  const areas = scorecard(report);
+  const w = Math.max(6, ...areas.map((a) => a.area.length));
+  lines.push(
+    `${report.target.name} ${report.target.version} (${report.target.language}) — ${report.profile}`,
+  );
+  lines.push(`  ${"area".padEnd(w)}  pass  fail  error  n/a`);
+  for (const a of areas) {
+    lines.push(
+      `  ${a.area.padEnd(w)}  ${String(a.pass).padStart(4)}  ${String(a.fail).padStart(4)}  ${
+        String(a.error).padStart(5)
+      }  ${String(a.not_applicable).padStart(3)}`,
+    );
+  }
+  lines.push(
+    `  total: ${s.pass} pass, ${s.fail} fail, ${s.error} error, ${s.not_applicable} not applicable` +
+      ` in ${(report.run.duration_ms / 1000).toFixed(1)} s (seed ${report.run.seed})`,
+  );
+  lines.push(`  certification: ${s.certification}${report.run.only ? " (partial run: --only)" : ""}`);
+  const slow = [...report.results].sort((a, b) => b.duration_ms - a.duration_ms).slice(0, 5);
+  if (slow.length > 0) {
+    lines.push(`  slowest: ${slow.map((r) => `${r.id} ${(r.duration_ms / 1000).toFixed(1)} s`).join(", ")}`);
+  }
+  for (const e of s.expected_failures ?? []) lines.push(`  expected failure: ${e}`);
+  for (const p of s.expectation_problems ?? []) lines.push(`  ${p}`);
+  return lines;
+}
