@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { type DriverHostOptions, startDriver } from "./host.ts";
 import { newCanary } from "./canary.ts";
 import type { DriverSession } from "./types.ts";
+import { relative } from "node:path";
 
 const FAKE = new URL("./testdata/fake_driver.ts", import.meta.url).pathname;
 
@@ -254,4 +255,58 @@ Deno.test("scan() finds a canary in stderr, a reply and a file under HOME, maske
     {},
     [canary, other],
   );
+});
+
+Deno.test("a driver that never answers hello fails start within helloTimeoutMs", async () => {
+  const t0 = performance.now();
+  const r = await startDriver({
+    command: command("mute"),
+    canaries: () => [],
+    helloTimeoutMs: 300,
+    closeGraceMs: 200,
+  });
+  const ms = performance.now() - t0;
+  assert.equal(r.ok, false);
+  if (!r.ok) assert.match(r.detail, /no reply to hello within 300 ms/);
+  assert.ok(ms < 1900, `${ms.toFixed(0)} ms`);
+});
+
+Deno.test({
+  name: "a write to a closed stdin is a driver fault",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    // answers hello (id 1), then closes its stdin and lingers
+    const hello = JSON.stringify({
+      id: 1,
+      ok: true,
+      result: { protocol: 1, name: "sh", version: "0", language: "sh", capabilities: [] },
+    });
+    const r = await startDriver({
+      command: ["sh", "-c", `read line; echo '${hello}'; exec sleep 5 0<&-`],
+      canaries: () => [],
+      closeGraceMs: 200,
+    });
+    assert.equal(r.ok, true, r.ok ? "" : r.detail);
+    if (!r.ok) return;
+    try {
+      await new Promise((done) => setTimeout(done, 300)); // let it close stdin
+      const c = await r.session.call("request", { client: "c1", method: "GET", path: "/x" }, 1500);
+      assert.equal(c.kind, "driver_fault");
+      if (c.kind === "driver_fault") assert.match(c.detail, /stdin/);
+    } finally {
+      await r.session.close();
+    }
+  },
+});
+
+Deno.test("a relative driver path is resolved against the kit's working directory", async () => {
+  const rel = relative(Deno.cwd(), FAKE);
+  if (rel.startsWith("..")) return; // tests run from outside the repo: nothing to prove
+  const r = await startDriver({
+    command: [Deno.execPath(), "run", "-A", "--no-config", "--no-lock", "--quiet", rel, "echo"],
+    canaries: () => [],
+    closeGraceMs: 300,
+  });
+  assert.equal(r.ok, true, r.ok ? "" : r.detail);
+  if (r.ok) await r.session.close();
 });

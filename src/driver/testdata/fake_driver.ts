@@ -12,6 +12,7 @@
  * - `crash`: `request` makes it write to stderr and exit 7.
  * - `hang`: answers `hello`, nothing else; exits at end of stdin.
  * - `stubborn`: answers `hello`, nothing else, never exits by itself.
+ * - `mute`: never answers anything (not even `hello`); exits at end of stdin.
  * - `leak`: `configure` writes the token to `$HOME/.sdk/token.json` and to stderr, and answers
  *   `request` with an error whose message carries the token.
  *
@@ -50,6 +51,7 @@ let token = "";
 function handle(msg: Record<string, unknown>): void {
   const id = msg.id;
   const op = msg.op;
+  if (mode === "mute") return;
   if (op === "hello") {
     return reply(id, {
       protocol: 1,
@@ -111,12 +113,14 @@ function handle(msg: Record<string, unknown>): void {
 
 const decoder = new TextDecoder();
 let buf = "";
-for await (const chunk of Deno.stdin.readable) {
-  buf += decoder.decode(chunk, { stream: true });
-  for (let nl = buf.indexOf("\n"); nl !== -1; nl = buf.indexOf("\n")) {
-    const line = buf.slice(0, nl);
-    buf = buf.slice(nl + 1);
-    handle(JSON.parse(line));
+{
+  for await (const chunk of Deno.stdin.readable) {
+    buf += decoder.decode(chunk, { stream: true });
+    for (let nl = buf.indexOf("\n"); nl !== -1; nl = buf.indexOf("\n")) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      handle(JSON.parse(line));
+    }
   }
+  if (mode !== "stubborn") Deno.exit(0);
 }
-if (mode !== "stubborn") Deno.exit(0);
