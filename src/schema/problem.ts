@@ -10,6 +10,8 @@
  * - A missing or wrong-typed required member makes the body `invalid_envelope`
  *   (unless the body reads as an RFC 9457 problem, see {@link parseProblem}).
  * - Strings of any size are accepted; capping the body size is the caller's job.
+ * - A `__proto__` member is never turned into a prototype: it is dropped from `details`
+ *   (zod's record parsing does the same for canonical envelopes).
  * - Nothing here ever quotes the raw body: parse errors carry a code only.
  *
  * @module
@@ -105,7 +107,7 @@ function httpCode(status: number | undefined): string {
  * - `message` ← `detail`, else `title`, else `""`.
  * - `correlation_id` ← the extension member `correlation_id` if it is a string, else `instance`, else `""`.
  * - `details` ← every other extension member (all members except `type`, `title`,
- *   `status`, `detail`, `instance`, `correlation_id`), values as given.
+ *   `status`, `detail`, `instance`, `correlation_id`, and `__proto__`), values as given.
  *
  * @param p the parsed JSON object (any object; non-standard or ill-typed members handled as above)
  * @param status the HTTP status of the response, if known
@@ -128,11 +130,12 @@ export function fromRfc9457(p: Record<string, unknown>, status?: number): Proble
   const code = fromType === "" ? httpCode(st) : fromType;
   const title = str("title");
   const detail = str("detail");
-  const details: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(p)) {
-    if (RFC_STANDARD_MEMBERS.has(k) || k === "correlation_id") continue;
-    details[k] = v;
-  }
+  // Object.fromEntries defines own properties; "__proto__" is dropped like zod drops it.
+  const details: Record<string, unknown> = Object.fromEntries(
+    Object.entries(p).filter(([k]) =>
+      !RFC_STANDARD_MEMBERS.has(k) && k !== "correlation_id" && k !== "__proto__"
+    ),
+  );
   return {
     code,
     kind: title ?? httpCode(st),
@@ -161,11 +164,9 @@ export function fromRfc9457(p: Record<string, unknown>, status?: number): Proble
  * ```
  */
 export function toRfc9457(p: Problem, status: number): Rfc9457 {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(p.details)) {
-    if (RFC_STANDARD_MEMBERS.has(k) || k === "correlation_id") continue;
-    out[k] = v;
-  }
+  const out: Record<string, unknown> = Object.fromEntries(
+    Object.entries(p.details).filter(([k]) => !RFC_STANDARD_MEMBERS.has(k) && k !== "correlation_id"),
+  );
   return {
     ...out,
     type: `urn:problem:${encodeURIComponent(p.code)}`,
