@@ -1,0 +1,120 @@
+/**
+ * Certification under `deno test`: one `Deno.test` per check id, so a vendor's repository needs
+ * one short `conformance_test.ts`:
+ *
+ * ```ts ignore
+ * import { registerCertification } from "jsr:@ron/conformance-kit"; // or a relative path
+ * await registerCertification({ driver: "python3 driver.py" });
+ * ```
+ *
+ * The certification runs once, lazily, when the first of those tests starts; every test shares
+ * that run and reports its own check's verdict (failing with the reason and the masked evidence).
+ *
+ * Sanitizers: the tests keep `sanitizeExit`, but turn `sanitizeOps` and `sanitizeResources` off.
+ * The shared run's mock server, driver processes and timers belong to the run, not to the test that
+ * happened to start it, and a check that hit its time limit may still be settling in the background
+ * (its driver killed, its reads ending) when the next test begins. The run closes everything it
+ * opens (mock server, every driver) before its result is handed out.
+ *
+ * @module
+ */
+import { sdkRun, type SdkRunDeps, selected } from "./runner.ts";
+import type { Check, CheckResult } from "./types.ts";
+import type { SdkContext } from "./sdk_context.ts";
+import { maskTree } from "./mask.ts";
+import { splitCommand } from "../cli/args.ts";
+
+/** Options of `registerCertification`. */
+export interface RegisterCertificationOptions {
+  /** the driver: a command line (split shell-like) or an argv */
+  driver: string | string[];
+  /** only these check ids (or id prefixes) */
+  only?: string[];
+  /** @default a fixed seed, 1, so CI runs are reproducible */
+  seed?: number;
+  /** @default 4 */
+  concurrency?: number;
+  /** the checks to register (default: every sdk check) */
+  checks?: readonly Check<SdkContext>[];
+  /** test seams: the kit modules the run uses */
+  deps?: SdkRunDeps;
+  /** test seams: register with this instead of `Deno.test` */
+  register?: (def: Deno.TestDefinition) => void;
+}
+
+/** The failure a test throws: the verdict's reason with the masked evidence. */
+export class CheckFailure extends Error {
+  /** the check's result (masked) */
+  readonly result: CheckResult;
+  /**
+   * @param result the masked result
+   */
+  constructor(result: CheckResult) {
+    const v = result.verdict;
+    const reason = v.outcome === "pass" ? "" : v.reason;
+    const evidence = "evidence" in v && v.evidence
+      ? `\nevidence: ${JSON.stringify(v.evidence, null, 2)}`
+      : "";
+    super(`${v.outcome}: ${reason}${evidence}`);
+    this.name = "CheckFailure";
+    this.result = result;
+  }
+}
+
+/**
+ * Register one `Deno.test` per check id; the certification runs once, when the first test runs.
+ *
+ * @param opts the driver and selection
+ * @returns once the tests are registered (await it at the top level of a test module)
+ * @example
+ * ```ts
+ * import { registerCertification } from "./deno_test.ts";
+ * const names: string[] = [];
+ * await registerCertification({
+ *   driver: "fake-driver", checks: [], register: (d) => void names.push(d.name),
+ * });
+ * if (names.length !== 0) throw new Error();
+ * ```
+ */
+export async function registerCertification(opts: RegisterCertificationOptions): Promise<void> {
+  let argv: string[];
+  if (typeof opts.driver === "string") {
+    const s = splitCommand(opts.driver);
+    if (!s.ok) throw new Error(`registerCertification: driver ${JSON.stringify(opts.driver)}: ${s.error}`);
+    argv = s.value;
+  } else argv = opts.driver;
+  const checks = opts.checks ?? (await import("../../conformance/sdk/mod.ts")).sdkChecks;
+  const ids = checks.map((c) => c.id).filter((id) => selected(id, opts.only)).sort((a, b) =>
+    a.localeCompare(b)
+  );
+  const seed = opts.seed ?? 1;
+  let shared: Promise<Map<string, CheckResult>> | undefined;
+  const run = () =>
+    shared ??= sdkRun({
+      driverCommand: argv,
+      seed,
+      checks,
+      concurrency: opts.concurrency ?? 4,
+      ...(opts.only ? { only: opts.only } : {}),
+      ...(opts.deps ? { deps: opts.deps } : {}),
+    }).then((o) => {
+      if (!o.ok) throw new Error(`certification could not run: ${o.detail}`);
+      return new Map(o.results.map((r) => [r.id, maskTree(r, o.canaries)]));
+    });
+  const register = opts.register ?? ((d: Deno.TestDefinition) => Deno.test(d));
+  for (const id of ids) {
+    register({
+      name: id,
+      sanitizeOps: false,
+      sanitizeResources: false,
+      fn: async () => {
+        const results = await run();
+        const r = results.get(id);
+        if (!r) throw new Error(`${id}: no result (not part of the run)`);
+        const o = r.verdict.outcome;
+        if (o === "fail" || o === "error") throw new CheckFailure(r);
+        if (o === "not_applicable") console.log(`${id}: not applicable: ${r.verdict.reason}`);
+      },
+    });
+  }
+}
