@@ -16,6 +16,21 @@
  * needed, HTTP/1.1 only) in front of one internal plain-HTTP `Deno.serve` on 127.0.0.1, so a scenario
  * can destroy a connection without a response and every request knows its connection and listener.
  *
+ * How scripts play (details the schema leaves open):
+ * - A step with `match` answers every request it matches (method case-insensitive; `path` is the
+ *   part after `/s/<id>`, exact, or a prefix when it ends in `*`); the first matching step wins.
+ *   Other requests take the steps without `match` in order, the last one repeating.
+ * - `delay_ms` waits before the headers; `stall` waits forever. Both end early when the client
+ *   closes its connection (nothing is sent) or the scenario is released / the server closes
+ *   (a 503 problem). `close` destroys the client's connection: no status line, no bytes.
+ * - Redirect targets keep the path and query: `"foreign"` → `https://127.0.0.2:<foreign>/s/<id>…`,
+ *   `"http"` → `http://127.0.0.1:<http>/s/<id>…`, `"/x"` → `/s/<id>/x`, anything else verbatim.
+ * - SSE event ids continue after the request's `Last-Event-ID` (the scripted events are sent again,
+ *   renumbered); generated events of an endless stream carry `{"seq": <id>}`.
+ * - Released or unknown scenarios answer a 404 Problem (`mock.unknown_scenario`); a released
+ *   scenario records nothing more, and its open streams end.
+ * - The request log's `path` is the part after `/s/<id>` and `query` the raw query without `?`.
+ *
  * @module
  */
 import { Hono } from "hono";
