@@ -334,7 +334,11 @@ export const truncated: Check<SdkContext> = defineCheck<SdkContext>({
   },
 });
 
-/** chaos.bandwidth: a 1 MiB body at 16 KB/s (~64 s) must hit the 2 s total timeout. */
+/**
+ * chaos.bandwidth: a 2 MiB body at 64 KB/s (~32 s) must hit the 2 s total timeout. At that rate a
+ * 16 KiB TLS record arrives every ~0.25 s, so the 3 s read (idle) timeout never fires: only the
+ * total timeout can end the request.
+ */
 export const bandwidth: Check<SdkContext> = defineCheck<SdkContext>({
   id: "chaos.bandwidth",
   title: "Respect the total timeout on a throttled large body",
@@ -347,19 +351,19 @@ export const bandwidth: Check<SdkContext> = defineCheck<SdkContext>({
     withChaos(ctx, {
       script: {
         name: "chaos.bandwidth",
-        responses: [{ status: 200, body: { kind: "json", value: { data: "b".repeat(1024 * 1024) } } }],
+        responses: [{ status: 200, body: { kind: "json", value: { data: "b".repeat(2 * 1024 * 1024) } } }],
       },
-      toxics: [{ type: "bandwidth", stream: "downstream", attributes: { rate: 16 } }],
-      timeouts: { connect_ms: 2000, read_ms: 1000, total_ms: 2000 },
+      toxics: [{ type: "bandwidth", stream: "downstream", attributes: { rate: 64 } }],
+      timeouts: { connect_ms: 2000, read_ms: 3000, total_ms: 2000 },
       max_retries: 0,
-      max_response_bytes: 4 * 1024 * 1024,
+      max_response_bytes: 8 * 1024 * 1024,
     }, (run) =>
       mustFailWithin(
         run,
         6000,
         "timeout",
-        "a 1 MiB body at 16 KB/s takes ~64 s: with total_ms=2000 the SDK must time out within 6000 ms " +
-          "(the read timeout never fires, data keeps flowing)",
+        "a 2 MiB body at 64 KB/s takes ~32 s: with total_ms=2000 the SDK must time out within 6000 ms " +
+          "(data keeps flowing, so read_ms=3000 never fires)",
       )),
 });
 
