@@ -79,10 +79,10 @@ export const u64 = defineCheck<SdkContext>({
       .concat([U64_MIN_UNSAFE + 1n, U64_MAX]);
     for (const v of values) {
       const json = { seq: v.toString(), type: "tick", data: "{}" };
-      const r = await session.call("decode_dto", { type: "SseEvent", json }, CALL_MS);
+      const r = await session.call("decode_dto", { type: "sse_event", json }, CALL_MS);
       if (r.kind === "no_reply" || r.kind === "driver_fault") return callFault("decode_dto", r, { session });
       if (r.kind === "sdk_error") {
-        return verdict.fail(`SseEvent with seq=${v} (u64) must decode; got ${describeError(r.error)}`, {
+        return verdict.fail(`sse_event with seq=${v} (u64) must decode; got ${describeError(r.error)}`, {
           reply: r.error,
           property: { seed: ctx.seed, runs: values.length, counterexample: v.toString() },
         });
