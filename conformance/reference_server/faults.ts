@@ -40,7 +40,7 @@ export type ServerFault = typeof SERVER_FAULTS[number];
 
 /** What each fault breaks, one line (for the selftest matrix). */
 export const FAULT_DESCRIPTIONS: Record<ServerFault, string> = {
-  "open-route": "GET /items and the SSE route skip authentication",
+  "open-route": "GET /items/{id} and the SSE route skip authentication",
   "accept-any-bearer": "any Bearer value authenticates",
   "accept-alg-none": "tokens with alg none (any casing) are accepted unsigned",
   "no-exp-check": "exp is neither required nor checked",

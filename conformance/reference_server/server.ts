@@ -214,7 +214,9 @@ export async function startReferenceServer(opts: ReferenceServerOptions = {}): P
 
   const authenticate = async (c: Ctx): Promise<boolean> => {
     const path = c.req.path;
-    if (fault === "open-route" && c.req.method === "GET" && (path === "/items" || path === "/events")) return true;
+    if (fault === "open-route" && c.req.method === "GET" && (/^\/items\/[^/]+$/.test(path) || path === "/events")) {
+      return true;
+    }
     const h = c.req.header("authorization");
     let token: string | undefined;
     if (h !== undefined) {

@@ -33,7 +33,7 @@ export interface ProbeRequest {
   /** a raw text body (Content-Type from headers, default application/json) */
   text?: string;
   /** a streamed body of this many bytes, sent chunked (no Content-Length) */
-  stream?: { totalBytes: number; chunkBytes: number; byte?: number };
+  stream?: { totalBytes: number; chunkBytes: number; prefix?: string; suffix?: string };
   /** read only the headers, then cancel the body (for streams) @default false */
   headersOnly?: boolean;
   /** @default 5000 */
@@ -111,6 +111,7 @@ export class Prober {
   readonly #base: URL;
   readonly #signal: AbortSignal;
   readonly #client: Deno.HttpClient | undefined;
+  readonly #caPem: string | undefined;
   readonly #exchanges: Exchange[] = [];
   #count = 0;
   #totalMs = 0;
@@ -124,6 +125,7 @@ export class Prober {
   constructor(base: URL, signal: AbortSignal, caCertPem?: string) {
     this.#base = base;
     this.#signal = signal;
+    this.#caPem = caCertPem;
     this.#client = caCertPem === undefined ? undefined : Deno.createHttpClient({ caCerts: [caCertPem] });
   }
 
@@ -177,17 +179,28 @@ export class Prober {
       if (!headers.has("content-type")) headers.set("content-type", "application/json");
     } else if (req.stream !== undefined) {
       const { totalBytes, chunkBytes } = req.stream;
-      const fill = req.stream.byte ?? 0x61;
+      const te = new TextEncoder();
+      const prefix = te.encode(req.stream.prefix ?? "");
+      const suffix = te.encode(req.stream.suffix ?? "");
+      const fillTotal = Math.max(0, totalBytes - prefix.length - suffix.length);
       let sent = 0;
+      let stage = 0;
       body = new ReadableStream<Uint8Array>({
         pull(ctl) {
-          if (sent >= totalBytes) {
-            ctl.close();
-            return;
+          if (stage === 0) {
+            stage = 1;
+            if (prefix.length > 0) return ctl.enqueue(prefix);
           }
-          const n = Math.min(chunkBytes, totalBytes - sent);
-          sent += n;
-          ctl.enqueue(new Uint8Array(n).fill(fill));
+          if (stage === 1 && sent < fillTotal) {
+            const n = Math.min(chunkBytes, fillTotal - sent);
+            sent += n;
+            return ctl.enqueue(new Uint8Array(n).fill(0x61));
+          }
+          if (stage === 1) {
+            stage = 2;
+            if (suffix.length > 0) return ctl.enqueue(suffix);
+          }
+          ctl.close();
         },
       });
       requestBytes = totalBytes;
@@ -292,6 +305,78 @@ export class Prober {
       timings: { probe_requests: this.#count, probe_ms: Math.round(this.#totalMs), check_ms: elapsed },
       notes: [...notes, `probe requests: ${this.#count} in ${elapsed} ms`],
     };
+  }
+
+  /**
+   * Send one raw HTTP/1.1 request over a fresh TCP/TLS connection (for methods `fetch` forbids, such
+   * as TRACE), bounded in time and size. Never throws for network errors (status 0).
+   *
+   * @param method the request method
+   * @param path the path (same-origin only)
+   * @param headers extra request headers
+   * @param timeoutMs @default 5000
+   * @returns the response (status, headers, body text up to 64 KiB)
+   */
+  async raw(method: string, path: string, headers: Record<string, string> = {}, timeoutMs = 5000): Promise<ProbeResponse> {
+    const url = this.url(path);
+    const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+    const host = url.hostname.replace(/^\[|\]$/g, "");
+    const lines = [`${method} ${url.pathname}${url.search} HTTP/1.1`, `host: ${url.host}`, "connection: close"];
+    for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);
+    const t0 = performance.now();
+    this.#count++;
+    let conn: Deno.Conn | undefined;
+    const timer = setTimeout(() => conn?.close(), timeoutMs);
+    let res: ProbeResponse;
+    try {
+      conn = url.protocol === "https:"
+        ? await Deno.connectTls({ hostname: host, port, ...(this.#caPem === undefined ? {} : { caCerts: [this.#caPem] }) })
+        : await Deno.connect({ hostname: host, port });
+      await conn.write(new TextEncoder().encode(lines.join("\r\n") + "\r\n\r\n"));
+      const buf = new Uint8Array(16 * 1024);
+      let text = "";
+      const dec = new TextDecoder();
+      while (text.length < MAX_TEXT) {
+        const n = await conn.read(buf);
+        if (n === null) break;
+        text += dec.decode(buf.subarray(0, n), { stream: true });
+      }
+      const [head = "", ...rest] = text.split("\r\n\r\n");
+      const [statusLine = "", ...hl] = head.split("\r\n");
+      const hs: Record<string, string> = {};
+      for (const l of hl) {
+        const i = l.indexOf(":");
+        if (i > 0) hs[l.slice(0, i).trim().toLowerCase()] = l.slice(i + 1).trim();
+      }
+      const status = Number(/^HTTP\/\d(?:\.\d)?\s+(\d{3})/.exec(statusLine)?.[1] ?? 0);
+      res = { status, headers: hs, text: rest.join("\r\n\r\n"), ms: performance.now() - t0 };
+    } catch (e) {
+      res = { status: 0, headers: {}, text: "", ms: performance.now() - t0, error: errText(e) };
+    } finally {
+      clearTimeout(timer);
+      try {
+        conn?.close();
+      } catch { /* already closed */ }
+    }
+    this.#totalMs += res.ms;
+    const shown: Record<string, string> = {};
+    for (const k of INTERESTING) if (res.headers[k] !== undefined) shown[k] = res.headers[k];
+    const ex: Exchange = {
+      n: this.#count,
+      label: "raw",
+      method,
+      path: url.pathname + url.search,
+      requestHeaders: headers,
+      requestBytes: 0,
+      requestExcerpt: "",
+      status: res.status,
+      responseHeaders: shown,
+      responseExcerpt: res.text.slice(0, 500),
+      ms: Math.round(res.ms),
+    };
+    if (res.error !== undefined) ex.error = res.error;
+    this.#exchanges.push(ex);
+    return res;
   }
 
   /** Release the HTTP client. */

@@ -1,0 +1,78 @@
+/**
+ * svc.cors.closed: hostile, `null` and look-alike origins get no CORS grant.
+ *
+ * @module
+ */
+import { defineCheck } from "../../src/engine/registry.ts";
+import { verdict } from "../../src/engine/types.ts";
+import { type Exchange, last, type SvcContext } from "./_context.ts";
+import { firstProtected, routeRequest } from "./_util.ts";
+
+/**
+ * The hostile origins to try: a foreign site, `null`, and look-alikes of the target and of every
+ * configured origin (suffix, prefix and scheme tricks).
+ *
+ * @param base the target's base URL
+ * @param allowed the configured allowed origins
+ * @returns the origins (none of them in `allowed`)
+ */
+export function hostileOrigins(base: URL, allowed: readonly string[]): string[] {
+  const out = new Set<string>(["https://evil.test", "null", "https://example.com.evil.test"]);
+  out.add(`https://${base.hostname}.evil.test`);
+  for (const a of allowed) {
+    const u = new URL(a);
+    out.add(`${u.protocol}//${u.hostname}.evil.test`);
+    out.add(`${u.protocol}//evil${u.hostname}`);
+    out.add(`${u.protocol === "https:" ? "http:" : "https:"}//${u.host}`);
+  }
+  const allowedSet = new Set(allowed.map((a) => new URL(a).origin));
+  return [...out].filter((o) => o === "null" || !allowedSet.has(o));
+}
+
+/** svc.cors.closed */
+export const corsClosed = defineCheck<SvcContext>({
+  id: "svc.cors.closed",
+  title: "no CORS grant to a foreign, null or look-alike Origin; never * with credentials",
+  level: "MUST",
+  source: "001 §7 CORS (only when CORS_ALLOWED_ORIGINS is non-empty); 002 §6.1",
+  requires: [],
+  mutants: ["cors-reflect"],
+  async run(ctx) {
+    const token = await ctx.jwt.valid();
+    const r = firstProtected(ctx);
+    const origins = hostileOrigins(ctx.target.baseUrl, ctx.target.corsAllowedOrigins);
+    const bad: Exchange[] = [];
+    const why: string[] = [];
+    for (const origin of origins) {
+      const probes = [
+        routeRequest(r, { bearer: token, headers: { origin }, label: `simple, Origin ${origin}` }),
+        {
+          method: "OPTIONS",
+          path: r.path,
+          headers: {
+            origin,
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "authorization, content-type",
+          },
+          label: `preflight, Origin ${origin}`,
+        },
+      ];
+      for (const p of probes) {
+        const res = await ctx.probe.send(p);
+        const acao = res.headers["access-control-allow-origin"];
+        const acac = res.headers["access-control-allow-credentials"]?.toLowerCase() === "true";
+        if (acao === undefined) continue;
+        if (acao === origin || acao === "*") {
+          bad.push(last(ctx.probe));
+          why.push(`${p.label}: Access-Control-Allow-Origin ${acao}${acac ? " with credentials" : ""}`);
+        }
+      }
+    }
+    const ev = ctx.probe.evidence([`hostile origins tried: ${origins.length}`], bad);
+    if (bad.length > 0) return verdict.fail(`CORS must stay closed to unconfigured origins; ${why.join("; ")}`, ev);
+    return verdict.pass(ev);
+  },
+});
+
+/** The checks of this area. */
+export const corsChecks = [corsClosed];

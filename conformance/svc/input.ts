@@ -1,0 +1,112 @@
+/**
+ * svc.input.*: strict schemas (unknown fields refused) and injection payloads (from
+ * `fixtures/injection/payloads.json`) answered with 4xx or a clean 2xx.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { defineCheck } from "../../src/engine/registry.ts";
+import { verdict } from "../../src/engine/types.ts";
+import { type Exchange, last, type ProbeRequest, type SvcContext } from "./_context.ts";
+import { firstProtected, leaksIn, routeRequest } from "./_util.ts";
+
+/** The injection fixture group. */
+export const InjectionFixtureSchema = z.object({
+  description: z.string(),
+  cases: z.array(z.object({
+    name: z.string().min(1),
+    kind: z.enum(["sql", "nosql", "path", "template"]),
+    payload: z.string().min(1),
+    expect: z.array(z.enum(["4xx", "clean-2xx"])).min(1),
+  }).strict()).min(1),
+}).strict();
+/** One injection case. */
+export type InjectionCase = z.infer<typeof InjectionFixtureSchema>["cases"][number];
+
+/**
+ * Load the injection payloads (validated).
+ *
+ * @returns the cases
+ */
+export async function loadInjectionCases(): Promise<InjectionCase[]> {
+  const url = new URL("../../fixtures/injection/payloads.json", import.meta.url);
+  return InjectionFixtureSchema.parse(JSON.parse(await Deno.readTextFile(url))).cases;
+}
+
+/** svc.input.unknown-fields */
+export const inputUnknownFields = defineCheck<SvcContext>({
+  id: "svc.input.unknown-fields",
+  title: "unknown JSON fields get 400/422",
+  level: "MUST",
+  source: "001 §4 Input Validation & Limits (disallow unknown JSON fields); 002 §3.1",
+  requires: [],
+  mutants: ["lenient-input"],
+  async run(ctx) {
+    const token = await ctx.jwt.valid();
+    const w = ctx.target.write;
+    const ok = await ctx.probe.send(routeRequest(w, { bearer: token, label: "baseline: the example body" }));
+    if (ok.status < 200 || ok.status >= 300) {
+      return verdict.error(
+        `baseline failed: the example write request answered ${ok.status || ok.error}; fix [write] in the target`,
+        ctx.probe.evidence(),
+      );
+    }
+    const res = await ctx.probe.send(
+      routeRequest(w, { bearer: token, json: { ...w.body, conformance_kit_unknown: "x" }, label: "one unknown field" }),
+    );
+    const ev = ctx.probe.evidence();
+    if (res.status === 400 || res.status === 422) return verdict.pass(ev);
+    return verdict.fail(`an unknown JSON field must get 400 or 422, got ${res.status || res.error}`, ev, );
+  },
+});
+
+/** svc.input.injection */
+export const inputInjection = defineCheck<SvcContext>({
+  id: "svc.input.injection",
+  title: "SQL-injection and path-traversal payloads get 4xx or a clean 2xx",
+  level: "MUST",
+  source: "002 §3.2 SQL Injection Prevention; 002 §3.3 Path Traversal Prevention; 002 §12.1",
+  requires: [],
+  mutants: ["sql-concat"],
+  async run(ctx) {
+    const token = await ctx.jwt.valid();
+    const w = ctx.target.write;
+    const r = firstProtected(ctx);
+    const stringKeys = Object.entries(w.body).filter(([, v]) => typeof v === "string").map(([k]) => k);
+    const bad: Exchange[] = [];
+    const why: string[] = [];
+    const cases = await loadInjectionCases();
+    for (const c of cases) {
+      const probes: ProbeRequest[] = [];
+      for (const k of stringKeys) {
+        probes.push(routeRequest(w, { bearer: token, json: { ...w.body, [k]: c.payload }, label: `${c.name} in ${k}` }));
+      }
+      if (ctx.target.lookup !== undefined) {
+        const path = ctx.target.lookup.replace("{id}", encodeURIComponent(c.payload));
+        probes.push({ method: "GET", path, bearer: token, label: `${c.name} in {id}` });
+      }
+      if (r.method === "GET") {
+        probes.push({ method: "GET", path: `${r.path}?q=${encodeURIComponent(c.payload)}`, bearer: token, label: `${c.name} in ?q=` });
+      }
+      for (const p of probes) {
+        const res = await ctx.probe.send(p);
+        const hits = leaksIn(res, [c.payload]);
+        if (res.status === 0 || res.status >= 500 || (res.status >= 300 && res.status < 400)) {
+          bad.push(last(ctx.probe));
+          why.push(`${p.label} → ${res.status || res.error}`);
+        } else if (hits.length > 0) {
+          bad.push(last(ctx.probe));
+          why.push(`${p.label} → ${res.status} leaked ${hits.map((h) => `${h.kind} "${h.excerpt}"`).join(", ")}`);
+        }
+      }
+    }
+    const ev = ctx.probe.evidence([`payloads: ${cases.length}; string fields: ${stringKeys.join(", ") || "none"}`], bad);
+    if (bad.length > 0) {
+      return verdict.fail(`injection payloads must get 4xx or a clean 2xx, never 5xx or a leak; ${why.slice(0, 8).join("; ")}`, ev);
+    }
+    return verdict.pass(ev);
+  },
+});
+
+/** The checks of this area. */
+export const inputChecks = [inputUnknownFields, inputInjection];

@@ -1,0 +1,74 @@
+/**
+ * svc.limits.*: bodies over the limit get 413 (with and without Content-Length); an overlong query
+ * gets 414 or 400.
+ *
+ * @module
+ */
+import { defineCheck } from "../../src/engine/registry.ts";
+import { verdict } from "../../src/engine/types.ts";
+import { type Exchange, last, type SvcContext } from "./_context.ts";
+import { firstProtected, routeRequest } from "./_util.ts";
+
+/** svc.limits.body */
+export const limitsBody = defineCheck<SvcContext>({
+  id: "svc.limits.body",
+  title: "a body over the limit gets 413, also when sent chunked",
+  level: "MUST",
+  source: "001 §4 Input Validation & Limits (MAX_REQUEST_BYTES ~64 KB); 001 Top 10 #4",
+  requires: [],
+  mutants: ["no-body-limit"],
+  async run(ctx) {
+    const token = await ctx.jwt.valid();
+    const w = ctx.target.write;
+    const size = ctx.target.bodyLimit + 16 * 1024;
+    const key = Object.keys(w.body)[0] ?? "name";
+    const prefix = `{${JSON.stringify(key)}: "`;
+    const suffix = `"}`;
+    const padded = prefix + "a".repeat(size - prefix.length - suffix.length) + suffix;
+    const bad: Exchange[] = [];
+    const probes = [
+      routeRequest(w, { bearer: token, text: padded, label: `${size} bytes with Content-Length`, timeoutMs: 8000 }),
+      routeRequest(w, {
+        bearer: token,
+        stream: { totalBytes: size, chunkBytes: 8192, prefix, suffix },
+        label: `${size} bytes chunked, no Content-Length`,
+        timeoutMs: 8000,
+      }),
+    ];
+    for (const p of probes) {
+      const res = await ctx.probe.send(p);
+      if (res.status !== 413) bad.push(last(ctx.probe));
+    }
+    const ev = ctx.probe.evidence([`body limit ${ctx.target.bodyLimit} bytes; sent ${size} bytes`], bad);
+    if (bad.length > 0) {
+      return verdict.fail(
+        `a ${size}-byte body (limit ${ctx.target.bodyLimit}) must get 413; ` +
+          bad.map((e) => `${e.label} → ${e.status || e.error}`).join(", "),
+        ev,
+      );
+    }
+    return verdict.pass(ev);
+  },
+});
+
+/** svc.limits.query */
+export const limitsQuery = defineCheck<SvcContext>({
+  id: "svc.limits.query",
+  title: "a 16 KiB query gets 414 or 400, not 5xx",
+  level: "SHOULD",
+  source: "001 §4 Input Validation & Limits (reject overly long query parameters)",
+  requires: [],
+  mutants: ["query-crash"],
+  async run(ctx) {
+    const token = await ctx.jwt.valid();
+    const r = firstProtected(ctx);
+    const q = "a".repeat(16 * 1024);
+    const res = await ctx.probe.send(routeRequest(r, { path: `${r.path}?q=${q}`, bearer: token, label: "16 KiB query" }));
+    const ev = ctx.probe.evidence(["query length 16386 characters"]);
+    if (res.status === 414 || res.status === 400 || res.status === 431) return verdict.pass(ev);
+    return verdict.fail(`an overlong query (16 KiB) must get 414 or 400, got ${res.status || res.error}`, ev);
+  },
+});
+
+/** The checks of this area. */
+export const limitsChecks = [limitsBody, limitsQuery];

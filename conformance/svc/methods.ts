@@ -1,0 +1,39 @@
+/**
+ * svc.methods.trace: TRACE is refused (and never echoes the request).
+ *
+ * @module
+ */
+import { defineCheck } from "../../src/engine/registry.ts";
+import { verdict } from "../../src/engine/types.ts";
+import type { Exchange, SvcContext } from "./_context.ts";
+import { firstProtected } from "./_util.ts";
+
+/** svc.methods.trace */
+export const methodsTrace = defineCheck<SvcContext>({
+  id: "svc.methods.trace",
+  title: "TRACE is refused",
+  level: "SHOULD",
+  source: "002 §6 Security Headers / hardening (no request echo: Cross-Site Tracing); OWASP WSTG-CONF-06",
+  requires: [],
+  mutants: ["trace-echo"],
+  async run(ctx) {
+    const marker = `conformance-kit-${crypto.randomUUID().slice(0, 8)}`;
+    const bad: Exchange[] = [];
+    const why: string[] = [];
+    for (const path of [ctx.target.health, firstProtected(ctx).path]) {
+      const res = await ctx.probe.raw("TRACE", path, { "x-conformance-probe": marker });
+      const ex = ctx.probe.exchanges[ctx.probe.exchanges.length - 1];
+      if (res.status === 0) return verdict.error(`no answer to TRACE ${path}: ${res.error}`, ctx.probe.evidence());
+      if ((res.status >= 200 && res.status < 300) || res.text.includes(marker)) {
+        if (ex) bad.push(ex);
+        why.push(`TRACE ${path} → ${res.status}${res.text.includes(marker) ? " echoing the request" : ""}`);
+      }
+    }
+    const ev = ctx.probe.evidence([], bad);
+    if (bad.length > 0) return verdict.fail(`TRACE must be refused (405/501/4xx); ${why.join("; ")}`, ev);
+    return verdict.pass(ev);
+  },
+});
+
+/** The checks of this area. */
+export const methodsChecks = [methodsTrace];

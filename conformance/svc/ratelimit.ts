@@ -1,0 +1,72 @@
+/**
+ * svc.ratelimit.*: the rate-limited route answers 429 past its limit (bounded: at most
+ * limit*2+5 requests), with Retry-After.
+ *
+ * @module
+ */
+import { defineCheck } from "../../src/engine/registry.ts";
+import { verdict } from "../../src/engine/types.ts";
+import { type Exchange, last, type ProbeResponse, type SvcContext } from "./_context.ts";
+import { routeRequest } from "./_util.ts";
+
+/** Send until the first 429, at most limit*2+5 requests. */
+async function untilLimited(ctx: SvcContext): Promise<{ hit?: { res: ProbeResponse; ex: Exchange; n: number }; sent: number; max: number; statuses: Map<number, number> }> {
+  const token = await ctx.jwt.valid();
+  const rl = ctx.target.rateLimit;
+  const max = rl.limit * 2 + 5;
+  const statuses = new Map<number, number>();
+  for (let n = 1; n <= max; n++) {
+    if (ctx.signal.aborted) break;
+    const res = await ctx.probe.send(routeRequest(rl, { bearer: token, label: `request ${n}` }));
+    statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+    if (res.status === 429) return { hit: { res, ex: last(ctx.probe), n }, sent: n, max, statuses };
+  }
+  return { sent: ctx.probe.count, max, statuses };
+}
+
+function statusNote(m: Map<number, number>): string {
+  return `statuses: ${[...m].map(([s, c]) => `${s}×${c}`).join(", ")}`;
+}
+
+/** svc.ratelimit.enforced */
+export const rateLimitEnforced = defineCheck<SvcContext>({
+  id: "svc.ratelimit.enforced",
+  title: "the rate-limited route answers 429 past its limit",
+  level: "MUST",
+  source: "001 §5 Rate Limiting / DoS Resilience; 002 §8.1 Implement Rate Limiting",
+  requires: [],
+  mutants: ["no-rate-limit"],
+  async run(ctx) {
+    const rl = ctx.target.rateLimit;
+    const r = await untilLimited(ctx);
+    const notes = [`limit ${rl.limit} per ${rl.windowS} s; sent ${r.sent} (cap ${r.max})`, statusNote(r.statuses)];
+    if (r.hit === undefined) {
+      return verdict.fail(
+        `${rl.method} ${rl.path} must answer 429 past ${rl.limit} requests per ${rl.windowS} s; no 429 in ${r.sent} requests`,
+        ctx.probe.evidence(notes),
+      );
+    }
+    return verdict.pass(ctx.probe.evidence([...notes, `first 429 at request ${r.hit.n}`], [r.hit.ex]));
+  },
+});
+
+/** svc.ratelimit.retry-after */
+export const rateLimitRetryAfter = defineCheck<SvcContext>({
+  id: "svc.ratelimit.retry-after",
+  title: "429 carries Retry-After",
+  level: "SHOULD",
+  source: "RFC 6585 §4 (429 MAY include Retry-After); 001 §5",
+  requires: [],
+  mutants: ["no-retry-after"],
+  async run(ctx) {
+    const r = await untilLimited(ctx);
+    if (r.hit === undefined) return verdict.notApplicable(`no 429 in ${r.sent} requests; see svc.ratelimit.enforced`);
+    const v = r.hit.res.headers["retry-after"];
+    const ev = ctx.probe.evidence([statusNote(r.statuses)], [r.hit.ex]);
+    if (v !== undefined && (/^\s*\d+\s*$/.test(v) || !Number.isNaN(Date.parse(v)))) return verdict.pass(ev);
+    return verdict.fail(`429 must carry Retry-After (seconds or HTTP date), got ${v === undefined ? "none" : JSON.stringify(v)}`, ev);
+  },
+});
+
+/** The checks of this area. */
+export const ratelimitChecks = [rateLimitEnforced, rateLimitRetryAfter];
