@@ -393,8 +393,29 @@ export function taggedLeakFindings(
 
 /** Bounds of {@link scanTree}. */
 export const SCAN_MAX_FILES = 2000;
+/** Directories {@link scanTree} lists at most. */
+export const SCAN_MAX_DIRS = 2000;
 /** Bytes read from each file by {@link scanTree}. */
 export const SCAN_MAX_BYTES = 8 * 1024 * 1024;
+
+/** Bounds of one {@link scanTree} (tests lower them). */
+export interface ScanLimits {
+  /**
+   * files read at most
+   * @default 2000
+   */
+  maxFiles?: number;
+  /**
+   * directories listed at most
+   * @default 2000
+   */
+  maxDirs?: number;
+  /**
+   * bytes read from each file
+   * @default 8388608
+   */
+  maxBytes?: number;
+}
 
 async function readHead(path: string, max: number): Promise<Uint8Array> {
   const file = await Deno.open(path, { read: true });
@@ -415,13 +436,15 @@ async function readHead(path: string, max: number): Promise<Uint8Array> {
 
 /**
  * Scan every regular file under `dir` (recursively, symlinks not followed; at
- * most {@link SCAN_MAX_FILES} files and the first {@link SCAN_MAX_BYTES} bytes
- * of each) and every file name for the canaries. A missing directory has no
+ * most {@link SCAN_MAX_FILES} files in {@link SCAN_MAX_DIRS} directories and
+ * the first {@link SCAN_MAX_BYTES} bytes of each) and every file name for the
+ * canaries. A missing directory has no
  * findings.
  *
  * @param dir the directory to scan
  * @param canaries the canaries to look for
  * @param label how the directory is named in findings, e.g. "HOME" → `file HOME/.cache/x`
+ * @param limits lower bounds for tests (defaults: the SCAN_MAX_* constants)
  * @returns the findings, excerpts and paths masked
  * @example
  * ```ts
@@ -438,13 +461,17 @@ export async function scanTree(
   dir: string,
   canaries: readonly string[],
   label: string,
+  limits: ScanLimits = {},
 ): Promise<LeakFinding[]> {
   const out: LeakFinding[] = [];
   if (canaries.length === 0) return out;
-  const decoder = new TextDecoder("utf-8", { fatal: false });
+  const maxFiles = limits.maxFiles ?? SCAN_MAX_FILES;
+  const maxDirs = limits.maxDirs ?? SCAN_MAX_DIRS;
+  const maxBytes = limits.maxBytes ?? SCAN_MAX_BYTES;
   let files = 0;
+  let dirs = 0;
   const stack: string[] = [""];
-  while (stack.length > 0 && files < SCAN_MAX_FILES) {
+  while (stack.length > 0 && files < maxFiles && dirs++ < maxDirs) {
     const rel = stack.pop() ?? "";
     let entries: Deno.DirEntry[];
     try {
@@ -453,25 +480,34 @@ export async function scanTree(
       continue; // missing or unreadable directory
     }
     entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    const toRead: string[] = [];
     for (const e of entries) {
       const path = rel ? `${rel}/${e.name}` : e.name;
-      const shown = `${label}/${maskCanaries(path, canaries)}`;
-      out.push(...leakFindings(e.name, canaries, `file name ${shown}`, 1));
+      out.push(...leakFindings(e.name, canaries, `file name ${label}/${maskCanaries(path, canaries)}`, 1));
       if (e.isSymlink) continue;
-      if (e.isDirectory) {
-        stack.push(path);
-        continue;
+      if (e.isDirectory) stack.push(path);
+      else if (e.isFile && files < maxFiles) {
+        files++;
+        toRead.push(path);
       }
-      if (!e.isFile) continue;
-      if (++files > SCAN_MAX_FILES) break;
-      let text: string;
-      try {
-        text = decoder.decode(await readHead(`${dir}/${path}`, SCAN_MAX_BYTES));
-      } catch {
-        continue; // vanished or unreadable
-      }
-      out.push(...leakFindings(text, canaries, `file ${shown}`));
     }
+    // read a few files at a time; findings stay in name order
+    const found: LeakFinding[][] = new Array(toRead.length);
+    let next = 0;
+    const worker = async () => {
+      const decoder = new TextDecoder("utf-8", { fatal: false });
+      for (let i = next++; i < toRead.length; i = next++) {
+        const path = toRead[i] ?? "";
+        try {
+          const text = decoder.decode(await readHead(`${dir}/${path}`, maxBytes));
+          found[i] = leakFindings(text, canaries, `file ${label}/${maskCanaries(path, canaries)}`);
+        } catch {
+          found[i] = []; // vanished or unreadable
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(8, toRead.length) }, worker));
+    for (const f of found) if (f) out.push(...f);
   }
   return out;
 }

@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { canaryForms, findCanaries, leakFindings, maskCanaries, newCanary, scanTree } from "./canary.ts";
+import {
+  canaryForms,
+  findCanaries,
+  leakFindings,
+  maskCanaries,
+  newCanary,
+  SCAN_MAX_FILES,
+  scanTree,
+} from "./canary.ts";
 
 const enc = new TextEncoder();
 function b64(s: string): string {
@@ -146,5 +154,25 @@ Deno.test("scanTree() scans files and names, skips symlinks, is bounded", async 
   } finally {
     await Deno.remove(dir, { recursive: true });
     await Deno.remove(outside, { recursive: true });
+  }
+});
+
+Deno.test("scanTree() is bounded: files, directories, bytes per file", async () => {
+  const c = newCanary();
+  const dir = await Deno.makeTempDir();
+  try {
+    await Promise.all(Array.from({ length: 30 }, (_, i) => Deno.writeTextFile(`${dir}/f${i}.log`, `t=${c}`)));
+    assert.equal((await scanTree(dir, [c], "TMPDIR")).length, 30);
+    assert.equal((await scanTree(dir, [c], "TMPDIR", { maxFiles: 20 })).length, 20);
+    await Deno.writeTextFile(`${dir}/f0.log`, `${"x".repeat(100)}${c}`);
+    assert.equal((await scanTree(dir, [c], "TMPDIR", { maxFiles: 1, maxBytes: 50 })).length, 0);
+    await Deno.mkdir(`${dir}/a/b/c`, { recursive: true });
+    await Deno.writeTextFile(`${dir}/a/b/c/deep.txt`, c);
+    const shallow = await scanTree(`${dir}/a`, [c], "HOME", { maxDirs: 2 });
+    assert.deepEqual(shallow, []);
+    assert.equal((await scanTree(`${dir}/a`, [c], "HOME"))[0]?.where, "file HOME/b/c/deep.txt");
+    assert.equal(SCAN_MAX_FILES, 2000);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
