@@ -217,11 +217,15 @@ type Server = Awaited<ReturnType<typeof startServer>>;
 async function exercise(t: Deno.TestContext, d: DriverProc, srv: Server, prefix: string): Promise<void> {
   const quick = { connect_ms: 2_000, read_ms: 3_000, total_ms: 6_000 };
   let client = "";
+  let caps: unknown[] = [];
+  const stepIf = (cap: string, name: string, fn: () => Promise<void>) =>
+    t.step({ name, ignore: !caps.includes(cap), fn });
 
   await t.step("hello declares protocol 1 and http", async () => {
     const r = ok(await d.call("hello", { protocol: 1 }));
     assert.equal(r.protocol, 1);
     assert.ok(Array.isArray(r.capabilities) && r.capabilities.includes("http"));
+    caps = r.capabilities;
   });
 
   await t.step("configure refuses http:// without allow_insecure_http", async () => {
@@ -275,13 +279,13 @@ async function exercise(t: Deno.TestContext, d: DriverProc, srv: Server, prefix:
     assert.ok(e.type === "insecure" || e.type === "network", `type ${e.type}`);
   });
 
-  await t.step("a GET is retried after a 503", async () => {
+  await stepIf("retry", "a GET is retried after a 503", async () => {
     const r = ok(await d.call("request", { client, method: "GET", path: "/flaky" }));
     assert.equal(r.status, 200);
     assert.equal(srv.seen.filter((s) => s.path === `${prefix}/flaky`).length, 2);
   });
 
-  await t.step("an idempotent POST carries a UUID Idempotency-Key", async () => {
+  await stepIf("idempotency", "an idempotent POST carries a UUID Idempotency-Key", async () => {
     const r = ok(
       await d.call("request", { client, method: "POST", path: "/echo", json: { a: 1 }, idempotent: true }),
     );
@@ -304,7 +308,7 @@ async function exercise(t: Deno.TestContext, d: DriverProc, srv: Server, prefix:
     assert.ok(!JSON.stringify(r).includes(TOKEN_A));
   });
 
-  await t.step("rotate_token changes the token of a token_provider client", async () => {
+  await stepIf("token_provider", "rotate_token changes the token of a token_provider client", async () => {
     const rot = String(
       ok(
         await d.call("configure", {
@@ -444,6 +448,24 @@ Deno.test("reference driver: driver-level mutants and the strict-crash mapping",
     const out = await new Deno.Command(bin, { args, stdin: "null", stdout: "null", stderr: "null" }).output();
     assert.equal(out.code, 2);
   });
+});
+
+Deno.test("the README's minimal stdlib Python driver speaks the protocol", async (t) => {
+  if (!(await commandOk("python3", ["--version"]))) {
+    console.warn("SKIPPED: python3 is not installed");
+    return;
+  }
+  const md = await Deno.readTextFile(`${HERE}README_SECTION.md`);
+  const code = /```python\n([\s\S]*?)```/.exec(md)?.[1];
+  assert.ok(code, "README_SECTION.md has a python block");
+  assert.ok(code.split("\n").length - 1 < 80, "the README driver stays under 80 lines");
+  const file = await Deno.makeTempFile({ prefix: "mini_driver_", suffix: ".py" });
+  try {
+    await Deno.writeTextFile(file, code);
+    await runDriver(t, ["python3", file], "/mini");
+  } finally {
+    await Deno.remove(file);
+  }
 });
 
 Deno.test("python driver speaks the protocol against a local server", async (t) => {
