@@ -229,7 +229,7 @@ Deno.test("close() kills a driver that ignores shutdown and end of stdin", async
   const t0 = performance.now();
   await s.close();
   const ms = performance.now() - t0;
-  assert.ok(ms < 1500, `closed in ${ms.toFixed(0)} ms`);
+  assert.ok(ms < 2 * 200 + 2500, `closed in ${ms.toFixed(0)} ms`);
 });
 
 Deno.test("scan() finds a canary in stderr, a reply and a file under HOME, masked", async () => {
@@ -268,7 +268,7 @@ Deno.test("a driver that never answers hello fails start within helloTimeoutMs",
   const ms = performance.now() - t0;
   assert.equal(r.ok, false);
   if (!r.ok) assert.match(r.detail, /no reply to hello within 300 ms/);
-  assert.ok(ms < 1900, `${ms.toFixed(0)} ms`);
+  assert.ok(ms < 300 + 4000, `${ms.toFixed(0)} ms`);
 });
 
 Deno.test({
