@@ -30,12 +30,12 @@ export interface InteropResult {
   disagreements: InteropDisagreement[];
 }
 
-function requestOutcome(r: CallResult<"request">): string {
+function requestOutcome(r: CallResult<"request">, sentRequestId: string | undefined): string {
   switch (r.kind) {
     case "ok":
       return `success status=${r.result.status}`;
     case "sdk_error":
-      return outcomeOf(r.error);
+      return outcomeOf(r.error, sentRequestId);
     case "no_reply":
       return "no reply";
     case "driver_fault":
@@ -102,17 +102,12 @@ export async function interopCompare(
         put(w.name, t.name, `configure failed (${conf.kind})`);
         continue;
       }
-      put(
-        w.name,
-        t.name,
-        requestOutcome(
-          await t.session.call(
-            "request",
-            { client: conf.result.client, method: "GET", path: "/interop" },
-            8_000,
-          ),
-        ),
-      );
+      const r = await t.session.call("request", {
+        client: conf.result.client,
+        method: "GET",
+        path: "/interop",
+      }, 8_000);
+      put(w.name, t.name, requestOutcome(r, scenario.requests()[0]?.headers["x-request-id"]));
       scenario.release();
     }
     for (const g of await loadFixtures("dto")) {

@@ -36,14 +36,22 @@ export async function problemCases(): Promise<WireCase[]> {
   );
 }
 
-/** Does an SDK error match one allowed outcome? */
-export function matches(e: SdkError, o: ProblemOutcome): boolean {
+/**
+ * Does an SDK error match one allowed outcome? A Problem without a correlation id may be
+ * exposed with the request's own `X-Request-ID` instead (seed 000 §3.2), so where the
+ * fixture expects an empty `correlation_id`, the id the SDK sent is accepted too.
+ */
+export function matches(e: SdkError, o: ProblemOutcome, sentRequestId?: string): boolean {
   switch (o.type) {
     case "transport":
       return e.type === "transport";
-    case "problem":
+    case "problem": {
+      const corr = e.correlation_id ?? "";
+      const corrOk = corr === o.correlation_id ||
+        (o.correlation_id === "" && sentRequestId !== undefined && corr === sentRequestId);
       return e.type === "problem" && e.code === o.code && e.kind === o.kind && e.message === o.message &&
-        e.correlation_id === o.correlation_id && isDeepStrictEqual(e.details ?? {}, o.details);
+        corrOk && isDeepStrictEqual(e.details ?? {}, o.details);
+    }
     default: {
       const never: never = o;
       throw new Error(`unknown outcome ${String(never)}`);
@@ -51,10 +59,16 @@ export function matches(e: SdkError, o: ProblemOutcome): boolean {
   }
 }
 
-/** The typed outcome of an SDK error, for evidence and interop comparison. */
-export function outcomeOf(e: SdkError): string {
+/**
+ * The typed outcome of an SDK error, for evidence and interop comparison; a correlation id
+ * that is just the request's own `X-Request-ID` is shown as `<request-id>`.
+ */
+export function outcomeOf(e: SdkError, sentRequestId?: string): string {
+  const corr = e.correlation_id !== undefined && e.correlation_id === sentRequestId
+    ? "<request-id>"
+    : e.correlation_id;
   return e.type === "problem"
-    ? `problem code=${e.code} kind=${e.kind} correlation_id=${e.correlation_id}`
+    ? `problem code=${e.code} kind=${e.kind} correlation_id=${corr}`
     : `${e.type}${e.status === undefined ? "" : ` status=${e.status}`}`;
 }
 
@@ -92,9 +106,10 @@ async function runCases(ctx: SdkContext, cases: WireCase[], rule: string): Promi
           gather(s),
         );
       }
-      if (!c.outcomes.some((o) => matches(r.error, o))) {
+      const sentId = s.scenario.requests()[0]?.headers["x-request-id"];
+      if (!c.outcomes.some((o) => matches(r.error, o, sentId))) {
         return verdict.fail(
-          `${rule}; fixture "${c.name}": got ${outcomeOf(r.error)}, allowed ${
+          `${rule}; fixture "${c.name}": got ${outcomeOf(r.error, sentId)}, allowed ${
             c.outcomes.map((o) => o.type === "problem" ? `problem code=${o.code}` : "transport").join(" | ")
           }`,
           gather(s, { reply: r.error }),
