@@ -210,10 +210,15 @@ const DEFAULT_SUBSCRIBE_MAX_EVENTS = 1_000;
 const BACKOFF_BASE_MS = 100;
 const BACKOFF_CAP_MS = 2_000;
 const MAX_REDIRECTS = 5;
+/** Declared bodies up to this size are read in one call (no per-chunk idle timer). */
+const FAST_BODY_BYTES = 256 * 1024;
 const LOG_BODY_CHARS = 2_048;
 const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
 const CANONICAL_PROBLEM_KEYS = ["code", "kind", "message", "correlation_id", "details"];
 const USER_AGENT = "ron-kit-reference-client/0.1";
+
+/** The controller of each response's fetch, so a body timeout can abort the connection itself. */
+const FETCH_ABORT = new WeakMap<Response, AbortController>();
 
 /** Errors that end the request at once, even where their type would be retried. */
 const FINAL_ERRORS = new WeakSet<RonError>();
@@ -540,10 +545,11 @@ export class RonClient {
     return this.#redactHook ? this.#redactHook(out) : out;
   }
 
-  #log(entry: LogEntry): void {
+  /** Log lazily: the entry (and its redaction) is only built in debug mode. */
+  #log(make: () => LogEntry): void {
     if (!this.#debug) return;
     try {
-      this.#logger(entry);
+      this.#logger(make());
     } catch { /* a logger must never break a request */ }
   }
 
@@ -749,7 +755,7 @@ export class RonClient {
           delay = Math.max(delay, ra);
         }
         if (totalMs !== undefined && performance.now() - started + delay > totalMs) throw error;
-        this.#log({
+        this.#log(() => ({
           event: "retry",
           request_id: requestId,
           method,
@@ -758,7 +764,7 @@ export class RonClient {
           delay_ms: delay,
           reason: status === undefined ? error.type : `status ${status}`,
           ...(status === undefined ? {} : { status }),
-        });
+        }));
         await sleep(delay, overall.signal);
       }
     } catch (err) {
@@ -781,7 +787,7 @@ export class RonClient {
       if (this.#fault === "request-in-error") {
         error.message += ` (request headers: ${JSON.stringify(ctx.sent)})`;
       }
-      this.#log({
+      this.#log(() => ({
         event: "error",
         request_id: ctx.requestId,
         method: ctx.method,
@@ -789,7 +795,7 @@ export class RonClient {
         attempt: ctx.attempt,
         duration_ms: Math.round(performance.now() - ctx.started),
         reason: error.type,
-      });
+      }));
     }
     return error;
   }
@@ -893,7 +899,7 @@ export class RonClient {
     const timer = waitMs === undefined
       ? undefined
       : setTimeout(() => local.abort(new AbortMarker(new RonTimeoutError(phase, waitMs))), waitMs);
-    this.#log({
+    this.#log(() => ({
       event: "request",
       request_id: ctx.requestId,
       method,
@@ -902,9 +908,9 @@ export class RonClient {
       headers: this.#fault === "log-headers" ? { ...headers } : redactHeaders(headers, this.#redactNames),
       ...(body === undefined ? {} : { body: this.#redactForLog(body.slice(0, LOG_BODY_CHARS)) }),
       ...(hop > 0 ? { reason: `redirect ${hop}` } : {}),
-    });
+    }));
     try {
-      return await fetch(url, {
+      const res = await fetch(url, {
         method,
         headers,
         redirect: "manual",
@@ -912,6 +918,8 @@ export class RonClient {
         client: this.#http,
         ...(body === undefined ? {} : { body }),
       });
+      FETCH_ABORT.set(res, local);
+      return res;
     } catch (err) {
       if (signal.aborted && signal.reason instanceof AbortMarker) throw signal.reason.error;
       throw networkError(err);
@@ -931,7 +939,16 @@ export class RonClient {
     const chunks: Uint8Array[] = [];
     let total = 0;
     let truncated = false;
-    if (res.body) {
+    if (
+      res.body && declaredLength !== undefined && declaredLength <= FAST_BODY_BYTES &&
+      this.#fault === undefined
+    ) {
+      // Fast path: a small declared body is read in one go (the runtime enforces Content-Length, so
+      // it cannot exceed the limit checked above). `readMs` bounds the whole small body.
+      chunks.push(await this.#readSmallBody(res, ctx));
+      total = chunks[0]?.byteLength ?? 0;
+      if (total > limit) throw new RonTooLargeError(limit, res.status);
+    } else if (res.body) {
       const reader = res.body.getReader();
       const readMs = ctx.timeouts.readMs;
       const local = new AbortController();
@@ -986,7 +1003,7 @@ export class RonClient {
       bytes: concat(chunks, total),
       truncated,
     };
-    this.#log({
+    this.#log(() => ({
       event: "response",
       request_id: ctx.requestId,
       method: ctx.method,
@@ -998,8 +1015,37 @@ export class RonClient {
         ? headersRecord(res.headers)
         : redactHeaders(res.headers, this.#redactNames),
       body: this.#redactForLog(new TextDecoder().decode(raw.bytes.subarray(0, LOG_BODY_CHARS))),
-    });
+    }));
     return raw;
+  }
+
+  async #readSmallBody(res: Response, ctx: AttemptContext): Promise<Uint8Array> {
+    const readMs = ctx.timeouts.readMs;
+    const local = new AbortController();
+    const onAbort = () => local.abort(ctx.signal.reason);
+    ctx.signal.addEventListener("abort", onAbort, { once: true });
+    const aborted = new Promise<never>((_, reject) => {
+      local.signal.addEventListener("abort", () => reject(local.signal.reason), { once: true });
+    });
+    aborted.catch(() => {});
+    const timer = readMs === undefined
+      ? undefined
+      : setTimeout(() => local.abort(new AbortMarker(new RonTimeoutError("read", readMs))), readMs);
+    const body = res.arrayBuffer();
+    try {
+      return new Uint8Array(await Promise.race([body, aborted]));
+    } catch (err) {
+      body.catch(() => {});
+      if (err instanceof AbortMarker) {
+        FETCH_ABORT.get(res)?.abort(err);
+        throw err.error;
+      }
+      throw new RonNetworkError("network error: connection closed before the response ended");
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+      ctx.signal.removeEventListener("abort", onAbort);
+      local.abort();
+    }
   }
 
   #decode(raw: RawResponse): string {
@@ -1186,14 +1232,14 @@ export class RonClient {
               return { end: "error", error: new RonTooLargeError(limit, 200), reconnects };
             }
           }
-          this.#log({
+          this.#log(() => ({
             event: "sse",
             request_id: requestId,
             method: "GET",
             url: this.#redactForLog(url.href),
             attempt: reconnects + 1,
             reason: "stream closed",
-          });
+          }));
         } catch (err) {
           if (overall.signal.aborted) return ended(err);
           if (err instanceof RonError && !(err instanceof RonNetworkError)) return ended(err);

@@ -550,3 +550,36 @@ Deno.test("fromEnv reads RON_APP_URL, RON_APP_TIMEOUT (seconds) and RON_APP_TOKE
     for (const [k, v] of saved) v === undefined ? Deno.env.delete(k) : Deno.env.set(k, v);
   }
 });
+
+Deno.test("read timeout bounds a small declared body that stalls midway", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const serve = (async () => {
+    const conn = await listener.accept();
+    await conn.read(new Uint8Array(4096));
+    await conn.write(new TextEncoder().encode(
+      'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"a":',
+    ));
+    // hold the connection until the client gives up (read returns null) or 3 s pass
+    const guard = setTimeout(() => conn.close(), 3_000);
+    await conn.read(new Uint8Array(16)).catch(() => null);
+    clearTimeout(guard);
+    try {
+      conn.close();
+    } catch { /* closed by the guard */ }
+  })();
+  const c = new RonClient({
+    baseUrl: `http://127.0.0.1:${listener.addr.port}`,
+    allowInsecureHttp: true,
+    timeouts: { readMs: 200, totalMs: 5_000 },
+  });
+  try {
+    const t0 = performance.now();
+    const e = await rejects(c.request({ method: "GET", path: "/" }), RonTimeoutError);
+    assert.equal(e.phase, "read");
+    assert.ok(performance.now() - t0 < 2_000);
+  } finally {
+    c.close();
+    await serve;
+    listener.close();
+  }
+});

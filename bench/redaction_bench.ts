@@ -1,0 +1,64 @@
+/**
+ * Redaction throughput: scrubbing headers and bodies for the debug log (known token in raw, URL-encoded
+ * and base64 form, plus the cap-like patterns) against the naive baseline (a plain header copy, a
+ * token-only `replaceAll`).
+ *
+ * Run: `deno bench --allow-all bench/redaction_bench.ts`
+ *
+ * @module
+ */
+import { redactHeaders, redactText, Secret } from "../src/client/mod.ts";
+
+const TOKEN = "ronc_" + "0123456789abcdef".repeat(2);
+const HEADERS: Record<string, string> = {
+  "authorization": `Bearer ${TOKEN}`,
+  "accept": "application/json",
+  "content-type": "application/json",
+  "x-request-id": crypto.randomUUID(),
+  "idempotency-key": crypto.randomUUID(),
+  "cookie": "sid=abc; theme=dark",
+  "user-agent": "bench",
+};
+const item = { id: "42", name: "widget", note: "plain text without secrets", tags: ["a", "b"] };
+const SMALL = JSON.stringify({ ...item, token: TOKEN });
+const LARGE = JSON.stringify({
+  items: Array.from({ length: 200 }, (_, i) => ({ ...item, id: String(i) })),
+  token: TOKEN,
+});
+const secret = new Secret(TOKEN);
+
+Deno.bench("copy headers", { group: "headers", baseline: true }, () => {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(HEADERS)) out[k.toLowerCase()] = v;
+});
+
+Deno.bench("redactHeaders", { group: "headers" }, () => {
+  redactHeaders(HEADERS, ["x-custom-secret"]);
+});
+
+Deno.bench("token-only replaceAll, small body (~120 B)", { group: "small-body", baseline: true }, () => {
+  SMALL.replaceAll(TOKEN, "[REDACTED]");
+});
+
+Deno.bench("redactText small body (~120 B)", { group: "small-body" }, () => {
+  redactText(SMALL, [TOKEN]);
+});
+
+const KIB = Math.round(LARGE.length / 1024);
+
+Deno.bench(`token-only replaceAll, large body (~${KIB} KiB)`, { group: "large-body", baseline: true }, () => {
+  LARGE.replaceAll(TOKEN, "[REDACTED]");
+});
+
+Deno.bench(`redactText large body (~${KIB} KiB)`, { group: "large-body" }, () => {
+  redactText(LARGE, [TOKEN]);
+});
+
+Deno.bench("secret.reveal()", { group: "secret", baseline: true }, () => {
+  secret.reveal();
+});
+
+Deno.bench("String(secret) + JSON.stringify(secret)", { group: "secret" }, () => {
+  String(secret);
+  JSON.stringify({ secret });
+});
