@@ -55,6 +55,8 @@ const PASS_ENV = [
   "PYTHONPATH",
   "PYTHONUSERBASE",
   "VIRTUAL_ENV",
+  "PYENV_ROOT",
+  "PYENV_VERSION",
   "GOPATH",
   "GOCACHE",
   "GOMODCACHE",
@@ -105,6 +107,10 @@ function driverEnv(
   const realHome = Deno.env.get("HOME");
   // pip --user installs live under the real HOME: keep them importable
   if (env.PYTHONUSERBASE === undefined && realHome) env.PYTHONUSERBASE = `${realHome}/.local`;
+  // pyenv shims find their versions under the real HOME
+  if (env.PYENV_ROOT === undefined && realHome && existsHere(`${realHome}/.pyenv`)) {
+    env.PYENV_ROOT = `${realHome}/.pyenv`;
+  }
   env.HOME = dirs.home;
   env.USERPROFILE = dirs.home;
   env.TMPDIR = dirs.tmp;

@@ -71,6 +71,8 @@ Deno.test("startDriver() runs a good driver: hello, ok, sdk_error, fresh dirs, m
       "PYTHONPATH",
       "PYTHONUSERBASE",
       "VIRTUAL_ENV",
+      "PYENV_ROOT",
+      "PYENV_VERSION",
       "GOPATH",
       "GOCACHE",
       "GOMODCACHE",
