@@ -102,7 +102,9 @@ function fakeSql(query: string): void {
   const quotes = (query.match(/'/g) ?? []).length;
   if (quotes % 2 !== 0) {
     const at = query.indexOf("'", query.indexOf("'") + 1);
-    throw new SqlSyntaxError(`SQL syntax error near '${query.slice(Math.max(0, at))}' at line 1 in query: ${query}`);
+    throw new SqlSyntaxError(
+      `SQL syntax error near '${query.slice(Math.max(0, at))}' at line 1 in query: ${query}`,
+    );
   }
 }
 
@@ -146,7 +148,13 @@ export async function startReferenceServer(opts: ReferenceServerOptions = {}): P
   const buckets = new Map<string, { tokens: number; at: number }>();
   const app = new Hono<Env>();
 
-  const problem = (c: Ctx, status: number, code: string, message: string, details: Record<string, unknown> = {}) => {
+  const problem = (
+    c: Ctx,
+    status: number,
+    code: string,
+    message: string,
+    details: Record<string, unknown> = {},
+  ) => {
     const rid = c.get("rid");
     const h: Record<string, string> = {};
     if (fault === "plain-text-errors") {
@@ -214,7 +222,10 @@ export async function startReferenceServer(opts: ReferenceServerOptions = {}): P
 
   const authenticate = async (c: Ctx): Promise<boolean> => {
     const path = c.req.path;
-    if (fault === "open-route" && c.req.method === "GET" && (/^\/items\/[^/]+$/.test(path) || path === "/events")) {
+    if (
+      fault === "open-route" && c.req.method === "GET" &&
+      (/^\/items\/[^/]+$/.test(path) || path === "/events")
+    ) {
       return true;
     }
     const h = c.req.header("authorization");
@@ -317,7 +328,10 @@ export async function startReferenceServer(opts: ReferenceServerOptions = {}): P
     if (method === "OPTIONS" && origin !== undefined && fault === "cors-reflect") {
       return new Response(null, {
         status: 204,
-        headers: { "access-control-allow-methods": "GET, POST", "access-control-allow-headers": "authorization, content-type" },
+        headers: {
+          "access-control-allow-methods": "GET, POST",
+          "access-control-allow-headers": "authorization, content-type",
+        },
       });
     }
     if (method === "TRACE") {
@@ -380,7 +394,12 @@ export async function startReferenceServer(opts: ReferenceServerOptions = {}): P
     const r = schema.safeParse(j.value);
     if (!r.success) return invalid(c, r.error);
     if (items.size >= 10_000) return problem(c, 507, "store_full", "the store is full");
-    const item: Item = { id: nextId++, name: r.data.name, quantity: r.data.quantity, tags: r.data.tags ?? [] };
+    const item: Item = {
+      id: nextId++,
+      name: r.data.name,
+      quantity: r.data.quantity,
+      tags: r.data.tags ?? [],
+    };
     items.set(item.id, item);
     return c.json(item, 201);
   });
@@ -397,7 +416,9 @@ export async function startReferenceServer(opts: ReferenceServerOptions = {}): P
       if (b.tokens < 1) {
         await c.req.raw.body?.cancel();
         const res = problem(c, 429, "rate_limited", `over ${limit} requests per ${windowS} s`);
-        if (fault !== "no-retry-after") res.headers.set("retry-after", String(Math.ceil((1 - b.tokens) / rate / 1000)));
+        if (fault !== "no-retry-after") {
+          res.headers.set("retry-after", String(Math.ceil((1 - b.tokens) / rate / 1000)));
+        }
         return res;
       }
       b.tokens -= 1;

@@ -317,11 +317,20 @@ export class Prober {
    * @param timeoutMs @default 5000
    * @returns the response (status, headers, body text up to 64 KiB)
    */
-  async raw(method: string, path: string, headers: Record<string, string> = {}, timeoutMs = 5000): Promise<ProbeResponse> {
+  async raw(
+    method: string,
+    path: string,
+    headers: Record<string, string> = {},
+    timeoutMs = 5000,
+  ): Promise<ProbeResponse> {
     const url = this.url(path);
     const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
     const host = url.hostname.replace(/^\[|\]$/g, "");
-    const lines = [`${method} ${url.pathname}${url.search} HTTP/1.1`, `host: ${url.host}`, "connection: close"];
+    const lines = [
+      `${method} ${url.pathname}${url.search} HTTP/1.1`,
+      `host: ${url.host}`,
+      "connection: close",
+    ];
     for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);
     const t0 = performance.now();
     this.#count++;
@@ -330,7 +339,11 @@ export class Prober {
     let res: ProbeResponse;
     try {
       conn = url.protocol === "https:"
-        ? await Deno.connectTls({ hostname: host, port, ...(this.#caPem === undefined ? {} : { caCerts: [this.#caPem] }) })
+        ? await Deno.connectTls({
+          hostname: host,
+          port,
+          ...(this.#caPem === undefined ? {} : { caCerts: [this.#caPem] }),
+        })
         : await Deno.connect({ hostname: host, port });
       await conn.write(new TextEncoder().encode(lines.join("\r\n") + "\r\n\r\n"));
       const buf = new Uint8Array(16 * 1024);

@@ -40,14 +40,18 @@ export async function baseline(ctx: SvcContext): Promise<Verdict | undefined> {
   const res = await ctx.probe.send(routeRequest(r, { bearer: token, label: "baseline: valid token" }));
   if (res.status >= 200 && res.status < 300) return undefined;
   return verdict.error(
-    `baseline failed: ${r.method} ${r.path} with the kit's valid token answered ${res.status || res.error}, ` +
+    `baseline failed: ${r.method} ${r.path} with the kit's valid token answered ${
+      res.status || res.error
+    }, ` +
       "so rejections prove nothing (check the target's credentials)",
     ctx.probe.evidence(),
   );
 }
 
 /** Whether a response is a Problem envelope, and why not. */
-export function problemShape(res: ProbeResponse): { ok: true; form: "canonical" | "rfc9457" } | { ok: false; why: string } {
+export function problemShape(
+  res: ProbeResponse,
+): { ok: true; form: "canonical" | "rfc9457" } | { ok: false; why: string } {
   const ct = res.headers["content-type"] ?? "";
   if (!/^application\/(?:problem\+)?json\b/i.test(ct)) return { ok: false, why: `Content-Type is "${ct}"` };
   let body: unknown;
@@ -56,7 +60,9 @@ export function problemShape(res: ProbeResponse): { ok: true; form: "canonical" 
   } catch {
     return { ok: false, why: "the body is not JSON" };
   }
-  if (body === null || typeof body !== "object" || Array.isArray(body)) return { ok: false, why: "the body is not an object" };
+  if (body === null || typeof body !== "object" || Array.isArray(body)) {
+    return { ok: false, why: "the body is not an object" };
+  }
   const o = body as Record<string, unknown>;
   const str = (k: string) => typeof o[k] === "string";
   if (str("code") && str("message")) {
@@ -75,7 +81,9 @@ export function problemShape(res: ProbeResponse): { ok: true; form: "canonical" 
 export function correlationId(res: ProbeResponse): string | undefined {
   try {
     const b: unknown = JSON.parse(res.text);
-    if (b !== null && typeof b === "object" && "correlation_id" in b && typeof b.correlation_id === "string") {
+    if (
+      b !== null && typeof b === "object" && "correlation_id" in b && typeof b.correlation_id === "string"
+    ) {
       return b.correlation_id;
     }
   } catch { /* not JSON */ }

@@ -22,7 +22,9 @@ export const authRequired = defineCheck<SvcContext>({
     const routes = [...t.protected, t.write, ...(t.sse ? [{ method: "GET", path: t.sse.path }] : [])];
     const bad: Exchange[] = [];
     for (const r of routes) {
-      const res = await ctx.probe.send(routeRequest(r, { label: "no credentials", headersOnly: r.path === t.sse?.path }));
+      const res = await ctx.probe.send(
+        routeRequest(r, { label: "no credentials", headersOnly: r.path === t.sse?.path }),
+      );
       if (res.status !== 401) bad.push(last(ctx.probe));
     }
     const ev = ctx.probe.evidence([`routes probed without credentials: ${routes.length}`], bad);
@@ -84,10 +86,15 @@ export const authWwwAuthenticate = defineCheck<SvcContext>({
   async run(ctx) {
     const res = await ctx.probe.send(routeRequest(firstProtected(ctx), { label: "no credentials" }));
     const ev = ctx.probe.evidence();
-    if (res.status !== 401) return verdict.notApplicable(`no 401 to inspect (got ${res.status}); see svc.auth.required`);
+    if (res.status !== 401) {
+      return verdict.notApplicable(`no 401 to inspect (got ${res.status}); see svc.auth.required`);
+    }
     const h = res.headers["www-authenticate"];
     if (h === undefined || !/^\s*Bearer\b/i.test(h)) {
-      return verdict.fail(`401 must carry WWW-Authenticate: Bearer …, got ${h === undefined ? "none" : JSON.stringify(h)}`, ev);
+      return verdict.fail(
+        `401 must carry WWW-Authenticate: Bearer …, got ${h === undefined ? "none" : JSON.stringify(h)}`,
+        ev,
+      );
     }
     return verdict.pass(ev);
   },
@@ -107,11 +114,17 @@ export const authTokenInQuery = defineCheck<SvcContext>({
     const r = firstProtected(ctx);
     const token = await ctx.jwt.valid();
     const res = await ctx.probe.send(
-      routeRequest(r, { path: `${r.path}?access_token=${encodeURIComponent(token)}`, label: "token in query" }),
+      routeRequest(r, {
+        path: `${r.path}?access_token=${encodeURIComponent(token)}`,
+        label: "token in query",
+      }),
     );
     const ev = ctx.probe.evidence();
     if (res.status >= 200 && res.status < 400) {
-      return verdict.fail(`a token in ?access_token= must not authenticate; ${r.method} ${r.path} answered ${res.status}`, ev);
+      return verdict.fail(
+        `a token in ?access_token= must not authenticate; ${r.method} ${r.path} answered ${res.status}`,
+        ev,
+      );
     }
     if (res.status === 0) return verdict.error(`no answer: ${res.error}`, ev);
     return verdict.pass(ev);
@@ -127,12 +140,25 @@ export const authHealthPublic = defineCheck<SvcContext>({
   requires: [],
   mutants: ["health-auth"],
   async run(ctx) {
-    const res = await ctx.probe.send({ method: "GET", path: ctx.target.health, label: "health, no credentials" });
+    const res = await ctx.probe.send({
+      method: "GET",
+      path: ctx.target.health,
+      label: "health, no credentials",
+    });
     const ev = ctx.probe.evidence();
     if (res.status >= 200 && res.status < 300) return verdict.pass(ev);
-    return verdict.fail(`GET ${ctx.target.health} without credentials must be 2xx, got ${res.status || res.error}`, ev);
+    return verdict.fail(
+      `GET ${ctx.target.health} without credentials must be 2xx, got ${res.status || res.error}`,
+      ev,
+    );
   },
 });
 
 /** The checks of this area. */
-export const authChecks = [authRequired, authInvalidToken, authWwwAuthenticate, authTokenInQuery, authHealthPublic];
+export const authChecks = [
+  authRequired,
+  authInvalidToken,
+  authWwwAuthenticate,
+  authTokenInQuery,
+  authHealthPublic,
+];

@@ -69,7 +69,9 @@ export const corsClosed = defineCheck<SvcContext>({
       }
     }
     const ev = ctx.probe.evidence([`hostile origins tried: ${origins.length}`], bad);
-    if (bad.length > 0) return verdict.fail(`CORS must stay closed to unconfigured origins; ${why.join("; ")}`, ev);
+    if (bad.length > 0) {
+      return verdict.fail(`CORS must stay closed to unconfigured origins; ${why.join("; ")}`, ev);
+    }
     return verdict.pass(ev);
   },
 });

@@ -24,11 +24,17 @@ export async function errorProbes(ctx: SvcContext): Promise<ProbeRequest[]> {
   const keys = Object.keys(w.body);
   const wrongTypes = Object.fromEntries(Object.entries(w.body).map(([k, v]) => [k, confuse(v)]));
   const huge = "{" + keys.map((k) => `${JSON.stringify(k)}: 1e999999`).join(", ") + "}";
-  const hugeInt = "{" + keys.map((k) => `${JSON.stringify(k)}: 123456789012345678901234567890123456789`).join(", ") +
+  const hugeInt = "{" +
+    keys.map((k) => `${JSON.stringify(k)}: 123456789012345678901234567890123456789`).join(", ") +
     "}";
   return [
     { method: "GET", path: `/conformance-kit-no-such-route-${tag()}`, label: "unknown route" },
-    { method: "GET", path: `/conformance-kit-no-such-route-${tag()}`, bearer: token, label: "unknown route, token" },
+    {
+      method: "GET",
+      path: `/conformance-kit-no-such-route-${tag()}`,
+      bearer: token,
+      label: "unknown route, token",
+    },
     { method: "DELETE", path: w.path, bearer: token, label: "unsupported method" },
     routeRequest(firstProtected(ctx), { label: "no credentials" }),
     routeRequest(w, { bearer: token, text: '{"broken": [1, 2,', label: "malformed JSON" }),
@@ -37,7 +43,12 @@ export async function errorProbes(ctx: SvcContext): Promise<ProbeRequest[]> {
     routeRequest(w, { bearer: token, text: huge, label: "huge numbers (1e999999)" }),
     routeRequest(w, { bearer: token, text: hugeInt, label: "huge integers (2^128)" }),
     routeRequest(w, { bearer: token, text: "[".repeat(5000) + "]".repeat(5000), label: "deep nesting" }),
-    routeRequest(w, { bearer: token, headers: { "content-type": "text/plain" }, text: "hello", label: "wrong type" }),
+    routeRequest(w, {
+      bearer: token,
+      headers: { "content-type": "text/plain" },
+      text: "hello",
+      label: "wrong type",
+    }),
   ];
 }
 
@@ -77,7 +88,9 @@ export const errorsProblem = defineCheck<SvcContext>({
       } else if (s.form === "rfc9457") ctx.note(`${ex.label}: RFC 9457 problem (accepted)`);
     }
     const ev = ctx.probe.evidence([`error responses inspected: ${errors}`], bad);
-    if (bad.length > 0) return verdict.fail(`every 4xx/5xx must be a JSON Problem envelope; ${why.join("; ")}`, ev);
+    if (bad.length > 0) {
+      return verdict.fail(`every 4xx/5xx must be a JSON Problem envelope; ${why.join("; ")}`, ev);
+    }
     if (errors === 0) return verdict.error("no probe produced an error response", ev);
     return verdict.pass(ev);
   },
@@ -99,7 +112,11 @@ export const errorsNoLeak = defineCheck<SvcContext>({
       const hits = leaksIn(res);
       if (hits.length > 0) {
         bad.push(ex);
-        why.push(`${ex.label} → ${res.status}: ${hits.map((h) => `${h.kind} (${h.pattern}) "${h.excerpt}"`).join(", ")}`);
+        why.push(
+          `${ex.label} → ${res.status}: ${
+            hits.map((h) => `${h.kind} (${h.pattern}) "${h.excerpt}"`).join(", ")
+          }`,
+        );
       }
     }
     const ev = ctx.probe.evidence([`responses scanned: ${all.length}`], bad);
@@ -134,7 +151,9 @@ export const errorsCorrelation = defineCheck<SvcContext>({
       }
     }
     const ev = ctx.probe.evidence([`error responses inspected: ${errors}`], bad);
-    if (bad.length > 0) return verdict.fail(`X-Request-ID must match the Problem's correlation_id; ${why.join("; ")}`, ev);
+    if (bad.length > 0) {
+      return verdict.fail(`X-Request-ID must match the Problem's correlation_id; ${why.join("; ")}`, ev);
+    }
     return verdict.pass(ev);
   },
 });

@@ -4,7 +4,7 @@
  * @module
  */
 import { defineCheck } from "../../src/engine/registry.ts";
-import { type Capability, type Level, verdict, type Verdict } from "../../src/engine/types.ts";
+import { type Capability, type Level, type Verdict, verdict } from "../../src/engine/types.ts";
 import { type Exchange, last, type ProbeResponse, type SvcContext } from "./_context.ts";
 import { firstProtected, routeRequest, tag } from "./_util.ts";
 
@@ -50,7 +50,9 @@ function headerCheck(
       const why: string[] = [];
       const all = await sample(ctx);
       for (const { res, ex } of all) {
-        if (res.status === 0) return verdict.error(`no answer to ${ex.label}: ${res.error}`, ctx.probe.evidence());
+        if (res.status === 0) {
+          return verdict.error(`no answer to ${ex.label}: ${res.error}`, ctx.probe.evidence());
+        }
         const w = judge(res);
         if (w !== undefined) {
           bad.push(ex);
@@ -74,7 +76,9 @@ export const headersNosniff = headerCheck(
   "every response must send X-Content-Type-Options: nosniff",
   (r) => {
     const v = r.headers["x-content-type-options"];
-    return v?.trim().toLowerCase() === "nosniff" ? undefined : `got ${v === undefined ? "none" : JSON.stringify(v)}`;
+    return v?.trim().toLowerCase() === "nosniff"
+      ? undefined
+      : `got ${v === undefined ? "none" : JSON.stringify(v)}`;
   },
 );
 
@@ -144,4 +148,10 @@ export const headersXssLegacy = headerCheck(
 );
 
 /** The checks of this area. */
-export const headersChecks = [headersNosniff, headersFraming, headersHsts, headersNoVersion, headersXssLegacy];
+export const headersChecks = [
+  headersNosniff,
+  headersFraming,
+  headersHsts,
+  headersNoVersion,
+  headersXssLegacy,
+];

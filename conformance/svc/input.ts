@@ -13,12 +13,14 @@ import { firstProtected, leaksIn, routeRequest } from "./_util.ts";
 /** The injection fixture group. */
 export const InjectionFixtureSchema = z.object({
   description: z.string(),
-  cases: z.array(z.object({
-    name: z.string().min(1),
-    kind: z.enum(["sql", "nosql", "path", "template"]),
-    payload: z.string().min(1),
-    expect: z.array(z.enum(["4xx", "clean-2xx"])).min(1),
-  }).strict()).min(1),
+  cases: z.array(
+    z.object({
+      name: z.string().min(1),
+      kind: z.enum(["sql", "nosql", "path", "template"]),
+      payload: z.string().min(1),
+      expect: z.array(z.enum(["4xx", "clean-2xx"])).min(1),
+    }).strict(),
+  ).min(1),
 }).strict();
 /** One injection case. */
 export type InjectionCase = z.infer<typeof InjectionFixtureSchema>["cases"][number];
@@ -47,16 +49,22 @@ export const inputUnknownFields = defineCheck<SvcContext>({
     const ok = await ctx.probe.send(routeRequest(w, { bearer: token, label: "baseline: the example body" }));
     if (ok.status < 200 || ok.status >= 300) {
       return verdict.error(
-        `baseline failed: the example write request answered ${ok.status || ok.error}; fix [write] in the target`,
+        `baseline failed: the example write request answered ${
+          ok.status || ok.error
+        }; fix [write] in the target`,
         ctx.probe.evidence(),
       );
     }
     const res = await ctx.probe.send(
-      routeRequest(w, { bearer: token, json: { ...w.body, conformance_kit_unknown: "x" }, label: "one unknown field" }),
+      routeRequest(w, {
+        bearer: token,
+        json: { ...w.body, conformance_kit_unknown: "x" },
+        label: "one unknown field",
+      }),
     );
     const ev = ctx.probe.evidence();
     if (res.status === 400 || res.status === 422) return verdict.pass(ev);
-    return verdict.fail(`an unknown JSON field must get 400 or 422, got ${res.status || res.error}`, ev, );
+    return verdict.fail(`an unknown JSON field must get 400 or 422, got ${res.status || res.error}`, ev);
   },
 });
 
@@ -79,14 +87,21 @@ export const inputInjection = defineCheck<SvcContext>({
     for (const c of cases) {
       const probes: ProbeRequest[] = [];
       for (const k of stringKeys) {
-        probes.push(routeRequest(w, { bearer: token, json: { ...w.body, [k]: c.payload }, label: `${c.name} in ${k}` }));
+        probes.push(
+          routeRequest(w, { bearer: token, json: { ...w.body, [k]: c.payload }, label: `${c.name} in ${k}` }),
+        );
       }
       if (ctx.target.lookup !== undefined) {
         const path = ctx.target.lookup.replace("{id}", encodeURIComponent(c.payload));
         probes.push({ method: "GET", path, bearer: token, label: `${c.name} in {id}` });
       }
       if (r.method === "GET") {
-        probes.push({ method: "GET", path: `${r.path}?q=${encodeURIComponent(c.payload)}`, bearer: token, label: `${c.name} in ?q=` });
+        probes.push({
+          method: "GET",
+          path: `${r.path}?q=${encodeURIComponent(c.payload)}`,
+          bearer: token,
+          label: `${c.name} in ?q=`,
+        });
       }
       for (const p of probes) {
         const res = await ctx.probe.send(p);
@@ -96,13 +111,20 @@ export const inputInjection = defineCheck<SvcContext>({
           why.push(`${p.label} → ${res.status || res.error}`);
         } else if (hits.length > 0) {
           bad.push(last(ctx.probe));
-          why.push(`${p.label} → ${res.status} leaked ${hits.map((h) => `${h.kind} "${h.excerpt}"`).join(", ")}`);
+          why.push(
+            `${p.label} → ${res.status} leaked ${hits.map((h) => `${h.kind} "${h.excerpt}"`).join(", ")}`,
+          );
         }
       }
     }
-    const ev = ctx.probe.evidence([`payloads: ${cases.length}; string fields: ${stringKeys.join(", ") || "none"}`], bad);
+    const ev = ctx.probe.evidence([
+      `payloads: ${cases.length}; string fields: ${stringKeys.join(", ") || "none"}`,
+    ], bad);
     if (bad.length > 0) {
-      return verdict.fail(`injection payloads must get 4xx or a clean 2xx, never 5xx or a leak; ${why.slice(0, 8).join("; ")}`, ev);
+      return verdict.fail(
+        `injection payloads must get 4xx or a clean 2xx, never 5xx or a leak; ${why.slice(0, 8).join("; ")}`,
+        ev,
+      );
     }
     return verdict.pass(ev);
   },

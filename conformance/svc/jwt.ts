@@ -19,7 +19,9 @@ async function rejectsAll(ctx: SvcContext, id: string, rule: string): Promise<Ve
     if (f.ok) built.push({ name: c.name, token: f.token });
     else skipped.push(`${c.name}: ${f.reason}`);
   }
-  if (built.length === 0) return verdict.notApplicable(`cannot build these tokens for this target (${skipped.join("; ")})`);
+  if (built.length === 0) {
+    return verdict.notApplicable(`cannot build these tokens for this target (${skipped.join("; ")})`);
+  }
   const b = await baseline(ctx);
   if (b) return b;
   const bad: Exchange[] = [];
@@ -40,8 +42,23 @@ async function rejectsAll(ctx: SvcContext, id: string, rule: string): Promise<Ve
   return verdict.pass(ev);
 }
 
-function jwtCheck(id: string, title: string, level: Level, source: string, mutants: string[], rule: string): Check<SvcContext> {
-  return defineCheck<SvcContext>({ id, title, level, source, requires: [], mutants, run: (ctx) => rejectsAll(ctx, id, rule) });
+function jwtCheck(
+  id: string,
+  title: string,
+  level: Level,
+  source: string,
+  mutants: string[],
+  rule: string,
+): Check<SvcContext> {
+  return defineCheck<SvcContext>({
+    id,
+    title,
+    level,
+    source,
+    requires: [],
+    mutants,
+    run: (ctx) => rejectsAll(ctx, id, rule),
+  });
 }
 
 /** svc.jwt.alg-none */

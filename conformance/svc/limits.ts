@@ -27,7 +27,12 @@ export const limitsBody = defineCheck<SvcContext>({
     const padded = prefix + "a".repeat(size - prefix.length - suffix.length) + suffix;
     const bad: Exchange[] = [];
     const probes = [
-      routeRequest(w, { bearer: token, text: padded, label: `${size} bytes with Content-Length`, timeoutMs: 8000 }),
+      routeRequest(w, {
+        bearer: token,
+        text: padded,
+        label: `${size} bytes with Content-Length`,
+        timeoutMs: 8000,
+      }),
       routeRequest(w, {
         bearer: token,
         stream: { totalBytes: size, chunkBytes: 8192, prefix, suffix },
@@ -63,7 +68,9 @@ export const limitsQuery = defineCheck<SvcContext>({
     const token = await ctx.jwt.valid();
     const r = firstProtected(ctx);
     const q = "a".repeat(16 * 1024);
-    const res = await ctx.probe.send(routeRequest(r, { path: `${r.path}?q=${q}`, bearer: token, label: "16 KiB query" }));
+    const res = await ctx.probe.send(
+      routeRequest(r, { path: `${r.path}?q=${q}`, bearer: token, label: "16 KiB query" }),
+    );
     const ev = ctx.probe.evidence(["query length 16386 characters"]);
     if (res.status === 414 || res.status === 400 || res.status === 431) return verdict.pass(ev);
     return verdict.fail(`an overlong query (16 KiB) must get 414 or 400, got ${res.status || res.error}`, ev);

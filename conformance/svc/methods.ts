@@ -23,7 +23,9 @@ export const methodsTrace = defineCheck<SvcContext>({
     for (const path of [ctx.target.health, firstProtected(ctx).path]) {
       const res = await ctx.probe.raw("TRACE", path, { "x-conformance-probe": marker });
       const ex = ctx.probe.exchanges[ctx.probe.exchanges.length - 1];
-      if (res.status === 0) return verdict.error(`no answer to TRACE ${path}: ${res.error}`, ctx.probe.evidence());
+      if (res.status === 0) {
+        return verdict.error(`no answer to TRACE ${path}: ${res.error}`, ctx.probe.evidence());
+      }
       if ((res.status >= 200 && res.status < 300) || res.text.includes(marker)) {
         if (ex) bad.push(ex);
         why.push(`TRACE ${path} → ${res.status}${res.text.includes(marker) ? " echoing the request" : ""}`);

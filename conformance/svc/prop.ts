@@ -35,12 +35,17 @@ function valueLike(v: unknown): fc.Arbitrary<unknown> {
  * @param example the write route's example body
  * @returns an arbitrary of `{json}` or `{text}`
  */
-export function bodyArbitrary(example: Record<string, unknown>): fc.Arbitrary<{ json: unknown } | { text: string }> {
+export function bodyArbitrary(
+  example: Record<string, unknown>,
+): fc.Arbitrary<{ json: unknown } | { text: string }> {
   const shaped = fc.record(
     Object.fromEntries(Object.entries(example).map(([k, v]) => [k, valueLike(v)])),
     { requiredKeys: [] },
   );
-  const withExtra = fc.tuple(shaped, fc.option(fc.tuple(fc.string({ minLength: 1, maxLength: 8 }), fc.jsonValue({ maxDepth: 1 })))).map(
+  const withExtra = fc.tuple(
+    shaped,
+    fc.option(fc.tuple(fc.string({ minLength: 1, maxLength: 8 }), fc.jsonValue({ maxDepth: 1 }))),
+  ).map(
     ([o, extra]) => (extra === null ? o : { ...o, [extra[0]]: extra[1] }),
   );
   return fc.oneof(
@@ -67,7 +72,9 @@ export const propFuzz = defineCheck<SvcContext>({
       if (res.status === 0) throw new Error(`no answer: ${res.error}`);
       if (res.status >= 500) throw new Error(`answered ${res.status}`);
       const hits = leaksIn(res, "json" in body ? [] : [body.text]);
-      if (hits.length > 0) throw new Error(`leaked ${hits.map((h) => `${h.kind} "${h.excerpt}"`).join(", ")}`);
+      if (hits.length > 0) {
+        throw new Error(`leaked ${hits.map((h) => `${h.kind} "${h.excerpt}"`).join(", ")}`);
+      }
     });
     const details = await fc.check(prop, {
       seed: ctx.seed,
@@ -79,7 +86,9 @@ export const propFuzz = defineCheck<SvcContext>({
     const notes = [`seed ${details.seed}, runs ${runs} of ${FUZZ_RUNS}, budget ${FUZZ_BUDGET_MS} ms`];
     if (details.failed) {
       const ce = JSON.stringify(details.counterexample?.[0] ?? null).slice(0, 500);
-      const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+      const cause = details.errorInstance instanceof Error
+        ? details.errorInstance.message
+        : String(details.errorInstance);
       const focus = ctx.probe.exchanges.filter((e) => e.status === 0 || e.status >= 500).slice(0, 3);
       const ev = ctx.probe.evidence(notes, focus);
       ev.property = { seed: details.seed, path: details.counterexamplePath ?? "", counterexample: ce, runs };

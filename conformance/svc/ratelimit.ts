@@ -10,7 +10,16 @@ import { type Exchange, last, type ProbeResponse, type SvcContext } from "./_con
 import { routeRequest } from "./_util.ts";
 
 /** Send until the first 429, at most limit*2+5 requests. */
-async function untilLimited(ctx: SvcContext): Promise<{ hit?: { res: ProbeResponse; ex: Exchange; n: number }; sent: number; max: number; statuses: Map<number, number> }> {
+async function untilLimited(
+  ctx: SvcContext,
+): Promise<
+  {
+    hit?: { res: ProbeResponse; ex: Exchange; n: number };
+    sent: number;
+    max: number;
+    statuses: Map<number, number>;
+  }
+> {
   const token = await ctx.jwt.valid();
   const rl = ctx.target.rateLimit;
   const max = rl.limit * 2 + 5;
@@ -39,7 +48,10 @@ export const rateLimitEnforced = defineCheck<SvcContext>({
   async run(ctx) {
     const rl = ctx.target.rateLimit;
     const r = await untilLimited(ctx);
-    const notes = [`limit ${rl.limit} per ${rl.windowS} s; sent ${r.sent} (cap ${r.max})`, statusNote(r.statuses)];
+    const notes = [
+      `limit ${rl.limit} per ${rl.windowS} s; sent ${r.sent} (cap ${r.max})`,
+      statusNote(r.statuses),
+    ];
     if (r.hit === undefined) {
       return verdict.fail(
         `${rl.method} ${rl.path} must answer 429 past ${rl.limit} requests per ${rl.windowS} s; no 429 in ${r.sent} requests`,
@@ -60,11 +72,18 @@ export const rateLimitRetryAfter = defineCheck<SvcContext>({
   mutants: ["no-retry-after"],
   async run(ctx) {
     const r = await untilLimited(ctx);
-    if (r.hit === undefined) return verdict.notApplicable(`no 429 in ${r.sent} requests; see svc.ratelimit.enforced`);
+    if (r.hit === undefined) {
+      return verdict.notApplicable(`no 429 in ${r.sent} requests; see svc.ratelimit.enforced`);
+    }
     const v = r.hit.res.headers["retry-after"];
     const ev = ctx.probe.evidence([statusNote(r.statuses)], [r.hit.ex]);
     if (v !== undefined && (/^\s*\d+\s*$/.test(v) || !Number.isNaN(Date.parse(v)))) return verdict.pass(ev);
-    return verdict.fail(`429 must carry Retry-After (seconds or HTTP date), got ${v === undefined ? "none" : JSON.stringify(v)}`, ev);
+    return verdict.fail(
+      `429 must carry Retry-After (seconds or HTTP date), got ${
+        v === undefined ? "none" : JSON.stringify(v)
+      }`,
+      ev,
+    );
   },
 });
 

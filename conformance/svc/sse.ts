@@ -32,15 +32,24 @@ export const sseHeaders = defineCheck<SvcContext>({
       label: "SSE with a valid token",
     });
     const ev = ctx.probe.evidence();
-    if (res.status < 200 || res.status >= 300) return verdict.error(`the SSE route answered ${res.status || res.error}`, ev);
+    if (res.status < 200 || res.status >= 300) {
+      return verdict.error(`the SSE route answered ${res.status || res.error}`, ev);
+    }
     const why: string[] = [];
     const ct = res.headers["content-type"] ?? "";
     if (!/^text\/event-stream\b/i.test(ct)) why.push(`Content-Type ${JSON.stringify(ct)}`);
     const cc = res.headers["cache-control"] ?? "";
     if (!/\bno-store\b/i.test(cc)) why.push(`Cache-Control ${JSON.stringify(cc)}`);
     const xab = res.headers["x-accel-buffering"];
-    if (xab?.trim().toLowerCase() !== "no") why.push(`X-Accel-Buffering ${xab === undefined ? "absent" : JSON.stringify(xab)}`);
-    if (why.length > 0) return verdict.fail(`SSE must send text/event-stream, no-store, X-Accel-Buffering: no; got ${why.join(", ")}`, ev);
+    if (xab?.trim().toLowerCase() !== "no") {
+      why.push(`X-Accel-Buffering ${xab === undefined ? "absent" : JSON.stringify(xab)}`);
+    }
+    if (why.length > 0) {
+      return verdict.fail(
+        `SSE must send text/event-stream, no-store, X-Accel-Buffering: no; got ${why.join(", ")}`,
+        ev,
+      );
+    }
     return verdict.pass(ev);
   },
 });
@@ -63,7 +72,10 @@ export const sseAuth = defineCheck<SvcContext>({
     });
     const ev = ctx.probe.evidence();
     if (res.status === 401) return verdict.pass(ev);
-    return verdict.fail(`the SSE route must answer 401 without credentials, got ${res.status || res.error}`, ev);
+    return verdict.fail(
+      `the SSE route must answer 401 without credentials, got ${res.status || res.error}`,
+      ev,
+    );
   },
 });
 

@@ -158,8 +158,19 @@ export function parseTargetFile(text: string): TargetFile {
   const r = TargetFileSchema.safeParse(raw);
   if (!r.success) {
     const issue = r.error.issues[0];
-    const field = (issue?.path ?? []).map(String).join(".");
-    throw new TargetError(field, issue?.message ?? "invalid");
+    const path = (issue?.path ?? []).map(String);
+    if (issue?.code === "unrecognized_keys") {
+      throw new TargetError(
+        [...path, issue.keys[0] ?? ""].join("."),
+        "unknown field (check its spelling and table)",
+      );
+    }
+    let at: unknown = raw;
+    for (const k of path) {
+      at = at !== null && typeof at === "object" ? (at as Record<string, unknown>)[k] : undefined;
+    }
+    const missing = issue?.code === "invalid_type" && at === undefined;
+    throw new TargetError(path.join("."), missing ? "required" : issue?.message ?? "invalid");
   }
   return r.data;
 }
