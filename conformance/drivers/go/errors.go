@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"mime"
 	"net"
+	"net/url"
 	"strings"
 	"unicode/utf8"
 )
@@ -19,6 +20,7 @@ type RonError struct {
 	Type, Message, Code, Kind, CorrelationID string
 	Status                                   int
 	Details                                  map[string]any
+	keepEmpty                                bool // a Problem: empty strings are the server's values
 }
 
 func (e *RonError) Error() string { return e.Type + ": " + e.Message }
@@ -27,7 +29,7 @@ func (e *RonError) Error() string { return e.Type + ": " + e.Message }
 func (e *RonError) ToMap() map[string]any {
 	m := map[string]any{"type": e.Type, "message": e.Message}
 	for k, v := range map[string]string{"code": e.Code, "kind": e.Kind, "correlation_id": e.CorrelationID} {
-		if v != "" {
+		if v != "" || e.keepEmpty {
 			m[k] = v
 		}
 	}
@@ -87,18 +89,26 @@ func ParseProblem(status int, contentType string, body []byte, requestID string)
 		}
 		return ""
 	}
+	pick := func(keys ...string) string {
+		for _, k := range keys {
+			if v, ok := str(k); ok {
+				return v
+			}
+		}
+		return ""
+	}
 	code, okC := str("code")
 	kind, okK := str("kind")
 	msg, okM := str("message")
 	cid, okI := str("correlation_id")
 	details, okD := m["details"].(map[string]any)
-	if okC && okK && okM && okI && okD {
+	if okC && okK && okM && okI && okD { // fields kept verbatim
 		return &RonError{Type: "problem", Status: status, Code: code, Kind: kind, Details: details,
-			Message: first(msg, fmt.Sprintf("HTTP %d %s", status, code)), CorrelationID: first(cid, requestID)}
+			Message: msg, CorrelationID: cid, keepEmpty: true}
 	}
 	mt, _, _ := mime.ParseMediaType(contentType)
 	typ, okT := str("type")
-	title, okTi := str("title")
+	_, okTi := str("title")
 	if _, hasCode := m["code"]; mt != "application/problem+json" && (hasCode || !(okT || okTi)) {
 		return transportErr(status, "invalid_envelope", requestID)
 	}
@@ -109,6 +119,9 @@ func ParseProblem(status int, contentType string, body []byte, requestID string)
 	code = ""
 	if typ != "" && typ != "about:blank" {
 		code = typ[max(strings.LastIndex(typ, "/"), strings.LastIndex(typ, ":"))+1:]
+		if dec, err := url.PathUnescape(code); err == nil {
+			code = dec
+		}
 	}
 	code = first(code, fmt.Sprintf("http_%d", status))
 	rest := map[string]any{}
@@ -119,9 +132,10 @@ func ParseProblem(status int, contentType string, body []byte, requestID string)
 			rest[k] = v
 		}
 	}
-	detail, _ := str("detail")
-	instance, _ := str("instance")
-	return &RonError{Type: "problem", Status: status, Code: code, Kind: first(title, fmt.Sprintf("http_%d", status)),
-		Message: first(detail, title, fmt.Sprintf("HTTP %d %s", status, code)), Details: rest,
-		CorrelationID: first(cid, instance, requestID)}
+	kind = fmt.Sprintf("http_%d", status)
+	if title, ok := str("title"); ok {
+		kind = title
+	}
+	return &RonError{Type: "problem", Status: status, Code: code, Kind: kind, Message: pick("detail", "title"),
+		Details: rest, CorrelationID: pick("correlation_id", "instance"), keepEmpty: true}
 }

@@ -7,6 +7,7 @@ import random
 import ssl
 import threading
 import time
+import urllib.parse
 import uuid
 from email.utils import parsedate_to_datetime
 from typing import Any, Callable, Optional
@@ -62,21 +63,27 @@ def parse_problem(status: int, content_type: str, body: bytes, request_id: Optio
         v = doc.get(key)
         return v if isinstance(v, str) else None
 
+    def first(*keys: str) -> Optional[str]:
+        return next((s(k) for k in keys if s(k) is not None), None)
+
     fields = [s("code"), s("kind"), s("message"), s("correlation_id")]
-    if all(f is not None for f in fields) and isinstance(doc.get("details"), dict):
+    if all(f is not None for f in fields) and isinstance(doc.get("details"), dict):  # fields kept verbatim
         code, kind, message, cid = fields
-        return RonError("problem", message or f"HTTP {status} {code}", status=status, code=code, kind=kind,
-                        correlation_id=cid or request_id, details=doc["details"])
+        return RonError("problem", message, status=status, code=code, kind=kind, correlation_id=cid,
+                        details=doc["details"])
     ctype = (content_type or "").split(";")[0].strip().lower()
     if ctype == "application/problem+json" or ((s("type") or s("title")) is not None and "code" not in doc):
         typ = (s("type") or "").split("?")[0].split("#")[0].rstrip("/")
         code = "" if typ in ("", "about:blank") else typ[max(typ.rfind("/"), typ.rfind(":")) + 1:]
-        code = code or f"http_{status}"
+        try:
+            code = urllib.parse.unquote(code, errors="strict") or f"http_{status}"
+        except UnicodeDecodeError:
+            code = code or f"http_{status}"
         rest = {k: v for k, v in doc.items()
                 if k not in ("type", "title", "status", "detail", "instance", "correlation_id")}
-        return RonError("problem", s("detail") or s("title") or f"HTTP {status} {code}", status=status, code=code,
-                        kind=s("title") or f"http_{status}",
-                        correlation_id=s("correlation_id") or s("instance") or request_id, details=rest)
+        return RonError("problem", first("detail", "title") or "", status=status, code=code,
+                        kind=first("title") or f"http_{status}",
+                        correlation_id=first("correlation_id", "instance") or "", details=rest)
     return _transport(status, "invalid_envelope", request_id)
 
 
