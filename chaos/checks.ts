@@ -225,7 +225,11 @@ export const down: Check<SdkContext> = defineCheck<SdkContext>({
     }),
 });
 
-/** A known ~20 KiB JSON document with multi-byte UTF-8, so slices split characters. */
+/**
+ * The known ~23 KB JSON document `chaos.slicer` serves: multi-byte UTF-8, so slices split characters.
+ *
+ * @returns a fresh copy of the document
+ */
 export function slicerDocument(): { items: { i: number; name: string; v: number; ok: boolean }[] } {
   const items = [];
   for (let i = 0; i < 300; i++) {
