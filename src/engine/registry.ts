@@ -8,7 +8,8 @@ import { z } from "zod";
 import { type BaseContext, CAPABILITIES, type Check } from "./types.ts";
 
 // profile.area.name; the chaos catalogue (CHECKS.md) uses two segments: chaos.name.
-const ID = /^((sdk|chaos|svc)\.[a-z0-9]+(-[a-z0-9]+)*\.[a-z0-9]+(-[a-z0-9]+)*|chaos\.[a-z0-9]+(-[a-z0-9]+)*)$/;
+const ID =
+  /^((sdk|chaos|svc)\.[a-z0-9]+(-[a-z0-9]+)*\.[a-z0-9]+(-[a-z0-9]+)*|chaos\.[a-z0-9]+(-[a-z0-9]+)*)$/;
 
 /** Metadata of a check, validated when it is defined. */
 export const CheckMetaSchema = z.object({
