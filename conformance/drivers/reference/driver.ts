@@ -208,7 +208,19 @@ interface Instance {
   tokenBox: { value: string } | undefined;
 }
 
-/** The driver's state and op handlers (one per process). */
+/**
+ * The driver's state and op handlers (one per process), independent of stdio.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const d = new ReferenceDriver(undefined);
+ * const hello = await d.run("hello", { protocol: 1 });
+ * assert.equal(hello.protocol, 1);
+ * await assert.rejects(d.run("no_such_op", {}));
+ * assert.deepEqual(toSdkError(await d.run("nope", {}).catch((e) => e)), { type: "unsupported" });
+ * ```
+ */
 export class ReferenceDriver {
   readonly #mutant: Mutant | undefined;
   readonly #instances = new Map<string, Instance>();
@@ -465,9 +477,15 @@ async function settleWithin(pending: Set<Promise<void>>, ms: number): Promise<vo
 }
 
 /**
- * Serve the protocol on stdin/stdout until `shutdown` or end of input, then exit 0.
+ * Serve the protocol on stdin/stdout until `shutdown` or end of input, then exit 0. `shutdown`
+ * waits up to 500 ms for in-flight ops to answer; end of input waits up to 1 s.
  *
  * @param mutant the fault to run with, or undefined
+ * @returns never: the process exits
+ * @example
+ * ```ts ignore
+ * await serve(undefined); // what `deno run conformance/drivers/reference/driver.ts` does
+ * ```
  */
 export async function serve(mutant: Mutant | undefined): Promise<never> {
   const driver = new ReferenceDriver(mutant);
