@@ -329,7 +329,10 @@ export const retryAfterCap = defineCheck<SdkContext>({
         },
         { status: 200, body: { kind: "json", value: { ok: true } } },
       ],
-    }, { configure: { max_retries: 2 } });
+    }, {
+      // A total timeout far above the bound, so only a Retry-After cap (not the deadline) can end it fast.
+      configure: { max_retries: 2, timeouts: { connect_ms: 2_000, read_ms: 3_000, total_ms: 120_000 } },
+    });
     if (!s.ok) return s.verdict;
     const r = await request(s.setup, { method: "GET", path: "/absurd" }, 5_000);
     if (r.kind === "no_reply") {
@@ -342,7 +345,7 @@ export const retryAfterCap = defineCheck<SdkContext>({
     return verdict.pass(gather(s.setup, {
       reply: r.kind === "ok" ? r.result : r.error,
       timings: { elapsed_ms: r.ms },
-      notes: [`answered within ${r.ms} ms (bound 5000 ms)`],
+      notes: [`answered within ${r.ms} ms (bound 5000 ms; total_ms=120000, so the cap decided)`],
     }));
   },
 });
