@@ -104,10 +104,20 @@ export interface CertifyFlags {
   json: boolean;
   /** @default 4 */
   concurrency: number;
+  /** `--sdk-module URL|PATH`: the SDK as a TypeScript module (for the Deno-worker isolation check) */
+  sdkModule?: string;
   help: boolean;
 }
 
-const VALUE_FLAGS = new Set(["--driver", "--out", "--only", "--expect-fail", "--seed", "--concurrency"]);
+const VALUE_FLAGS = new Set([
+  "--driver",
+  "--out",
+  "--only",
+  "--expect-fail",
+  "--seed",
+  "--concurrency",
+  "--sdk-module",
+]);
 const BOOL_FLAGS = new Set(["--fix-expectations", "--json", "--help", "-h"]);
 
 /**
@@ -201,6 +211,10 @@ export function parseCertifyFlags(args: readonly string[]): { ok: true; value: C
         f.concurrency = n;
         break;
       }
+      case "--sdk-module":
+        if (!value) return { ok: false, error: "--sdk-module needs a URL or path" };
+        f.sdkModule = value;
+        break;
       case "--fix-expectations":
         f.fixExpectations = true;
         break;
@@ -218,6 +232,24 @@ export function parseCertifyFlags(args: readonly string[]): { ok: true; value: C
   }
   if (!f.seedGiven) f.seed = randomSeed();
   return { ok: true, value: f };
+}
+
+/**
+ * Turn `--sdk-module` into a module URL: URLs stay, paths are resolved against the working directory.
+ *
+ * @param value a URL (file:, https:, jsr:, npm:) or a path
+ * @param cwd the working directory
+ * @returns the URL
+ * @example
+ * ```ts
+ * import { moduleUrl } from "./args.ts";
+ * if (moduleUrl("sdk/mod.ts", "/w") !== "file:///w/sdk/mod.ts") throw new Error(moduleUrl("sdk/mod.ts", "/w"));
+ * if (moduleUrl("npm:x", "/w") !== "npm:x") throw new Error();
+ * ```
+ */
+export function moduleUrl(value: string, cwd: string): string {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(value)) return value;
+  return new URL(value, `file://${cwd.replace(/\/+$/, "")}/`).href;
 }
 
 /**

@@ -4,7 +4,14 @@
  *
  * @module
  */
-import { type CertifyFlags, parseCertifyFlags, sanitizeName, shellQuote, splitCommand } from "./args.ts";
+import {
+  type CertifyFlags,
+  moduleUrl,
+  parseCertifyFlags,
+  sanitizeName,
+  shellQuote,
+  splitCommand,
+} from "./args.ts";
 import { type Out, progress, scorecardText, terminalOut } from "./progress.ts";
 import { loadChaosChecks } from "./_optional.ts";
 import { sdkRun, unmatchedOnly } from "../engine/runner.ts";
@@ -45,7 +52,26 @@ export const CERTIFY_USAGE = `usage: deno task certify|chaos [flags]
   --fix-expectations    rewrite the expected-failures file to match this run
   --seed N              the run's seed (default: random, printed)
   --json                print report.json to stdout (human output goes to stderr)
-  --concurrency N       checks run at once (default: 4)`;
+  --concurrency N       checks run at once (default: 4)
+  --sdk-module URL      the SDK as a TypeScript module exporting createClient(config), for
+                        sdk.iso.workers (default with no --driver: the bundled reference client)`;
+
+/**
+ * URL of the bundled reference client as an SDK module, optionally as a one-fault mutant.
+ *
+ * @param mutant a fault name
+ * @returns the module URL
+ * @example
+ * ```ts
+ * import { referenceSdkModule } from "./certify.ts";
+ * if (!referenceSdkModule("global-token").endsWith("reference.ts?mutant=global-token")) throw new Error();
+ * ```
+ */
+export function referenceSdkModule(mutant?: string): string {
+  const url = new URL("../../conformance/modules/reference.ts", import.meta.url);
+  if (mutant !== undefined) url.searchParams.set("mutant", mutant);
+  return url.href;
+}
 
 /** Interop comparison bound, in ms. */
 const INTEROP_LIMIT_MS = 120_000;
@@ -184,6 +210,15 @@ export async function certifyMain(args: string[], profile: "sdk" | "chaos"): Pro
     drivers.push({ given: d, argv: s.value });
   }
   if (drivers.length === 0) drivers.push({ given: undefined, argv: referenceDriverCommand() });
+  if (flags.sdkModule && drivers.length > 1) {
+    out.line("--sdk-module takes one --driver (the module is the same SDK as the driver)");
+    return 2;
+  }
+  const sdkModule = flags.sdkModule
+    ? moduleUrl(flags.sdkModule, Deno.cwd())
+    : flags.drivers.length === 0
+    ? referenceSdkModule()
+    : undefined;
 
   let chaos: Awaited<ReturnType<typeof startChaos>> | undefined;
   if (profile === "chaos") {
@@ -208,6 +243,7 @@ export async function certifyMain(args: string[], profile: "sdk" | "chaos"): Pro
         checks,
         ...(flags.only.length > 0 ? { only: flags.only } : {}),
         ...(chaos?.ok ? { chaos: chaos.env } : {}),
+        ...(sdkModule ? { sdkModule } : {}),
         onProgress: progress(out, label, (s) => maskCanaries(s, canaries)),
         deps: {
           startMockServer,
@@ -266,7 +302,8 @@ export async function certifyMain(args: string[], profile: "sdk" | "chaos"): Pro
     }
     const expectations = applyExpectations(o.results, expected, knownIds);
     const task = profile === "sdk" ? "deno task certify" : "deno task chaos";
-    const command = r.given === undefined ? task : `${task} --driver ${shellQuote(r.given)}`;
+    let command = r.given === undefined ? task : `${task} --driver ${shellQuote(r.given)}`;
+    if (flags.sdkModule) command += ` --sdk-module ${shellQuote(flags.sdkModule)}`;
     const canaries = [...r.canaries, ...interopCanaries];
     const report = buildReport({
       profile,

@@ -8,7 +8,7 @@
 import { parseCertifyFlags } from "./args.ts";
 import { terminalOut } from "./progress.ts";
 import { loadChaosChecks, loadServerModule } from "./_optional.ts";
-import { CERTIFY_USAGE } from "./certify.ts";
+import { CERTIFY_USAGE, referenceSdkModule } from "./certify.ts";
 import { type RunOutcome, sdkRun } from "../engine/runner.ts";
 import type { Check } from "../engine/types.ts";
 import type { ChaosEnv, SdkContext } from "../engine/sdk_context.ts";
@@ -96,7 +96,11 @@ async function mutationPart(
     ...(opts.chaos ? { chaos: opts.chaos } : {}),
   };
   log(`${prefix}reference: ${checks.length} checks`);
-  const ref = await sdkRun({ ...base, driverCommand: referenceDriverCommand() });
+  const ref = await sdkRun({
+    ...base,
+    driverCommand: referenceDriverCommand(),
+    sdkModule: referenceSdkModule(),
+  });
   const refRow = referenceRow(ref, `${prefix}reference`);
   rows.push(refRow);
   log(
@@ -107,7 +111,12 @@ async function mutationPart(
   for (const m of sdkMutants) {
     const named = checks.filter((c) => c.mutants.includes(m.name)).map((c) => c.id);
     if (named.length === 0) continue;
-    const out = await sdkRun({ ...base, driverCommand: m.command, only: named });
+    const out = await sdkRun({
+      ...base,
+      driverCommand: m.command,
+      only: named,
+      sdkModule: referenceSdkModule(m.name),
+    });
     const row = mutantRow(`${prefix}${m.name}`, named, out);
     rows.push(row);
     log(

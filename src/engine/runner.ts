@@ -258,7 +258,12 @@ export interface SdkRunOptions {
    * `scope()`, each check gets its own scope, disposed (its proxies removed) when the check ends.
    */
   chaos?: ChaosEnv & { scope?(): ChaosEnv & { dispose(): Promise<void> } };
-  /** extra kit pseudo-capabilities (e.g. "ts_module") */
+  /**
+   * URL of the SDK as a TypeScript module (`createClient(config)`, see conformance/modules/contract.ts);
+   * given → `ctx.sdkModule` is set and the "ts_module" capability is added
+   */
+  sdkModule?: string;
+  /** extra kit pseudo-capabilities */
   extraCapabilities?: string[];
   /** @default 15000 */
   defaultTimeLimitMs?: number;
@@ -312,6 +317,7 @@ export async function sdkRun(opts: SdkRunOptions): Promise<RunOutcome> {
     await first.session.close().catch(() => {});
     const capabilities = new Set<string>([...target.capabilities, ...(opts.extraCapabilities ?? [])]);
     if (opts.chaos) capabilities.add("toxiproxy");
+    if (opts.sdkModule) capabilities.add("ts_module");
     const runOpts: RunOptions<SdkContext> = {
       concurrency: opts.concurrency ?? 4,
       seed: opts.seed,
@@ -349,6 +355,7 @@ export async function sdkRun(opts: SdkRunOptions): Promise<RunOutcome> {
             return r.session;
           },
           ...(chaos ? { chaos } : {}),
+          ...(opts.sdkModule ? { sdkModule: opts.sdkModule } : {}),
         };
         return Promise.resolve({
           ctx,
