@@ -754,7 +754,8 @@ export class RonClient {
           if (ra > this.#retryAfterCapMs && this.#fault !== "obey-any-retry-after") throw error;
           delay = Math.max(delay, ra);
         }
-        if (totalMs !== undefined && performance.now() - started + delay > totalMs) throw error;
+        const pastDeadline = totalMs !== undefined && performance.now() - started + delay > totalMs;
+        if (pastDeadline && this.#fault !== "obey-any-retry-after") throw error;
         this.#log(() => ({
           event: "retry",
           request_id: requestId,
@@ -784,9 +785,8 @@ export class RonClient {
     }
     if (error instanceof RonError) {
       if (error.correlationId === undefined) error.correlationId = ctx.requestId;
-      if (this.#fault === "request-in-error") {
-        error.message += ` (request headers: ${JSON.stringify(ctx.sent)})`;
-      }
+      const type = error.type;
+      if (this.#fault === "request-in-error") error = this.#leakHeaders(error, ctx);
       this.#log(() => ({
         event: "error",
         request_id: ctx.requestId,
@@ -794,10 +794,28 @@ export class RonClient {
         url: this.#redactForLog(ctx.url.href),
         attempt: ctx.attempt,
         duration_ms: Math.round(performance.now() - ctx.started),
-        reason: error.type,
+        reason: type,
       }));
     }
     return error;
+  }
+
+  /** The `request-in-error` fault: put the sent request headers into the user-visible message. */
+  #leakHeaders(error: RonError, ctx: AttemptContext): RonError {
+    const suffix = ` (request headers: ${JSON.stringify(ctx.sent)})`;
+    if (!(error instanceof RonProblem)) {
+      error.message += suffix;
+      return error;
+    }
+    const leaky = new RonProblem(error.status ?? 0, {
+      code: error.code,
+      kind: error.kind,
+      message: error.problemMessage + suffix,
+      correlation_id: error.correlationId ?? "",
+      details: error.details,
+    });
+    leaky.correlationId = error.correlationId;
+    return leaky;
   }
 
   /** One attempt, following redirects. Never throws for an HTTP status. */
