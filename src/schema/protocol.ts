@@ -29,6 +29,12 @@ export const SdkErrorSchema = z.object({
   message: z.string().optional(),
   correlation_id: z.string().optional(),
   details: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * the error as the SDK renders it to its user (`String(err)`, `str(e)`, `err.Error()`): what would
+   * land in an application's log. The kit scans it for canaries like every other reply field, so a
+   * driver must report it as the SDK produces it, never sanitised by the driver.
+   */
+  rendered: z.string().optional(),
 }).loose();
 /** The SDK's typed error. */
 export type SdkError = z.infer<typeof SdkErrorSchema>;

@@ -27,7 +27,8 @@ func (e *RonError) Error() string { return e.Type + ": " + e.Message }
 
 // ToMap renders the error as a protocol SdkError.
 func (e *RonError) ToMap() map[string]any {
-	m := map[string]any{"type": e.Type, "message": e.Message}
+	// rendered: the error as the SDK renders it (what an application would log); the kit scans it.
+	m := map[string]any{"type": e.Type, "message": e.Message, "rendered": e.Error()}
 	for k, v := range map[string]string{"code": e.Code, "kind": e.Kind, "correlation_id": e.CorrelationID} {
 		if v != "" || e.keepEmpty {
 			m[k] = v

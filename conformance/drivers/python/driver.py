@@ -143,8 +143,9 @@ def handle(msg: dict) -> None:
         _write({"id": mid, "ok": False, "error": {"type": "unsupported", "message": f"op {op} is not supported"}})
     except BadParams as e:
         _write({"id": mid, "ok": False, "error": {"type": "config", "message": str(e)}})
-    except Exception as e:  # never echo an exception text: it could hold request data
-        _write({"id": mid, "ok": False, "error": {"type": "other", "message": type(e).__name__}})
+    except Exception as e:  # a crash: report its text as the SDK renders it, so the kit can scan it
+        _write({"id": mid, "ok": False, "error": {"type": "other", "message": type(e).__name__,
+                                                   "rendered": f"{type(e).__name__}: {e}"}})
 
 
 def main() -> None:

@@ -32,7 +32,8 @@ class RonError(Exception):
 
     def to_dict(self) -> dict:
         d = {"type": self.type, "message": self.message, "status": self.status, "code": self.code,
-             "kind": self.kind, "correlation_id": self.correlation_id, "details": self.details}
+             "kind": self.kind, "correlation_id": self.correlation_id, "details": self.details,
+             "rendered": str(self)}  # what an application would log; the kit scans it
         return {k: v for k, v in d.items() if v is not None}
 
     def __repr__(self) -> str:

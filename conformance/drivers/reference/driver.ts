@@ -109,13 +109,15 @@ class OpError extends Error {
 /**
  * Map anything an op threw to the protocol's `SdkError`. Client errors keep their typed fields;
  * anything else is `{type: "other", message: <error name>}` (a crash, as the checks see it).
+ * `rendered` is the error exactly as the SDK renders it to a user (`String(e)`), so the kit's canary
+ * scan sees whatever an application would log.
  *
  * @param e what was thrown
  * @returns the SdkError
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * assert.deepEqual(toSdkError(new TypeError("x has token abc")), { type: "other", message: "TypeError" });
+ * assert.deepEqual(toSdkError(new TypeError("boom")), { type: "other", message: "TypeError", rendered: "TypeError: boom" });
  * ```
  */
 export function toSdkError(e: unknown): SdkError {
@@ -127,19 +129,20 @@ export function toSdkError(e: unknown): SdkError {
       kind: e.kind,
       message: e.problemMessage,
       details: e.details,
+      rendered: String(e),
     };
     if (e.status !== undefined) out.status = e.status;
     if (e.correlationId !== undefined) out.correlation_id = e.correlationId;
     return out;
   }
   if (e instanceof RonError) {
-    const out: SdkError = { type: e.type, message: e.message };
+    const out: SdkError = { type: e.type, message: e.message, rendered: String(e) };
     if (e.status !== undefined) out.status = e.status;
     if (e.correlationId !== undefined) out.correlation_id = e.correlationId;
     if (e instanceof RonTransportError) out.code = e.code;
     return out;
   }
-  return { type: "other", message: e instanceof Error ? e.name : "unknown" };
+  return { type: "other", message: e instanceof Error ? e.name : "unknown", rendered: String(e) };
 }
 
 function invalidParams(op: string, error: z.ZodError): OpError {
