@@ -153,10 +153,11 @@ export const backoff = defineCheck<SdkContext>({
   requires: ["http", "retry"],
   mutants: ["no-backoff"],
   async run(ctx) {
-    // 10 clients × 3 retries against an always-503 server. Statistics over the clients make the
+    // 16 clients × 3 retries against an always-503 server. Statistics over the clients make the
     // verdict stable for any jitter: with full jitter (base 100 ms) the third waits exceed the
-    // first by ~1500 ms in total (sd ~380 ms); an SDK that does not back off shows ~0.
-    const CLIENTS = 10;
+    // first by ~2400 ms in total (sd ~480 ms, so < 300 ms about once in 200 000 runs); an SDK
+    // that does not back off shows ~0.
+    const CLIENTS = 16;
     const session = await ctx.startDriver();
     const setups: Setup[] = [];
     for (let i = 0; i < CLIENTS; i++) {

@@ -33,9 +33,9 @@ export function isRetryableRequest(method: string, hasIdempotencyKey: boolean): 
 }
 
 /**
- * Exponential backoff with "equal jitter": half of `min(cap, base * 2^attempt)` is fixed and half is
- * random, so waits grow with the attempt number (never shorter than the previous step's fixed part)
- * and two clients still pick different delays.
+ * Exponential backoff with "full jitter" (seed 000 §2.3): a uniformly random wait in
+ * `[0, min(cap, base * 2^attempt)]`, so the ceiling grows with each attempt and two clients pick
+ * different delays (no synchronised retry storms).
  *
  * @param attempt 0 for the wait before the first retry
  * @param baseMs base delay (100 ms in the client)
@@ -46,7 +46,7 @@ export function isRetryableRequest(method: string, hasIdempotencyKey: boolean): 
  * ```ts
  * import { backoffDelay } from "./retry.ts";
  * const d = backoffDelay(1, 100, 2000);
- * if (d < 100 || d > 200) throw new Error(String(d));
+ * if (d < 0 || d > 200) throw new Error(String(d));
  * ```
  */
 export function backoffDelay(
@@ -55,9 +55,8 @@ export function backoffDelay(
   capMs: number,
   random: () => number = Math.random,
 ): number {
-  const exp = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 30));
-  const half = exp / 2;
-  return Math.round(half + random() * half);
+  const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 30));
+  return Math.round(random() * ceiling);
 }
 
 /**

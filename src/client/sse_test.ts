@@ -94,7 +94,8 @@ Deno.test("a dropped stream is reconnected a bounded number of times, with backo
     assert.equal(s.seen[1]?.headers["last-event-id"], "1");
     assert.equal(s.seen[3]?.headers["last-event-id"], "3");
     const gaps = s.seen.slice(1).map((q, i) => q.t - (s.seen[i]?.t ?? 0));
-    assert.ok(gaps.every((g) => g >= 40), `gaps ${gaps.join(",")}`);
+    // full-jitter backoff: each wait is at most min(2 s, 100 ms * 2^n) (+ 300 ms for the reconnect itself)
+    assert.ok(gaps.every((g, n) => g <= Math.min(2_000, 100 * 2 ** n) + 300), `gaps ${gaps.join(",")}`);
   });
 });
 
