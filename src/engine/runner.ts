@@ -209,7 +209,11 @@ export async function runChecks<C extends BaseContext>(
   checks: readonly Check<C>[],
   opts: RunOptions<C>,
 ): Promise<CheckResult[]> {
-  const queue = [...checks].filter((c) => selected(c.id, opts.only)).sort((a, b) => a.id.localeCompare(b.id));
+  const byId = [...checks].filter((c) => selected(c.id, opts.only)).sort((a, b) => a.id.localeCompare(b.id));
+  // Longest first (time limit as the proxy for duration), so a long check does not start last and
+  // stretch the run; results still come back in id order.
+  const limitOf = (c: Check<C>) => c.timeLimitMs ?? opts.defaultTimeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
+  const queue = [...byId].sort((a, b) => limitOf(b) - limitOf(a) || a.id.localeCompare(b.id));
   const results = new Map<string, CheckResult>();
   const total = queue.length;
   let next = 0;
@@ -226,7 +230,7 @@ export async function runChecks<C extends BaseContext>(
   };
   const n = Math.max(1, Math.min(Math.floor(opts.concurrency) || 1, total));
   await Promise.all(Array.from({ length: n }, worker));
-  return queue.map((c) => results.get(c.id)).filter((r): r is CheckResult => r !== undefined);
+  return byId.map((c) => results.get(c.id)).filter((r): r is CheckResult => r !== undefined);
 }
 
 /** The result of starting a driver (the driver host's contract). */
