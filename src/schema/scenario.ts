@@ -42,7 +42,9 @@ export type Body = z.infer<typeof BodySchema>;
 export const ResponseStepSchema = z.object({
   /** only for requests matching these (else the step is taken in order) */
   match: z.object({ method: z.string().optional(), path: z.string().optional() }).optional(),
-  status: z.number().int().min(100).max(599).default(200),
+  /** the status: 200 by default, 302 by default on a `redirect` step (no zod default, so a parsed
+   * script means the same as the script as written) */
+  status: z.number().int().min(100).max(599).optional(),
   headers: z.record(z.string(), z.string()).optional(),
   body: BodySchema.optional(),
   /** wait this long before sending headers */
