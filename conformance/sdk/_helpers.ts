@@ -219,3 +219,28 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener("abort", done, { once: true });
   });
 }
+
+/**
+ * Guard against judging nothing: the SDK reported results, but did the mock server see the
+ * traffic the check asked for? Fewer than `min` requests (optionally only those whose path
+ * contains `pathPart`) means the check cannot judge the SDK: an `error`, never a pass.
+ *
+ * @param s the setup (or any scenario + session)
+ * @param min the least number of requests the check's calls must have produced
+ * @param what what those requests were, for the reason
+ * @param pathPart only count requests whose path contains this
+ * @returns an error verdict, or undefined when enough traffic was seen
+ */
+export function unobserved(
+  s: { scenario: ScenarioHandle; session?: DriverSession },
+  min: number,
+  what: string,
+  pathPart?: string,
+): Verdict | undefined {
+  const n = s.scenario.requests().filter((r) => pathPart === undefined || r.path.includes(pathPart)).length;
+  if (n >= min) return undefined;
+  return verdict.error(
+    `cannot judge: the SDK answered, but the mock server saw ${n} request(s) for ${what} (expected >= ${min})`,
+    gather(s),
+  );
+}

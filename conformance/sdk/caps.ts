@@ -7,7 +7,7 @@ import { defineCheck } from "../../src/engine/registry.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
 import { type LeakFinding, type RecordedRequest, verdict } from "../../src/engine/types.ts";
 import { findCanaries } from "../../src/driver/canary.ts";
-import { CALL_MS, callFault, describeError, gather, request, setup } from "./_helpers.ts";
+import { CALL_MS, callFault, describeError, gather, request, setup, unobserved } from "./_helpers.ts";
 
 const OK = { responses: [{ status: 200, body: { kind: "json" as const, value: { ok: true } } }] };
 
@@ -36,6 +36,10 @@ export const perInstance = defineCheck<SdkContext>({
       if (r.kind !== "ok") return callFault("request", r, s);
     }
     const tokens = [a.setup.canary, b.setup.canary];
+    for (const s of [a.setup, b.setup]) {
+      const u = unobserved(s, 2, `the 2 requests of instance ${s.client}`);
+      if (u) return u;
+    }
     for (const s of [a.setup, b.setup]) {
       for (const req of s.scenario.requests()) {
         const seen = tokenIn(req, tokens);
@@ -89,6 +93,8 @@ async function provokeErrors(ctx: SdkContext) {
       return { ok: false as const, verdict: callFault("request", r, s.setup) };
     }
   }
+  const u = unobserved(s.setup, 7, "/ok, /401, /403, /500, /html, /stall and /close");
+  if (u) return { ok: false as const, verdict: u };
   return s;
 }
 
@@ -243,6 +249,8 @@ export const rotation = defineCheck<SdkContext>({
       const r = await request(s.setup, { method: "GET", path: `/after-${i}` });
       if (r.kind !== "ok") return callFault("request", r, s.setup);
     }
+    const u = unobserved(s.setup, 3, "the 3 requests after rotate_token", "/after-");
+    if (u) return u;
     const reqs = s.setup.scenario.requests();
     const after = reqs.filter((r) => r.path.includes("/after-"));
     const stale = after.filter((r) => !(r.headers["authorization"] ?? "").includes(fresh));
@@ -271,6 +279,8 @@ export const close = defineCheck<SdkContext>({
     if (!s.ok) return s.verdict;
     const first = await request(s.setup, { method: "GET", path: "/open" });
     if (first.kind !== "ok") return callFault("request", first, s.setup);
+    const u = unobserved(s.setup, 1, "the request before close()", "/open");
+    if (u) return u;
     const c = await s.setup.session.call("close", { client: s.setup.client }, CALL_MS);
     if (c.kind !== "ok") return callFault("close", c, s.setup);
     const after = await request(s.setup, { method: "GET", path: "/after-close" });

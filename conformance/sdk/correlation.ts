@@ -6,7 +6,7 @@
 import { defineCheck } from "../../src/engine/registry.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
 import { verdict } from "../../src/engine/types.ts";
-import { callFault, gather, request, setup } from "./_helpers.ts";
+import { callFault, gather, request, setup, unobserved } from "./_helpers.ts";
 
 /** sdk.correlation.request-id */
 export const requestId = defineCheck<SdkContext>({
@@ -23,6 +23,8 @@ export const requestId = defineCheck<SdkContext>({
       const r = await request(s.setup, { method: "GET", path: `/r/${i}` });
       if (r.kind !== "ok") return callFault("request", r, s.setup);
     }
+    const u = unobserved(s.setup, 5, "the 5 requests");
+    if (u) return u;
     const ids = s.setup.scenario.requests().map((q) => q.headers["x-request-id"]);
     const missing = ids.filter((x) => x === undefined || x === "").length;
     const distinct = new Set(ids).size;

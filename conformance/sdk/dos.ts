@@ -7,7 +7,7 @@ import { defineCheck } from "../../src/engine/registry.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
 import { type Verdict, verdict } from "../../src/engine/types.ts";
 import type { CallResult } from "../../src/driver/types.ts";
-import { callFault, describeError, gather, request, type Setup, setup } from "./_helpers.ts";
+import { callFault, describeError, gather, request, type Setup, setup, unobserved } from "./_helpers.ts";
 
 const MiB = 1024 * 1024;
 
@@ -19,6 +19,10 @@ function judgeEnd(
   rule: string,
   notes: string[],
 ): Verdict {
+  if (r.kind === "ok" || r.kind === "sdk_error") {
+    const u = unobserved(s, 1, "the request under test");
+    if (u) return u;
+  }
   switch (r.kind) {
     case "no_reply":
       return verdict.fail(`${rule}; no reply after ${r.ms} ms`, gather(s, { notes }));
@@ -158,6 +162,8 @@ export const concurrencyLimit = defineCheck<SdkContext>({
     );
     const bad = rs.find((r) => r.kind !== "ok");
     if (bad) return callFault("request", bad, s.setup);
+    const u = unobserved(s.setup, 40, "the 40 concurrent requests");
+    if (u) return u;
     const times = s.setup.scenario.requests().map((q) => q.t).sort((a, b) => a - b);
     // Peak overlap from arrival times: requests arriving within 100 ms of each other overlap
     // (each is held 150 ms), so a window of 100 ms never holds more than max_concurrency arrivals.

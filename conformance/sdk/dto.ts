@@ -78,20 +78,28 @@ export const u64 = defineCheck<SdkContext>({
     })
       .concat([U64_MIN_UNSAFE + 1n, U64_MAX]);
     for (const v of values) {
-      const json = { seq: v.toString(), type: "tick", data: "{}" };
+      // An unknown member rides along: the SDK must really decode (dropping it, as the DTO fixtures
+      // require), so an identity "decoder" cannot pass on the u64 alone.
+      const json = { seq: v.toString(), type: "tick", data: "{}", x_future: 1 };
+      const want = canonicalJson({ seq: v.toString(), type: "tick", data: "{}" });
+      const property = { seed: ctx.seed, runs: values.length, counterexample: v.toString() };
       const r = await session.call("decode_dto", { type: "sse_event", json }, CALL_MS);
       if (r.kind === "no_reply" || r.kind === "driver_fault") return callFault("decode_dto", r, { session });
       if (r.kind === "sdk_error") {
         return verdict.fail(`sse_event with seq=${v} (u64) must decode; got ${describeError(r.error)}`, {
           reply: r.error,
-          property: { seed: ctx.seed, runs: values.length, counterexample: v.toString() },
+          property,
         });
       }
-      const seq = (r.result.json as { seq?: unknown } | null)?.seq;
-      if (seq !== v.toString()) {
-        return verdict.fail(`u64 seq=${v} must come back exact, as a string; got ${JSON.stringify(seq)}`, {
-          property: { seed: ctx.seed, runs: values.length, counterexample: v.toString() },
-        });
+      const got = canonicalJson(r.result.json);
+      if (got !== want) {
+        return verdict.fail(
+          `sse_event with u64 seq=${v} must decode to ${want} (exact u64 string, unknown member dropped)`,
+          {
+            notes: [`got ${got.slice(0, 300)}`],
+            property,
+          },
+        );
       }
     }
     return verdict.pass({

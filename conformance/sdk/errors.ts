@@ -11,7 +11,7 @@ import { type Verdict, verdict } from "../../src/engine/types.ts";
 import type { SdkError } from "../../src/schema/protocol.ts";
 import { loadFixtures, type ProblemOutcome } from "../../src/schema/fixture.ts";
 import type { DriverSession } from "../../src/driver/types.ts";
-import { callFault, describeError, gather, request, setup } from "./_helpers.ts";
+import { callFault, describeError, gather, request, setup, unobserved } from "./_helpers.ts";
 
 /** A Problem fixture case as served on the wire. */
 export interface WireCase {
@@ -100,6 +100,8 @@ async function runCases(ctx: SdkContext, cases: WireCase[], rule: string): Promi
       const { s, r } = res;
       if (!s || !r) return verdict.error("internal: missing setup");
       if (r.kind === "no_reply" || r.kind === "driver_fault") return callFault("request", r, s);
+      const u = unobserved(s, 1, `fixture "${c.name}"`);
+      if (u) return u;
       if (r.kind === "ok") {
         return verdict.fail(
           `${rule}; fixture "${c.name}" (status ${c.status}) was reported as success`,
@@ -170,6 +172,10 @@ async function one(
   }, { configure: { max_retries: 0 } });
   if (!s.ok) return s;
   const r = await request(s.setup, { method: "GET", path: "/e" });
+  const u = r.kind === "ok" || r.kind === "sdk_error"
+    ? unobserved(s.setup, 1, `the ${status} response`)
+    : undefined;
+  if (u) return { ok: false as const, verdict: u };
   return { ok: true as const, setup: s.setup, r };
 }
 

@@ -9,7 +9,7 @@ import { defineCheck } from "../../src/engine/registry.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
 import { type LeakFinding, type RecordedRequest, type Verdict, verdict } from "../../src/engine/types.ts";
 import type { DriverSession } from "../../src/driver/types.ts";
-import { CALL_MS, callFault, gather, request, type Setup, setup } from "./_helpers.ts";
+import { CALL_MS, callFault, gather, request, type Setup, setup, unobserved } from "./_helpers.ts";
 import type { IsoJob, IsoReport } from "./_iso_worker.ts";
 
 const OK = {
@@ -65,6 +65,10 @@ export const processes = defineCheck<SdkContext>({
       const r = results[bad];
       const s = setups[Math.floor(bad / REQUESTS_PER_PROCESS)];
       if (r && s) return callFault("request", r, s);
+    }
+    for (const s of setups) {
+      const u = unobserved(s, REQUESTS_PER_PROCESS, `the ${REQUESTS_PER_PROCESS} requests of one process`);
+      if (u) return u;
     }
     for (const [i, s] of setups.entries()) {
       const wrong = strangers(s.scenario.requests(), s.canary, all);
@@ -245,6 +249,9 @@ export const rotationUnderLoad = defineCheck<SdkContext>({
     const results = await Promise.all([...before, ...after]);
     const bad = results.find((r) => r.kind !== "ok");
     if (bad) return callFault("request", bad, s.setup);
+    const u = unobserved(s.setup, 200, "the 200 requests") ??
+      unobserved(s.setup, 100, "the 100 requests after rotation", "/after/");
+    if (u) return u;
     const reqs = s.setup.scenario.requests();
     // A torn token (half old, half new) contains neither whole token.
     const whole = (r: RecordedRequest) => carried(r, [oldToken, newToken]).length === 1;

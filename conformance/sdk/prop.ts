@@ -13,6 +13,9 @@ import { findCanaries } from "../../src/driver/canary.ts";
 import type { DriverSession } from "../../src/driver/types.ts";
 import { describeError, request, setup } from "./_helpers.ts";
 
+/** The reason when the SDK answered without sending the request: the kit cannot judge (an error). */
+const NOT_SENT = "the driver answered but the mock server saw no request (cannot judge)";
+
 /** Why one generated case broke the property (thrown inside the property to make it fail). */
 class Broken extends Error {
   constructor(readonly detail: string, readonly evidence: Evidence) {
@@ -115,6 +118,9 @@ export const problemFuzz = defineCheck<SdkContext>({
             notes: [r.kind === "driver_fault" ? r.detail : `no reply after ${r.ms} ms`],
           });
         }
+        if (s.setup.scenario.requests().length === 0) {
+          throw new Broken(NOT_SENT, { reply: r.kind === "ok" ? r.result : r.error });
+        }
         if (r.kind === "ok") throw new Broken(`a ${status} was reported as success`, { reply: r.result });
         if (r.error.type === "other" || r.error.type === "unsupported") {
           throw new Broken(`a ${status} gave an untyped error (${describeError(r.error)}): a crash`, {
@@ -130,7 +136,10 @@ export const problemFuzz = defineCheck<SdkContext>({
       });
     }
     const property = { seed: ctx.seed, path: res.path, counterexample: res.counterexample, runs: res.runs };
-    if (res.detail.startsWith("the driver did not answer") || res.detail === "configure failed") {
+    if (
+      res.detail.startsWith("the driver did not answer") || res.detail === "configure failed" ||
+      res.detail === NOT_SENT
+    ) {
       return verdict.error(`property run broke: ${res.detail}`, { ...res.evidence, property });
     }
     return verdict.fail(`every generated Problem-ish body must give a typed error; ${res.detail}`, {
@@ -182,6 +191,7 @@ export const headerFuzz = defineCheck<SdkContext>({
       if (r.kind === "no_reply" || r.kind === "driver_fault") {
         throw new Broken(`the driver did not answer (${r.kind})`, {});
       }
+      if (s.setup.scenario.requests().length === 0) throw new Broken(NOT_SENT, {});
       const reply = JSON.stringify(r.kind === "ok" ? r.result : r.error);
       const found = findCanaries(reply, [canary]);
       if (found.length > 0) {
@@ -204,7 +214,10 @@ export const headerFuzz = defineCheck<SdkContext>({
       });
     }
     const property = { seed: ctx.seed, path: res.path, counterexample: res.counterexample, runs: res.runs };
-    if (res.detail.startsWith("the driver did not answer") || res.detail === "configure failed") {
+    if (
+      res.detail.startsWith("the driver did not answer") || res.detail === "configure failed" ||
+      res.detail === NOT_SENT
+    ) {
       return verdict.error(`property run broke: ${res.detail}`, { ...res.evidence, property });
     }
     return verdict.fail(`the token must never come back in an error; ${res.detail}`, {

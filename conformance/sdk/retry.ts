@@ -8,7 +8,16 @@ import type { SdkContext } from "../../src/engine/sdk_context.ts";
 import { type Verdict, verdict } from "../../src/engine/types.ts";
 import type { CallResult } from "../../src/driver/types.ts";
 import type { Scenario } from "../../src/schema/scenario.ts";
-import { callFault, describeError, gather, request, type Setup, setup, sleep } from "./_helpers.ts";
+import {
+  callFault,
+  describeError,
+  gather,
+  request,
+  type Setup,
+  setup,
+  sleep,
+  unobserved,
+} from "./_helpers.ts";
 
 const ALWAYS_503: Scenario = {
   responses: [{ status: 503, body: { kind: "json", value: problem("unavailable") } }],
@@ -91,6 +100,8 @@ export const bounded = defineCheck<SdkContext>({
         );
       }
       if (res.r.kind === "driver_fault") return callFault("request", res.r, s);
+      const u = unobserved(s, 1, `the request (${label})`);
+      if (u) return u;
       if (res.r.kind === "ok" && res.r.result.status !== 503) {
         return verdict.error(
           `the mock server always answers 503 but the SDK reported ${res.r.result.status}`,
@@ -122,6 +133,8 @@ export const transient = defineCheck<SdkContext>({
     if (!s.ok) return s.verdict;
     const r = await request(s.setup, { method: "GET", path: "/flaky" });
     if (r.kind === "ok" && r.result.status === 200) {
+      const u = unobserved(s.setup, 2, "the 503 and the retry");
+      if (u) return u;
       return verdict.pass(
         gather(s.setup, { notes: [`succeeded after ${s.setup.scenario.requests().length} attempts`] }),
       );
@@ -169,6 +182,10 @@ export const backoff = defineCheck<SdkContext>({
     for (const [i, r] of rs.entries()) {
       const s = setups[i];
       if (s && (r.kind === "no_reply" || r.kind === "driver_fault")) return callFault("request", r, s);
+    }
+    for (const s of setups) {
+      const u = unobserved(s, 1, "the always-503 request");
+      if (u) return u;
     }
     const all = setups.map(gaps);
     const short = all.filter((g) => g.length < 3).length;
@@ -229,6 +246,8 @@ export const unkeyedWrite = defineCheck<SdkContext>({
       if (res.r.kind === "no_reply" || res.r.kind === "driver_fault") {
         return callFault("request", res.r, s.setup);
       }
+      const u = unobserved(s.setup, 1, `the ${method}`);
+      if (u) return u;
       results.push(`${method}: ${res.attempts} attempt`);
     }
     return verdict.pass({ notes: [...results, "always 503, max_retries=3"] });
@@ -261,7 +280,7 @@ export const clientErrors = defineCheck<SdkContext>({
       if (res.r.kind === "no_reply" || res.r.kind === "driver_fault") {
         return { status, v: callFault("request", res.r, s.setup) };
       }
-      return { status, v: undefined };
+      return { status, v: unobserved(s.setup, 1, `the request answered ${status}`) };
     }));
     const bad = runs.find((r) => r.v !== undefined);
     if (bad?.v) return bad.v;
@@ -347,6 +366,8 @@ export const retryAfterCap = defineCheck<SdkContext>({
       );
     }
     if (r.kind === "driver_fault") return callFault("request", r, s.setup);
+    const u = unobserved(s.setup, 1, "the request answered 429");
+    if (u) return u;
     return verdict.pass(gather(s.setup, {
       reply: r.kind === "ok" ? r.result : r.error,
       timings: { elapsed_ms: r.ms },

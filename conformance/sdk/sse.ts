@@ -8,7 +8,7 @@ import { defineCheck } from "../../src/engine/registry.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
 import { verdict } from "../../src/engine/types.ts";
 import type { CallResult } from "../../src/driver/types.ts";
-import { CALL_MS, callFault, gather, type Setup, setup, sleep } from "./_helpers.ts";
+import { CALL_MS, callFault, gather, type Setup, setup, sleep, unobserved } from "./_helpers.ts";
 
 function subscribe(
   s: Setup,
@@ -41,10 +41,12 @@ export const maxEvents = defineCheck<SdkContext>({
       );
     }
     if (r.kind !== "ok") return callFault("subscribe", r, s.setup);
+    const u = unobserved(s.setup, 1, "the stream request");
+    if (u) return u;
     const n = r.result.events.length;
-    if (n > 5 || r.result.end !== "max_events") {
+    if (n !== 5 || r.result.end !== "max_events") {
       return verdict.fail(
-        `max_events=5 must stop the stream at 5 events with end=max_events; got ${n} events, end=${r.result.end}`,
+        `max_events=5 on an endless stream must deliver exactly 5 events with end=max_events; got ${n} events, end=${r.result.end}`,
         gather(s.setup),
       );
     }
@@ -75,6 +77,14 @@ export const maxDuration = defineCheck<SdkContext>({
       );
     }
     if (r.kind !== "ok") return callFault("subscribe", r, s.setup);
+    const u = unobserved(s.setup, 1, "the stream request");
+    if (u) return u;
+    if (r.result.events.length === 0) {
+      return verdict.error(
+        "cannot judge: an event comes every 20 ms, yet the SDK reported none in 500 ms",
+        gather(s.setup),
+      );
+    }
     if (r.result.end !== "max_duration") {
       return verdict.fail(
         `max_duration_ms=500 must end with end=max_duration; got end=${r.result.end}`,
@@ -125,6 +135,8 @@ export const reconnectBounded = defineCheck<SdkContext>({
       );
     }
     if (r.kind !== "ok") return callFault("subscribe", r, s.setup);
+    const u = unobserved(s.setup, 1, "the stream request");
+    if (u) return u;
     const ts = s.setup.scenario.requests().map((q) => q.t);
     const gaps = ts.slice(1).map((t, i) => t - (ts[i] ?? t));
     const notes = [`${ts.length} connection(s), gaps ms: ${gaps.join(", ") || "none"}, end=${r.result.end}`];

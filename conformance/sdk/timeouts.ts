@@ -8,11 +8,15 @@ import { defineCheck } from "../../src/engine/registry.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
 import { type Verdict, verdict } from "../../src/engine/types.ts";
 import type { CallResult } from "../../src/driver/types.ts";
-import { callFault, describeError, gather, request, type Setup, setup } from "./_helpers.ts";
+import { callFault, describeError, gather, request, type Setup, setup, unobserved } from "./_helpers.ts";
 
 /** Judge a call that must end with a `timeout` error within `boundMs`. */
 function judgeTimeout(r: CallResult<"request">, s: Setup, boundMs: number, configured: string): Verdict {
   const notes = [configured, `bound ${boundMs} ms`];
+  if (r.kind === "ok" || r.kind === "sdk_error") {
+    const u = unobserved(s, 1, "the request under test");
+    if (u) return u;
+  }
   switch (r.kind) {
     case "no_reply":
       return verdict.fail(

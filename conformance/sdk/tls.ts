@@ -5,10 +5,23 @@
  */
 import { defineCheck } from "../../src/engine/registry.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
-import { verdict } from "../../src/engine/types.ts";
-import { CALL_MS, callFault, describeError, gather, request, setup } from "./_helpers.ts";
+import { type Verdict, verdict } from "../../src/engine/types.ts";
+import type { DriverSession } from "../../src/driver/types.ts";
+import { CALL_MS, callFault, describeError, gather, request, setup, unobserved } from "./_helpers.ts";
 
 const OK = { responses: [{ status: 200, body: { kind: "json" as const, value: { ok: true } } }] };
+
+/**
+ * Positive control for checks where refusing is the rule: the same driver must reach the mock
+ * server over trusted https, else a refusal proves nothing (an SDK that never sends anything).
+ */
+async function control(ctx: SdkContext, session: DriverSession): Promise<Verdict | undefined> {
+  const s = await setup(ctx, OK, { session });
+  if (!s.ok) return s.verdict;
+  const r = await request(s.setup, { method: "GET", path: "/control" });
+  if (r.kind !== "ok") return callFault("request", r, s.setup);
+  return unobserved(s.setup, 1, "a control request over trusted https");
+}
 
 /** sdk.tls.https-required */
 export const httpsRequired = defineCheck<SdkContext>({
@@ -21,6 +34,8 @@ export const httpsRequired = defineCheck<SdkContext>({
   async run(ctx) {
     const scenario = ctx.mock.scenario(OK);
     const session = await ctx.startDriver();
+    const ctl = await control(ctx, session);
+    if (ctl) return ctl;
     const canary = ctx.newCanary();
     const conf = await session.call(
       "configure",
@@ -79,6 +94,8 @@ export const insecureOptIn = defineCheck<SdkContext>({
     if (!s.ok) return s.verdict;
     const r = await request(s.setup, { method: "GET", path: "/plain" });
     if (r.kind === "ok" && r.result.status === 200) {
+      const u = unobserved(s.setup, 1, "the http:// request");
+      if (u) return u;
       return verdict.pass(gather(s.setup, { notes: ["http:// with allow_insecure_http answered 200"] }));
     }
     if (r.kind === "sdk_error") {
@@ -102,6 +119,8 @@ export const verify = defineCheck<SdkContext>({
   async run(ctx) {
     const s = await setup(ctx, OK, { listener: "untrusted", configure: { max_retries: 0 } });
     if (!s.ok) return s.verdict;
+    const ctl = await control(ctx, s.setup.session);
+    if (ctl) return ctl;
     const r = await request(s.setup, { method: "GET", path: "/secret" });
     if (r.kind === "no_reply" || r.kind === "driver_fault") return callFault("request", r, s.setup);
     const reached = s.setup.scenario.requests().length;
@@ -136,6 +155,8 @@ export const customCa = defineCheck<SdkContext>({
     if (!s.ok) return s.verdict;
     const r = await request(s.setup, { method: "GET", path: "/ca" });
     if (r.kind === "ok" && r.result.status === 200) {
+      const u = unobserved(s.setup, 1, "the https request");
+      if (u) return u;
       return verdict.pass(gather(s.setup, { notes: ["https with the kit's ephemeral CA answered 200"] }));
     }
     if (r.kind === "sdk_error") {
@@ -166,6 +187,8 @@ export const authSameOrigin = defineCheck<SdkContext>({
     if (!s.ok) return s.verdict;
     const r = await request(s.setup, { method: "GET", path: "/start" });
     if (r.kind === "no_reply" || r.kind === "driver_fault") return callFault("request", r, s.setup);
+    const u = unobserved(s.setup, 1, "the request that gets the redirect", "/start");
+    if (u) return u;
     const foreign = s.setup.scenario.requests().filter((q) => q.listener === "foreign");
     const leaked = foreign.filter((q) => q.headers["authorization"] !== undefined);
     if (leaked.length > 0) {
@@ -198,6 +221,8 @@ export const noDowngrade = defineCheck<SdkContext>({
     if (!s.ok) return s.verdict;
     const r = await request(s.setup, { method: "GET", path: "/start" });
     if (r.kind === "no_reply" || r.kind === "driver_fault") return callFault("request", r, s.setup);
+    const u = unobserved(s.setup, 1, "the request that gets the redirect", "/start");
+    if (u) return u;
     const plain = s.setup.scenario.requests().filter((q) => q.listener === "http");
     const leaked = plain.filter((q) => q.headers["authorization"] !== undefined);
     if (leaked.length > 0) {
