@@ -274,3 +274,22 @@ export function noAnswer(
     ? verdict.fail(`${rule}; no reply within ${Math.round(ms)} ms`, ev)
     : verdict.error(`driver did not answer request within ${Math.round(ms)} ms`, ev);
 }
+
+/**
+ * Guard against judging nothing: a typed answer (success or error) is evidence only if the SDK
+ * actually connected through the proxy. With no proxy connection (and, where connections are not
+ * observable, no request at the mock server) the check cannot judge: an `error`, never a pass.
+ *
+ * @param run the chaos run
+ * @param att proxy connections seen during the request (undefined: not observable)
+ * @param ev the evidence so far
+ * @returns an error verdict, or undefined when the SDK was seen on the wire
+ */
+export function unconnected(run: ChaosRun, att: number | undefined, ev: Evidence): Verdict | undefined {
+  const seen = att ?? run.scenario.requests().length;
+  if (seen > 0) return undefined;
+  return verdict.error(
+    "cannot judge: the SDK answered, but neither the proxy nor the mock server saw a connection from it",
+    ev,
+  );
+}

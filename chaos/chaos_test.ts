@@ -21,7 +21,9 @@ function table(results: CheckResult[]): string {
 async function withChaos(fn: (env: Parameters<typeof sdkRun>[0]["chaos"]) => Promise<void>): Promise<void> {
   const chaos = await startChaos({ seed: SEED });
   if (!chaos.ok) {
-    console.warn(`chaos e2e skipped: ${chaos.reason}`);
+    // CI installs Toxiproxy (.ci/run), so there a missing server is a failure, not a silent skip.
+    if (Deno.env.get("CI")) throw new Error(`Toxiproxy is required in CI: ${chaos.reason}`);
+    console.warn(`chaos e2e skipped (no Toxiproxy, not CI): ${chaos.reason}`);
     return;
   }
   try {
@@ -78,6 +80,25 @@ Deno.test("chaos checks: each mutant CHECKS.md names fails its checks", async ()
       assert.ok(out.ok, out.ok ? "" : out.detail);
       console.log(`-- ${m}\n${table(out.results)}`);
       for (const r of out.results) assert.equal(r.verdict.outcome, "fail", `${m} must fail ${table([r])}`);
+    }
+  });
+});
+
+Deno.test("chaos checks: a null SDK (answers at once, never connects) passes none of them", async () => {
+  await withChaos(async (env) => {
+    const driver = new URL("../conformance/sdk/testdata/null_driver.ts", import.meta.url).pathname;
+    for (const mode of ["ok", "timeout", "network", "transport"]) {
+      const out = await sdkRun({
+        driverCommand: [Deno.execPath(), "run", "--no-config", driver, mode],
+        seed: SEED,
+        concurrency: chaosChecks.length,
+        checks: chaosChecks,
+        ...(env ? { chaos: env } : {}),
+      });
+      assert.ok(out.ok, out.ok ? "" : out.detail);
+      const passed = out.results.filter((r) => r.verdict.outcome === "pass").map((r) => r.id);
+      assert.deepEqual(passed, [], `chaos checks that passed a null SDK (${mode}): ${passed.join(", ")}`);
+      assert.equal(out.results.length, 8);
     }
   });
 });

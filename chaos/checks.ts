@@ -23,6 +23,7 @@ import {
   get,
   noAnswer,
   SETUP_CALL_MS,
+  unconnected,
   withChaos,
 } from "./_helpers.ts";
 import { describeToxic, pickFreePort } from "./toxiproxy.ts";
@@ -45,6 +46,7 @@ async function mustFailWithin(
   want: "timeout" | "network",
   rule: string,
   maxAttempts?: number,
+  observable = true,
 ): Promise<Verdict> {
   const t0 = performance.now();
   const r = await get(run, boundMs + 2000);
@@ -54,6 +56,10 @@ async function mustFailWithin(
     `bound: a ${want} error within ${boundMs} ms` +
     (maxAttempts === undefined ? "" : `, at most ${maxAttempts} attempts`),
   ]);
+  if (observable && (r.kind === "ok" || r.kind === "sdk_error")) {
+    const u = unconnected(run, att, ev);
+    if (u) return u;
+  }
   if (maxAttempts !== undefined && att !== undefined && att > maxAttempts) {
     return verdict.fail(
       `${rule}: ${att} connection attempts, at most ${maxAttempts} allowed (1 + max_retries)`,
@@ -184,6 +190,8 @@ export const down: Check<SdkContext> = defineCheck<SdkContext>({
         10_000,
         "network",
         "proxy disabled (connection refused), max_retries=2: the SDK must give up with a network error",
+        undefined,
+        false, // refused connections never reach the proxy's log; phase 2 observes the attempts
       );
       if (refused.outcome !== "pass") return refused;
       // Phase 2: the proxy accepts but its upstream refuses (a port nobody listens on): each attempt
@@ -318,6 +326,8 @@ export const truncated: Check<SdkContext> = defineCheck<SdkContext>({
         `body: ${JSON.stringify(value).length} bytes of JSON with Content-Length; the proxy closes every ` +
         `connection after ${limit} bytes (TLS included)`,
       ]);
+      const u = r.kind === "sdk_error" ? unconnected(run, att, ev) : undefined;
+      if (u) return u;
       switch (r.kind) {
         case "ok":
           return verdict.fail(
