@@ -6,7 +6,15 @@
 import { defineCheck } from "../../src/engine/registry.ts";
 import { verdict } from "../../src/engine/types.ts";
 import { type Exchange, last, type ProbeRequest, type ProbeResponse, type SvcContext } from "./_context.ts";
-import { correlationId, firstProtected, leaksIn, problemShape, routeRequest, tag } from "./_util.ts";
+import {
+  baseline,
+  correlationId,
+  firstProtected,
+  leaksIn,
+  problemShape,
+  routeRequest,
+  tag,
+} from "./_util.ts";
 
 function confuse(v: unknown): unknown {
   if (typeof v === "string") return 12345;
@@ -70,6 +78,9 @@ export const errorsProblem = defineCheck<SvcContext>({
   requires: [],
   mutants: ["plain-text-errors"],
   async run(ctx) {
+    // positive control: the kit's valid token must work, else rejections prove nothing
+    const b = await baseline(ctx);
+    if (b) return b;
     const bad: Exchange[] = [];
     const why: string[] = [];
     let errors = 0;
@@ -105,6 +116,9 @@ export const errorsNoLeak = defineCheck<SvcContext>({
   requires: [],
   mutants: ["stack-trace-errors"],
   async run(ctx) {
+    // positive control: the kit's valid token must work, else rejections prove nothing
+    const b = await baseline(ctx);
+    if (b) return b;
     const bad: Exchange[] = [];
     const why: string[] = [];
     const all = await sendAll(ctx);
@@ -134,6 +148,9 @@ export const errorsCorrelation = defineCheck<SvcContext>({
   requires: [],
   mutants: ["mismatched-request-id"],
   async run(ctx) {
+    // positive control: the kit's valid token must work, else rejections prove nothing
+    const b = await baseline(ctx);
+    if (b) return b;
     const bad: Exchange[] = [];
     const why: string[] = [];
     let errors = 0;

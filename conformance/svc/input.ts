@@ -8,7 +8,7 @@ import { z } from "zod";
 import { defineCheck } from "../../src/engine/registry.ts";
 import { verdict } from "../../src/engine/types.ts";
 import { type Exchange, last, type ProbeRequest, type SvcContext } from "./_context.ts";
-import { firstProtected, leaksIn, routeRequest } from "./_util.ts";
+import { baseline, firstProtected, leaksIn, routeRequest } from "./_util.ts";
 
 /** The injection fixture group. */
 export const InjectionFixtureSchema = z.object({
@@ -44,6 +44,9 @@ export const inputUnknownFields = defineCheck<SvcContext>({
   requires: [],
   mutants: ["lenient-input"],
   async run(ctx) {
+    // positive control: the kit's valid token must work, else rejections prove nothing
+    const b = await baseline(ctx);
+    if (b) return b;
     const token = await ctx.jwt.valid();
     const w = ctx.target.write;
     const ok = await ctx.probe.send(routeRequest(w, { bearer: token, label: "baseline: the example body" }));
@@ -77,6 +80,9 @@ export const inputInjection = defineCheck<SvcContext>({
   requires: [],
   mutants: ["sql-concat"],
   async run(ctx) {
+    // positive control: the kit's valid token must work, else rejections prove nothing
+    const b = await baseline(ctx);
+    if (b) return b;
     const token = await ctx.jwt.valid();
     const w = ctx.target.write;
     const r = firstProtected(ctx);

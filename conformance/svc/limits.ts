@@ -7,7 +7,7 @@
 import { defineCheck } from "../../src/engine/registry.ts";
 import { verdict } from "../../src/engine/types.ts";
 import { type Exchange, last, type SvcContext } from "./_context.ts";
-import { firstProtected, routeRequest } from "./_util.ts";
+import { baseline, firstProtected, routeRequest } from "./_util.ts";
 
 /** svc.limits.body */
 export const limitsBody = defineCheck<SvcContext>({
@@ -18,6 +18,9 @@ export const limitsBody = defineCheck<SvcContext>({
   requires: [],
   mutants: ["no-body-limit"],
   async run(ctx) {
+    // positive control: the kit's valid token must work, else rejections prove nothing
+    const b = await baseline(ctx);
+    if (b) return b;
     const token = await ctx.jwt.valid();
     const w = ctx.target.write;
     const size = ctx.target.bodyLimit + 16 * 1024;
@@ -65,6 +68,9 @@ export const limitsQuery = defineCheck<SvcContext>({
   requires: [],
   mutants: ["query-crash"],
   async run(ctx) {
+    // positive control: the kit's valid token must work, else rejections prove nothing
+    const b = await baseline(ctx);
+    if (b) return b;
     const token = await ctx.jwt.valid();
     const r = firstProtected(ctx);
     const q = "a".repeat(16 * 1024);

@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { defineCheck } from "../../src/engine/registry.ts";
 import { verdict } from "../../src/engine/types.ts";
 import type { SvcContext } from "./_context.ts";
-import { leaksIn, routeRequest } from "./_util.ts";
+import { baseline, leaksIn, routeRequest } from "./_util.ts";
 
 /** The number of generated bodies per run. */
 export const FUZZ_RUNS = 60;
@@ -65,6 +65,9 @@ export const propFuzz = defineCheck<SvcContext>({
   mutants: ["crash-on-type"],
   timeLimitMs: 15_000,
   async run(ctx) {
+    // positive control: the kit's valid token must work, else rejections prove nothing
+    const b = await baseline(ctx);
+    if (b) return b;
     const token = await ctx.jwt.valid();
     const w = ctx.target.write;
     const prop = fc.asyncProperty(bodyArbitrary(w.body), async (body) => {

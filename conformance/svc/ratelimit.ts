@@ -7,7 +7,7 @@
 import { defineCheck } from "../../src/engine/registry.ts";
 import { verdict } from "../../src/engine/types.ts";
 import { type Exchange, last, type ProbeResponse, type SvcContext } from "./_context.ts";
-import { routeRequest } from "./_util.ts";
+import { baseline, routeRequest } from "./_util.ts";
 
 /** Send until the first 429, at most limit*2+5 requests. */
 async function untilLimited(
@@ -46,6 +46,9 @@ export const rateLimitEnforced = defineCheck<SvcContext>({
   requires: [],
   mutants: ["no-rate-limit"],
   async run(ctx) {
+    // positive control: the kit's valid token must work, else rejections prove nothing
+    const b = await baseline(ctx);
+    if (b) return b;
     const rl = ctx.target.rateLimit;
     const r = await untilLimited(ctx);
     const notes = [
@@ -71,6 +74,9 @@ export const rateLimitRetryAfter = defineCheck<SvcContext>({
   requires: [],
   mutants: ["no-retry-after"],
   async run(ctx) {
+    // positive control: the kit's valid token must work, else rejections prove nothing
+    const b = await baseline(ctx);
+    if (b) return b;
     const r = await untilLimited(ctx);
     if (r.hit === undefined) {
       return verdict.notApplicable(`no 429 in ${r.sent} requests; see svc.ratelimit.enforced`);
