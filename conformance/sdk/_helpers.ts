@@ -125,7 +125,7 @@ export function callFault(
     case "sdk_error":
       return verdict.error(`${op} failed: ${describeError(r.error)}`, { ...ev, reply: r.error });
     case "no_reply":
-      return verdict.error(`driver did not answer ${op} within ${r.ms} ms`, ev);
+      return verdict.error(`driver did not answer ${op} within ${Math.round(r.ms)} ms`, ev);
     case "driver_fault":
       return verdict.error(`driver fault during ${op}: ${r.detail}`, ev);
     default: {
@@ -243,4 +243,55 @@ export function unobserved(
     `cannot judge: the SDK answered, but the mock server saw ${n} request(s) for ${what} (expected >= ${min})`,
     gather(s),
   );
+}
+
+/**
+ * Judge a request whose rule is giving up in time: it must end with an SDK error of one of
+ * `types`. No reply by the call's bound is a `fail` (giving up in time is the rule under test);
+ * a success is a `fail`; a driver fault is an `error`.
+ *
+ * @param r the call result
+ * @param s the setup
+ * @param types the acceptable error types
+ * @param rule the rule, with its bound, for reasons
+ * @param notes facts for the evidence (configured values)
+ * @returns the verdict
+ */
+export function judgeGiveUp(
+  r: CallResult<"request">,
+  s: Setup,
+  types: readonly string[],
+  rule: string,
+  notes: string[],
+): Verdict {
+  if (r.kind === "ok" || r.kind === "sdk_error") {
+    const u = unobserved(s, 1, "the request under test");
+    if (u) return u;
+  }
+  switch (r.kind) {
+    case "no_reply":
+      return verdict.fail(
+        `${rule}; no reply after ${Math.round(r.ms)} ms`,
+        gather(s, { timings: { waited_ms: Math.round(r.ms) }, notes }),
+      );
+    case "ok":
+      return verdict.fail(
+        `${rule}; it returned status ${r.result.status} as a success after ${Math.round(r.ms)} ms`,
+        gather(s, { timings: { elapsed_ms: Math.round(r.ms) }, notes }),
+      );
+    case "sdk_error":
+      if (!types.includes(r.error.type)) {
+        return verdict.fail(
+          `${rule}; got ${describeError(r.error)} after ${Math.round(r.ms)} ms`,
+          gather(s, { reply: r.error, timings: { elapsed_ms: Math.round(r.ms) }, notes }),
+        );
+      }
+      return verdict.pass(gather(s, { reply: r.error, timings: { elapsed_ms: Math.round(r.ms) }, notes }));
+    case "driver_fault":
+      return callFault("request", r, s);
+    default: {
+      const never: never = r;
+      return verdict.error(`unknown call result ${String(never)}`);
+    }
+  }
 }

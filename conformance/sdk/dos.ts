@@ -5,45 +5,10 @@
  */
 import { defineCheck } from "../../src/engine/registry.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
-import { type Verdict, verdict } from "../../src/engine/types.ts";
-import type { CallResult } from "../../src/driver/types.ts";
-import { callFault, describeError, gather, request, type Setup, setup, unobserved } from "./_helpers.ts";
+import { verdict } from "../../src/engine/types.ts";
+import { callFault, gather, judgeGiveUp, request, setup, unobserved } from "./_helpers.ts";
 
 const MiB = 1024 * 1024;
-
-/** Judge a request that must end with one of `types` within `boundMs`. */
-function judgeEnd(
-  r: CallResult<"request">,
-  s: Setup,
-  types: string[],
-  rule: string,
-  notes: string[],
-): Verdict {
-  if (r.kind === "ok" || r.kind === "sdk_error") {
-    const u = unobserved(s, 1, "the request under test");
-    if (u) return u;
-  }
-  switch (r.kind) {
-    case "no_reply":
-      return verdict.fail(`${rule}; no reply after ${r.ms} ms`, gather(s, { notes }));
-    case "ok":
-      return verdict.fail(
-        `${rule}; the SDK returned status ${r.result.status} as a success`,
-        gather(s, { notes }),
-      );
-    case "sdk_error":
-      if (!types.includes(r.error.type)) {
-        return verdict.fail(`${rule}; got ${describeError(r.error)}`, gather(s, { reply: r.error, notes }));
-      }
-      return verdict.pass(gather(s, { reply: r.error, timings: { elapsed_ms: r.ms }, notes }));
-    case "driver_fault":
-      return callFault("request", r, s);
-    default: {
-      const never: never = r;
-      return verdict.error(`unknown call result ${String(never)}`);
-    }
-  }
-}
 
 /** sdk.dos.max-response */
 export const maxResponse = defineCheck<SdkContext>({
@@ -63,7 +28,7 @@ export const maxResponse = defineCheck<SdkContext>({
     }, { configure: { max_response_bytes: 64 * 1024, max_retries: 0 } });
     if (!s.ok) return s.verdict;
     const r = await request(s.setup, { method: "GET", path: "/big" }, 8_000);
-    return judgeEnd(
+    return judgeGiveUp(
       r,
       s.setup,
       ["too_large"],
@@ -94,7 +59,7 @@ export const defaultMaxResponse = defineCheck<SdkContext>({
     }, { configure: { max_retries: 0, timeouts: { connect_ms: 2_000, read_ms: 10_000, total_ms: 20_000 } } });
     if (!s.ok) return s.verdict;
     const r = await request(s.setup, { method: "GET", path: "/huge" }, 22_000);
-    return judgeEnd(
+    return judgeGiveUp(
       r,
       s.setup,
       ["too_large"],
@@ -131,7 +96,7 @@ export const endlessBody = defineCheck<SdkContext>({
     });
     if (!s.ok) return s.verdict;
     const r = await request(s.setup, { method: "GET", path: "/endless" }, 8_000);
-    return judgeEnd(
+    return judgeGiveUp(
       r,
       s.setup,
       ["too_large", "timeout"],

@@ -8,7 +8,7 @@
 import fc from "fast-check";
 import { defineCheck } from "../../src/engine/registry.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
-import { type Evidence, verdict } from "../../src/engine/types.ts";
+import { type Evidence, type Verdict, verdict } from "../../src/engine/types.ts";
 import { findCanaries } from "../../src/driver/canary.ts";
 import type { DriverSession } from "../../src/driver/types.ts";
 import { describeError, request, setup } from "./_helpers.ts";
@@ -16,11 +16,35 @@ import { describeError, request, setup } from "./_helpers.ts";
 /** The reason when the SDK answered without sending the request: the kit cannot judge (an error). */
 const NOT_SENT = "the driver answered but the mock server saw no request (cannot judge)";
 
-/** Why one generated case broke the property (thrown inside the property to make it fail). */
+/**
+ * Why one generated case broke the property (thrown inside the property to make it fail).
+ * `kitFault`: the driver or the kit broke (an `error` verdict), not the SDK's rule (a `fail`).
+ */
 class Broken extends Error {
-  constructor(readonly detail: string, readonly evidence: Evidence) {
+  constructor(readonly detail: string, readonly evidence: Evidence, readonly kitFault = false) {
     super(detail);
   }
+}
+
+/** The outcome of a property run. */
+type PropertyResult =
+  | { ok: true; runs: number }
+  | {
+    ok: false;
+    detail: string;
+    kitFault: boolean;
+    evidence: Evidence;
+    counterexample: string;
+    path: string;
+    runs: number;
+  };
+
+/** Turn a property run into a verdict: its seed, shrink path and counterexample go in the evidence. */
+function propertyVerdict(seed: number, res: PropertyResult, rule: string, passNote: string): Verdict {
+  if (res.ok) return verdict.pass({ notes: [passNote], property: { seed, runs: res.runs } });
+  const property = { seed, path: res.path, counterexample: res.counterexample, runs: res.runs };
+  if (res.kitFault) return verdict.error(`property run broke: ${res.detail}`, { ...res.evidence, property });
+  return verdict.fail(`${rule}; ${res.detail}`, { ...res.evidence, property });
 }
 
 /** Run an async property with the run's seed; return the failure with seed and shrink path. */
@@ -29,16 +53,7 @@ async function check<T>(
   numRuns: number,
   seed: number,
   body: (v: T) => Promise<void>,
-): Promise<
-  { ok: true; runs: number } | {
-    ok: false;
-    detail: string;
-    evidence: Evidence;
-    counterexample: string;
-    path: string;
-    runs: number;
-  }
-> {
+): Promise<PropertyResult> {
   let last: Broken | undefined;
   const details = await fc.check(
     fc.asyncProperty(arb, async (v) => {
@@ -56,6 +71,7 @@ async function check<T>(
   return {
     ok: false,
     detail: last?.detail ?? String(details.errorInstance),
+    kitFault: last?.kitFault ?? false,
     evidence: last?.evidence ?? {},
     counterexample,
     path: details.counterexamplePath ?? "",
@@ -111,15 +127,15 @@ export const problemFuzz = defineCheck<SdkContext>({
             body: { kind: "text", value: body },
           }],
         }, { session, configure: { max_retries: 0 } });
-        if (!s.ok) throw new Broken("configure failed", {});
+        if (!s.ok) throw new Broken("configure failed", {}, true);
         const r = await request(s.setup, { method: "GET", path: "/fuzz" }, 8_000);
         if (r.kind === "no_reply" || r.kind === "driver_fault") {
           throw new Broken(`the driver did not answer (${r.kind})`, {
             notes: [r.kind === "driver_fault" ? r.detail : `no reply after ${r.ms} ms`],
-          });
+          }, true);
         }
         if (s.setup.scenario.requests().length === 0) {
-          throw new Broken(NOT_SENT, { reply: r.kind === "ok" ? r.result : r.error });
+          throw new Broken(NOT_SENT, { reply: r.kind === "ok" ? r.result : r.error }, true);
         }
         if (r.kind === "ok") throw new Broken(`a ${status} was reported as success`, { reply: r.result });
         if (r.error.type === "other" || r.error.type === "unsupported") {
@@ -129,23 +145,12 @@ export const problemFuzz = defineCheck<SdkContext>({
         }
       },
     );
-    if (res.ok) {
-      return verdict.pass({
-        notes: [`${res.runs} generated bodies, all typed errors`],
-        property: { seed: ctx.seed, runs: res.runs },
-      });
-    }
-    const property = { seed: ctx.seed, path: res.path, counterexample: res.counterexample, runs: res.runs };
-    if (
-      res.detail.startsWith("the driver did not answer") || res.detail === "configure failed" ||
-      res.detail === NOT_SENT
-    ) {
-      return verdict.error(`property run broke: ${res.detail}`, { ...res.evidence, property });
-    }
-    return verdict.fail(`every generated Problem-ish body must give a typed error; ${res.detail}`, {
-      ...res.evidence,
-      property,
-    });
+    return propertyVerdict(
+      ctx.seed,
+      res,
+      "every generated Problem-ish body must give a typed error",
+      `${res.runs} generated bodies, all typed errors`,
+    );
   },
 });
 
@@ -186,12 +191,12 @@ export const headerFuzz = defineCheck<SdkContext>({
           },
         }],
       }, { session, configure: { max_retries: 0, token: canary } });
-      if (!s.ok) throw new Broken("configure failed", {});
+      if (!s.ok) throw new Broken("configure failed", {}, true);
       const r = await request(s.setup, { method: "GET", path: "/hdr" }, 8_000);
       if (r.kind === "no_reply" || r.kind === "driver_fault") {
-        throw new Broken(`the driver did not answer (${r.kind})`, {});
+        throw new Broken(`the driver did not answer (${r.kind})`, {}, true);
       }
-      if (s.setup.scenario.requests().length === 0) throw new Broken(NOT_SENT, {});
+      if (s.setup.scenario.requests().length === 0) throw new Broken(NOT_SENT, {}, true);
       const reply = JSON.stringify(r.kind === "ok" ? r.result : r.error);
       const found = findCanaries(reply, [canary]);
       if (found.length > 0) {
@@ -207,22 +212,11 @@ export const headerFuzz = defineCheck<SdkContext>({
         );
       }
     });
-    if (res.ok) {
-      return verdict.pass({
-        notes: [`${res.runs} generated header sets, token never in a reply`],
-        property: { seed: ctx.seed, runs: res.runs },
-      });
-    }
-    const property = { seed: ctx.seed, path: res.path, counterexample: res.counterexample, runs: res.runs };
-    if (
-      res.detail.startsWith("the driver did not answer") || res.detail === "configure failed" ||
-      res.detail === NOT_SENT
-    ) {
-      return verdict.error(`property run broke: ${res.detail}`, { ...res.evidence, property });
-    }
-    return verdict.fail(`the token must never come back in an error; ${res.detail}`, {
-      ...res.evidence,
-      property,
-    });
+    return propertyVerdict(
+      ctx.seed,
+      res,
+      "the token must never come back in an error",
+      `${res.runs} generated header sets, token never in a reply`,
+    );
   },
 });

@@ -6,45 +6,22 @@
  */
 import { defineCheck } from "../../src/engine/registry.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
-import { type Verdict, verdict } from "../../src/engine/types.ts";
+import type { Verdict } from "../../src/engine/types.ts";
 import type { CallResult } from "../../src/driver/types.ts";
-import { callFault, describeError, gather, request, type Setup, setup, unobserved } from "./_helpers.ts";
+import { judgeGiveUp, request, type Setup, setup } from "./_helpers.ts";
 
 /** Judge a call that must end with a `timeout` error within `boundMs`. */
 function judgeTimeout(r: CallResult<"request">, s: Setup, boundMs: number, configured: string): Verdict {
-  const notes = [configured, `bound ${boundMs} ms`];
-  if (r.kind === "ok" || r.kind === "sdk_error") {
-    const u = unobserved(s, 1, "the request under test");
-    if (u) return u;
-  }
-  switch (r.kind) {
-    case "no_reply":
-      return verdict.fail(
-        `the SDK must give up within ${boundMs} ms (${configured}); no reply after ${r.ms} ms`,
-        gather(s, { timings: { waited_ms: r.ms }, notes }),
-      );
-    case "ok":
-      return verdict.fail(
-        `the SDK must give up with a timeout (${configured}); it returned status ${r.result.status} after ${r.ms} ms`,
-        gather(s, { timings: { elapsed_ms: r.ms }, notes }),
-      );
-    case "sdk_error":
-      if (r.error.type !== "timeout") {
-        return verdict.fail(
-          `the SDK must give up with type=timeout (${configured}); got ${
-            describeError(r.error)
-          } after ${r.ms} ms`,
-          gather(s, { reply: r.error, timings: { elapsed_ms: r.ms }, notes }),
-        );
-      }
-      return verdict.pass(gather(s, { reply: r.error, timings: { elapsed_ms: r.ms }, notes }));
-    case "driver_fault":
-      return callFault("request", r, s);
-    default: {
-      const never: never = r;
-      return verdict.error(`unknown call result ${String(never)}`);
-    }
-  }
+  return judgeGiveUp(
+    r,
+    s,
+    ["timeout"],
+    `the SDK must give up with type=timeout within ${boundMs} ms (${configured})`,
+    [
+      configured,
+      `bound ${boundMs} ms`,
+    ],
+  );
 }
 
 /** sdk.timeouts.read */

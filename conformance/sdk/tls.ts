@@ -169,6 +169,33 @@ export const customCa = defineCheck<SdkContext>({
   },
 });
 
+/**
+ * Redirect the SDK's first request to `to` ("foreign" = https://127.0.0.2, "http" = plain http) and
+ * judge whether any request that reached that listener carried Authorization.
+ */
+async function redirectCheck(
+  ctx: SdkContext,
+  to: "foreign" | "http",
+  rule: (leaked: number) => string,
+  passNote: (followed: number) => string,
+): Promise<Verdict> {
+  const s = await setup(ctx, {
+    responses: [
+      { match: { path: "/start" }, redirect: to },
+      { status: 200, body: { kind: "json", value: { landed: true } } },
+    ],
+  });
+  if (!s.ok) return s.verdict;
+  const r = await request(s.setup, { method: "GET", path: "/start" });
+  if (r.kind === "no_reply" || r.kind === "driver_fault") return callFault("request", r, s.setup);
+  const u = unobserved(s.setup, 1, "the request that gets the redirect", "/start");
+  if (u) return u;
+  const followed = s.setup.scenario.requests().filter((q) => q.listener === to);
+  const leaked = followed.filter((q) => q.headers["authorization"] !== undefined);
+  if (leaked.length > 0) return verdict.fail(rule(leaked.length), gather(s.setup));
+  return verdict.pass(gather(s.setup, { notes: [passNote(followed.length)] }));
+}
+
 /** sdk.redirect.auth-same-origin */
 export const authSameOrigin = defineCheck<SdkContext>({
   id: "sdk.redirect.auth-same-origin",
@@ -177,30 +204,14 @@ export const authSameOrigin = defineCheck<SdkContext>({
   source: "000 §1.2 No caps leaked; OWASP API10:2023 Unsafe Consumption of APIs",
   requires: ["http"],
   mutants: ["auth-on-redirect"],
-  async run(ctx) {
-    const s = await setup(ctx, {
-      responses: [
-        { match: { path: "/start" }, redirect: "foreign" },
-        { status: 200, body: { kind: "json", value: { landed: true } } },
-      ],
-    });
-    if (!s.ok) return s.verdict;
-    const r = await request(s.setup, { method: "GET", path: "/start" });
-    if (r.kind === "no_reply" || r.kind === "driver_fault") return callFault("request", r, s.setup);
-    const u = unobserved(s.setup, 1, "the request that gets the redirect", "/start");
-    if (u) return u;
-    const foreign = s.setup.scenario.requests().filter((q) => q.listener === "foreign");
-    const leaked = foreign.filter((q) => q.headers["authorization"] !== undefined);
-    if (leaked.length > 0) {
-      return verdict.fail(
-        `Authorization must not be sent to another origin (127.0.0.2) on a redirect; ${leaked.length} request(s) carried it`,
-        gather(s.setup),
-      );
-    }
-    return verdict.pass(gather(s.setup, {
-      notes: [`redirect to https://127.0.0.2; followed ${foreign.length} time(s), never with Authorization`],
-    }));
-  },
+  run: (ctx) =>
+    redirectCheck(
+      ctx,
+      "foreign",
+      (n) =>
+        `Authorization must not be sent to another origin (127.0.0.2) on a redirect; ${n} request(s) carried it`,
+      (n) => `redirect to https://127.0.0.2; followed ${n} time(s), never with Authorization`,
+    ),
 });
 
 /** sdk.redirect.no-downgrade */
@@ -211,28 +222,12 @@ export const noDowngrade = defineCheck<SdkContext>({
   source: "000 §2.1 TLS required by default",
   requires: ["http"],
   mutants: ["follow-downgrade"],
-  async run(ctx) {
-    const s = await setup(ctx, {
-      responses: [
-        { match: { path: "/start" }, redirect: "http" },
-        { status: 200, body: { kind: "json", value: { landed: true } } },
-      ],
-    });
-    if (!s.ok) return s.verdict;
-    const r = await request(s.setup, { method: "GET", path: "/start" });
-    if (r.kind === "no_reply" || r.kind === "driver_fault") return callFault("request", r, s.setup);
-    const u = unobserved(s.setup, 1, "the request that gets the redirect", "/start");
-    if (u) return u;
-    const plain = s.setup.scenario.requests().filter((q) => q.listener === "http");
-    const leaked = plain.filter((q) => q.headers["authorization"] !== undefined);
-    if (leaked.length > 0) {
-      return verdict.fail(
-        `an https → http redirect must not be followed with credentials; ${leaked.length} plain-http request(s) carried Authorization`,
-        gather(s.setup),
-      );
-    }
-    return verdict.pass(gather(s.setup, {
-      notes: [`redirect to http://; ${plain.length} plain-http request(s), none with Authorization`],
-    }));
-  },
+  run: (ctx) =>
+    redirectCheck(
+      ctx,
+      "http",
+      (n) =>
+        `an https → http redirect must not be followed with credentials; ${n} plain-http request(s) carried Authorization`,
+      (n) => `redirect to http://; ${n} plain-http request(s), none with Authorization`,
+    ),
 });
