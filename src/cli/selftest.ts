@@ -165,7 +165,8 @@ export async function selftestMain(args: string[]): Promise<number> {
 
   const chaosChecks = await loadChaosChecks();
   if (!chaosChecks.ok) {
-    out.line(`chaos part skipped: ${chaosChecks.reason}`);
+    // The chaos checks failing to load is a kit fault: a failing row, never a skip.
+    rows.push({ mutant: "chaos", expected: [], caught: [], missed: [chaosChecks.reason], ok: false });
   } else {
     const chaos = await startChaos({ seed: flags.seed });
     if (!chaos.ok) out.line(`chaos part skipped: ${chaos.reason}`);
