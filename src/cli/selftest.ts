@@ -8,6 +8,7 @@
 import { parseCertifyFlags } from "./args.ts";
 import { terminalOut } from "./progress.ts";
 import { loadChaosChecks, loadServerModule } from "./_optional.ts";
+import { GLOBAL_TOKEN_FILE } from "../client/_faults.ts";
 import { CERTIFY_USAGE, referenceSdkModule } from "./certify.ts";
 import { type RunOutcome, sdkRun } from "../engine/runner.ts";
 import type { Check } from "../engine/types.ts";
@@ -160,6 +161,8 @@ export async function selftestMain(args: string[]): Promise<number> {
   const { sdkChecks } = await import("../../conformance/sdk/mod.ts");
   const rows: SelftestRow[] = [];
   const sdk = await mutationPart("", sdkChecks, { seed: flags.seed, concurrency: flags.concurrency }, log);
+  // the global-token-file mutant shares its token through a fixed file (its fault): remove it
+  await Deno.remove(GLOBAL_TOKEN_FILE).catch(() => {});
   rows.push(...sdk.rows);
   let fatal = sdk.fatal;
 
