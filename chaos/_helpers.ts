@@ -293,3 +293,29 @@ export function unconnected(run: ChaosRun, att: number | undefined, ev: Evidence
     ev,
   );
 }
+
+/** One timed GET through the proxy, with what the proxy and mock saw. */
+export interface TimedGet {
+  r: CallResult<"request">;
+  /** ms until the driver answered (or gave up waiting) */
+  ms: number;
+  /** proxy connections during the request (undefined: not observable) */
+  att: number | undefined;
+  ev: Evidence;
+}
+
+/**
+ * GET through the run's proxy, timed, then read the attempts and build the evidence.
+ *
+ * @param run the chaos run
+ * @param waitMs how long to wait for the driver's answer
+ * @param notes the check's facts (bounds, body) for the evidence
+ * @returns the call result, its time, the attempts and the evidence
+ */
+export async function timedGet(run: ChaosRun, waitMs: number, notes: string[]): Promise<TimedGet> {
+  const t0 = performance.now();
+  const r = await get(run, waitMs);
+  const ms = performance.now() - t0;
+  const att = await attempts(run);
+  return { r, ms, att, ev: evidence(run, { result: r, ms, attempts: att }, notes) };
+}

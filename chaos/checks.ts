@@ -23,6 +23,7 @@ import {
   get,
   noAnswer,
   SETUP_CALL_MS,
+  timedGet,
   unconnected,
   withChaos,
 } from "./_helpers.ts";
@@ -48,11 +49,7 @@ async function mustFailWithin(
   maxAttempts?: number,
   observable = true,
 ): Promise<Verdict> {
-  const t0 = performance.now();
-  const r = await get(run, boundMs + 2000);
-  const ms = performance.now() - t0;
-  const att = await attempts(run);
-  const ev = evidence(run, { result: r, ms, attempts: att }, [
+  const { r, ms, att, ev } = await timedGet(run, boundMs + 2000, [
     `bound: a ${want} error within ${boundMs} ms` +
     (maxAttempts === undefined ? "" : `, at most ${maxAttempts} attempts`),
   ]);
@@ -268,11 +265,7 @@ export const slicer: Check<SdkContext> = defineCheck<SdkContext>({
       max_retries: 0,
     }, async (run) => {
       const size = new TextEncoder().encode(JSON.stringify(doc)).byteLength;
-      const t0 = performance.now();
-      const r = await get(run, 25_000);
-      const ms = performance.now() - t0;
-      const att = await attempts(run);
-      const ev = evidence(run, { result: r, ms, attempts: att }, [`expected body: ${size} bytes of JSON`]);
+      const { r, ms, att, ev } = await timedGet(run, 25_000, [`expected body: ${size} bytes of JSON`]);
       switch (r.kind) {
         case "ok":
           if (r.result.status !== 200) return verdict.fail(`expected status 200, got ${r.result.status}`, ev);
@@ -318,11 +311,7 @@ export const truncated: Check<SdkContext> = defineCheck<SdkContext>({
       timeouts: { connect_ms: 2000, read_ms: 3000, total_ms: 10_000 },
       max_retries: 1,
     }, async (run) => {
-      const t0 = performance.now();
-      const r = await get(run, 15_000);
-      const ms = performance.now() - t0;
-      const att = await attempts(run);
-      const ev = evidence(run, { result: r, ms, attempts: att }, [
+      const { r, ms, att, ev } = await timedGet(run, 15_000, [
         `body: ${JSON.stringify(value).length} bytes of JSON with Content-Length; the proxy closes every ` +
         `connection after ${limit} bytes (TLS included)`,
       ]);
