@@ -11,8 +11,8 @@ export type Level = "MUST" | "SHOULD";
 /** Which kit profile a check belongs to (the first segment of its id). */
 export type Profile = "sdk" | "chaos" | "svc";
 
-/** Driver capabilities (DESIGN.md § "The driver (testee) protocol"). */
-export const CAPABILITIES = [
+/** The capabilities a driver may declare in `hello` (DESIGN.md § "The driver (testee) protocol"). */
+export const DRIVER_CAPABILITIES = [
   "http",
   "tls",
   "retry",
@@ -25,6 +25,11 @@ export const CAPABILITIES = [
   "secret_uri",
   "manifest",
   "zeroize",
+] as const;
+
+/** Every capability a check may require: the driver's, plus the kit's pseudo-capabilities. */
+export const CAPABILITIES = [
+  ...DRIVER_CAPABILITIES,
   // Kit-side pseudo-capabilities (not declared by drivers):
   "ts_module", // the SDK is a TypeScript module loadable in a Deno worker
   "toxiproxy", // the chaos suite has a Toxiproxy server

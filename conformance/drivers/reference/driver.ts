@@ -37,6 +37,7 @@ import { parseProblem, problemToSdkError } from "../../../src/schema/problem.ts"
 import { canonicalJson, decodeDto, encodeDto } from "../../../src/schema/dto.ts";
 import { parseSecretUri } from "../../../src/schema/secret_uri.ts";
 import { validateManifest } from "../../../src/schema/manifest.ts";
+import { DRIVER_CAPABILITIES } from "../../../src/engine/types.ts";
 
 /** Faults the driver injects itself (wire-format and schema faults, not client behaviour). */
 export const DRIVER_FAULTS = ["dto-rename", "u64-as-number", "manifest-lenient"] as const;
@@ -46,22 +47,6 @@ export type DriverFault = typeof DRIVER_FAULTS[number];
 
 /** A fault the driver can run with: a client fault or a driver fault. */
 export type Mutant = ClientFault | DriverFault;
-
-/** Every capability the reference client implements. */
-export const REFERENCE_CAPABILITIES: readonly string[] = [
-  "http",
-  "tls",
-  "retry",
-  "idempotency",
-  "sse",
-  "token_provider",
-  "concurrency",
-  "problem",
-  "dto",
-  "secret_uri",
-  "manifest",
-  "zeroize",
-];
 
 function isDriverFault(v: string): v is DriverFault {
   return (DRIVER_FAULTS as readonly string[]).includes(v);
@@ -334,7 +319,7 @@ export class ReferenceDriver {
           name: "ron-reference-client",
           version: "0.1.0",
           language: "typescript",
-          capabilities: [...REFERENCE_CAPABILITIES],
+          capabilities: [...DRIVER_CAPABILITIES], // the reference implements every one
         };
       }
       case "configure":

@@ -5,6 +5,8 @@
  * every request fails at once with that typed error. No check may pass against it: a check that
  * does would pass an SDK that does nothing.
  */
+import { DRIVER_CAPABILITIES } from "../../../src/engine/types.ts";
+
 const mode = Deno.args[0] ?? "ok";
 const enc = new TextEncoder();
 const write = (v: unknown) => Deno.stdout.writeSync(enc.encode(JSON.stringify(v) + "\n"));
@@ -18,20 +20,7 @@ function answer(msg: Record<string, unknown>): unknown {
         name: `null-sdk-${mode}`,
         version: "0.0.0",
         language: "none",
-        capabilities: [
-          "http",
-          "tls",
-          "retry",
-          "idempotency",
-          "sse",
-          "token_provider",
-          "concurrency",
-          "problem",
-          "dto",
-          "secret_uri",
-          "manifest",
-          "zeroize",
-        ],
+        capabilities: [...DRIVER_CAPABILITIES],
       };
     case "configure":
       return { client: `c${++n}` };
