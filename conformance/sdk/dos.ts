@@ -5,10 +5,33 @@
  */
 import { defineCheck } from "../../src/engine/registry.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
-import { verdict } from "../../src/engine/types.ts";
-import { callFault, gather, judgeGiveUp, request, setup, unobserved } from "./_helpers.ts";
+import { type Verdict, verdict } from "../../src/engine/types.ts";
+import type { Body } from "../../src/schema/scenario.ts";
+import { callFault, gather, judgeGiveUp, request, setup, type SetupOptions, unobserved } from "./_helpers.ts";
 
 const MiB = 1024 * 1024;
+
+/** How one oversized body is served and what the SDK must end with. */
+interface BigBody {
+  body: Body;
+  path: string;
+  setup: SetupOptions;
+  /** how long to wait for the reply: the rule's bound */
+  waitMs: number;
+  types: string[];
+  rule: string;
+  note: string;
+}
+
+/** Serve an oversized JSON body and judge that the SDK gives up with one of `types` in time. */
+async function bigBody(ctx: SdkContext, b: BigBody): Promise<Verdict> {
+  const s = await setup(ctx, {
+    responses: [{ status: 200, headers: { "content-type": "application/json" }, body: b.body }],
+  }, b.setup);
+  if (!s.ok) return s.verdict;
+  const r = await request(s.setup, { method: "GET", path: b.path }, b.waitMs);
+  return judgeGiveUp(r, s.setup, b.types, b.rule, [b.note]);
+}
 
 /** sdk.dos.max-response */
 export const maxResponse = defineCheck<SdkContext>({
@@ -18,26 +41,16 @@ export const maxResponse = defineCheck<SdkContext>({
   source: "000 §4.1 Response size; fails cleanly with a specific error",
   requires: ["http"],
   mutants: ["no-size-limit"],
-  async run(ctx) {
-    const s = await setup(ctx, {
-      responses: [{
-        status: 200,
-        headers: { "content-type": "application/json" },
-        body: { kind: "bytes", size: 2 * MiB },
-      }],
-    }, { configure: { max_response_bytes: 64 * 1024, max_retries: 0 } });
-    if (!s.ok) return s.verdict;
-    const r = await request(s.setup, { method: "GET", path: "/big" }, 8_000);
-    return judgeGiveUp(
-      r,
-      s.setup,
-      ["too_large"],
-      "a 2 MiB body over max_response_bytes=65536 must fail with type=too_large",
-      [
-        "body 2 MiB, max_response_bytes=65536",
-      ],
-    );
-  },
+  run: (ctx) =>
+    bigBody(ctx, {
+      body: { kind: "bytes", size: 2 * MiB },
+      path: "/big",
+      setup: { configure: { max_response_bytes: 64 * 1024, max_retries: 0 } },
+      waitMs: 8_000,
+      types: ["too_large"],
+      rule: "a 2 MiB body over max_response_bytes=65536 must fail with type=too_large",
+      note: "body 2 MiB, max_response_bytes=65536",
+    }),
 });
 
 /** sdk.dos.default-max-response */
@@ -49,26 +62,18 @@ export const defaultMaxResponse = defineCheck<SdkContext>({
   requires: ["http"],
   mutants: ["no-size-limit"],
   timeLimitMs: 30_000,
-  async run(ctx) {
-    const s = await setup(ctx, {
-      responses: [{
-        status: 200,
-        headers: { "content-type": "application/json" },
-        body: { kind: "bytes", size: 64 * MiB },
-      }],
-    }, { configure: { max_retries: 0, timeouts: { connect_ms: 2_000, read_ms: 10_000, total_ms: 20_000 } } });
-    if (!s.ok) return s.verdict;
-    const r = await request(s.setup, { method: "GET", path: "/huge" }, 22_000);
-    return judgeGiveUp(
-      r,
-      s.setup,
-      ["too_large"],
-      "a 64 MiB body must fail with type=too_large under the default cap",
-      [
-        "body 64 MiB, no max_response_bytes configured",
-      ],
-    );
-  },
+  run: (ctx) =>
+    bigBody(ctx, {
+      body: { kind: "bytes", size: 64 * MiB },
+      path: "/huge",
+      setup: {
+        configure: { max_retries: 0, timeouts: { connect_ms: 2_000, read_ms: 10_000, total_ms: 20_000 } },
+      },
+      waitMs: 22_000,
+      types: ["too_large"],
+      rule: "a 64 MiB body must fail with type=too_large under the default cap",
+      note: "body 64 MiB, no max_response_bytes configured",
+    }),
 });
 
 /** sdk.dos.endless-body */
@@ -79,33 +84,23 @@ export const endlessBody = defineCheck<SdkContext>({
   source: "000 §7.4 Gigantic payload does not OOM",
   requires: ["http"],
   mutants: ["no-size-limit"],
-  async run(ctx) {
-    const s = await setup(ctx, {
-      responses: [{
-        status: 200,
-        headers: { "content-type": "application/json" },
-        body: { kind: "endless", chunk_bytes: 65536 },
-      }],
-    }, {
-      noDefaultTimeouts: true,
-      configure: {
-        max_response_bytes: MiB,
-        max_retries: 0,
-        timeouts: { connect_ms: 2_000, read_ms: 10_000, total_ms: 60_000 },
+  run: (ctx) =>
+    bigBody(ctx, {
+      body: { kind: "endless", chunk_bytes: 65536 },
+      path: "/endless",
+      setup: {
+        noDefaultTimeouts: true,
+        configure: {
+          max_response_bytes: MiB,
+          max_retries: 0,
+          timeouts: { connect_ms: 2_000, read_ms: 10_000, total_ms: 60_000 },
+        },
       },
-    });
-    if (!s.ok) return s.verdict;
-    const r = await request(s.setup, { method: "GET", path: "/endless" }, 8_000);
-    return judgeGiveUp(
-      r,
-      s.setup,
-      ["too_large", "timeout"],
-      "an endless body must end with too_large or timeout within 8000 ms",
-      [
-        "endless body, max_response_bytes=1048576, total_ms=60000",
-      ],
-    );
-  },
+      waitMs: 8_000,
+      types: ["too_large", "timeout"],
+      rule: "an endless body must end with too_large or timeout within 8000 ms",
+      note: "endless body, max_response_bytes=1048576, total_ms=60000",
+    }),
 });
 
 /** sdk.concurrency.limit */
