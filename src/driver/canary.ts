@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { LeakFinding } from "../engine/types.ts";
+import type { LeakFinding } from "../schema/evidence.ts";
 
 /** How a canary was found. */
 export type CanaryForm = "raw" | "url-encoded" | "base64" | "fragment";

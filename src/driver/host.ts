@@ -8,7 +8,7 @@
  * @module
  */
 import { type HelloResult, type Op, OP_RESULTS, PROTOCOL_VERSION, ReplySchema } from "../schema/protocol.ts";
-import type { LeakFinding } from "../engine/types.ts";
+import type { LeakFinding } from "../schema/evidence.ts";
 import type { CallResult, DriverSession } from "./types.ts";
 import { BoundedLog } from "./_bounded_log.ts";
 import { leakFindings, maskCanaries, scanTree, type TaggedFinding, taggedLeakFindings } from "./canary.ts";

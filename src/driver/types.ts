@@ -4,7 +4,7 @@
  * @module
  */
 import type { HelloResult, Op, OpResult, SdkError } from "../schema/protocol.ts";
-import type { LeakFinding } from "../engine/types.ts";
+import type { LeakFinding } from "../schema/evidence.ts";
 
 /** The result of one driver call. */
 export type CallResult<O extends Op> =

@@ -40,50 +40,8 @@ export const CAPABILITIES = [
 /** One capability name. */
 export type Capability = typeof CAPABILITIES[number];
 
-/** A request the mock server (or a server probe) recorded; secrets masked as `<canary>` in reports. */
-export interface RecordedRequest {
-  /** ms since the scenario was created */
-  t: number;
-  method: string;
-  path: string;
-  query: string;
-  headers: Record<string, string>;
-  bodySize: number;
-  /** UTF-8 body text, truncated to 4 KiB (kept for leak scans) */
-  body: string;
-  /** an id of the TCP/TLS connection the request arrived on */
-  connection: string;
-  /** which listener: "https" | "http" | "foreign" | "untrusted" */
-  listener: string;
-}
-
-/** Where a canary was found. */
-export interface LeakFinding {
-  /** e.g. "driver stderr", "reply of request", "request url", "file HOME/.cache/x" */
-  where: string;
-  /** "raw" | "url-encoded" | "base64" | "fragment" */
-  form: string;
-  /** the surrounding text with every canary masked */
-  excerpt: string;
-}
-
-/** What a vendor needs to fix a fault. Everything here is masked before it is reported. */
-export interface Evidence {
-  /** requests the mock server or probe saw */
-  requests?: RecordedRequest[];
-  /** named durations in ms */
-  timings?: Record<string, number>;
-  /** the driver's reply (result or error) */
-  reply?: unknown;
-  /** SDK output lines (stdout non-protocol lines and stderr), tail */
-  output?: string[];
-  /** where canaries leaked */
-  leaks?: LeakFinding[];
-  /** free-form facts with numbers: "configured read_ms=300", "attempts=4" */
-  notes?: string[];
-  /** property suites: the seed, the shrink path and the counterexample */
-  property?: { seed: number; path?: string; counterexample?: string; runs: number };
-}
+export type { Evidence, LeakFinding, RecordedRequest } from "../schema/evidence.ts";
+import type { Evidence } from "../schema/evidence.ts";
 
 /** The outcome of one check. A kit or driver fault is `error`, never `pass`. */
 export type Verdict =
@@ -116,6 +74,8 @@ export interface Check<C extends BaseContext = BaseContext> {
   level: Level;
   /** seed file + section, e.g. "000 §2.3 Bounded retries" */
   source: string;
+  /** why the rule matters, in one or two sentences a vendor can act on (docs/CHECKS.md) */
+  rationale?: string;
   /** capabilities the target must have, else `not_applicable` */
   requires: Capability[];
   /** mutants (by name) that this check must catch in the selftest */

@@ -35,7 +35,7 @@
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
-import type { RecordedRequest } from "../engine/types.ts";
+import type { RecordedRequest } from "../schema/evidence.ts";
 import { type ResponseStep, type Scenario, ScenarioSchema } from "../schema/scenario.ts";
 import { defaultContentType, renderBody, wait } from "./_body.ts";
 import { Relay, type RelayedConnection, type RelayRegistry } from "./_proxy.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { RecordedRequest } from "../engine/types.ts";
+import type { RecordedRequest } from "../schema/evidence.ts";
 import type { Scenario } from "../schema/scenario.ts";
 
 /** A reserved scenario on the mock server. */

@@ -5,6 +5,7 @@
  * @module
  */
 import { z } from "zod";
+import { EvidenceSchema } from "./evidence.ts";
 import denoJson from "../../deno.json" with { type: "json" };
 
 /** The schema id written into every report. */
@@ -16,35 +17,7 @@ export const KIT = z.object({ name: z.string(), version: z.string() }).parse({
   version: denoJson.version,
 });
 
-const RecordedRequestSchema = z.object({
-  t: z.number(),
-  method: z.string(),
-  path: z.string(),
-  query: z.string(),
-  headers: z.record(z.string(), z.string()),
-  bodySize: z.number(),
-  body: z.string(),
-  connection: z.string(),
-  listener: z.string(),
-});
-
-const LeakFindingSchema = z.object({ where: z.string(), form: z.string(), excerpt: z.string() });
-
-/** Evidence as it appears in a report. */
-export const EvidenceSchema = z.object({
-  requests: z.array(RecordedRequestSchema).optional(),
-  timings: z.record(z.string(), z.number()).optional(),
-  reply: z.unknown().optional(),
-  output: z.array(z.string()).optional(),
-  leaks: z.array(LeakFindingSchema).optional(),
-  notes: z.array(z.string()).optional(),
-  property: z.object({
-    seed: z.number(),
-    path: z.string().optional(),
-    counterexample: z.string().optional(),
-    runs: z.number(),
-  }).optional(),
-});
+export { EvidenceSchema };
 
 /** One check's result in a report. */
 export const ReportResultSchema = z.object({
