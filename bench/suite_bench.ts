@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { sdkRun } from "../src/engine/runner.ts";
+import { sdkRun } from "../src/engine/sdk_target.ts";
 import { sdkChecks } from "../conformance/sdk/mod.ts";
 import { referenceDriverCommand } from "../conformance/mutants/sdk.ts";
 

@@ -4,7 +4,7 @@
  * the checks that list it). Skipped, with a message, when Toxiproxy is not installed.
  */
 import assert from "node:assert/strict";
-import { sdkRun } from "../src/engine/runner.ts";
+import { sdkRun } from "../src/engine/sdk_target.ts";
 import type { CheckResult } from "../src/engine/types.ts";
 import { referenceDriverCommand } from "../conformance/mutants/sdk.ts";
 import { chaosChecks } from "./mod.ts";

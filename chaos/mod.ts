@@ -33,3 +33,9 @@ export {
  * ```
  */
 export const chaosChecks: Check<SdkContext>[] = CHAOS_CHECKS;
+
+/** TEMPORARY (replaced by the area lists): checks grouped by the area their id names. */
+export const chaosAreas: Readonly<Record<string, readonly Check<SdkContext>[]>> = Object.groupBy(
+  chaosChecks,
+  (c) => (c.id.split(".")[1] ?? "").replaceAll("-", "_"),
+) as Record<string, Check<SdkContext>[]>;

@@ -6,7 +6,7 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
-import { CLIENT_FAULTS } from "../../src/client/_faults.ts";
+import { CLIENT_FAULTS, GLOBAL_TOKEN_FILE } from "../../src/client/_faults.ts";
 import { DRIVER_FAULTS } from "../drivers/reference/driver.ts";
 
 const DRIVER_PATH = fileURLToPath(new URL("../drivers/reference/driver.ts", import.meta.url));
@@ -42,6 +42,24 @@ export function referenceDriverCommand(mutant?: string): string[] {
   ];
 }
 
+/**
+ * URL of the bundled reference client as an SDK module (for `sdk.iso.workers`), optionally as a
+ * one-fault mutant.
+ *
+ * @param mutant a fault name
+ * @returns the module URL
+ * @example
+ * ```ts
+ * import { referenceSdkModule } from "./sdk.ts";
+ * if (!referenceSdkModule("global-token").endsWith("reference.ts?mutant=global-token")) throw new Error();
+ * ```
+ */
+export function referenceSdkModule(mutant?: string): string {
+  const url = new URL("../modules/reference.ts", import.meta.url);
+  if (mutant !== undefined) url.searchParams.set("mutant", mutant);
+  return url.href;
+}
+
 /** One SDK mutant of the matrix: its fault name and the driver command that runs it. */
 export interface SdkMutant {
   /** the fault name, as the checks' `mutants` lists name it */
@@ -65,3 +83,13 @@ export const sdkMutants: readonly SdkMutant[] = [...CLIENT_FAULTS, ...DRIVER_FAU
   name,
   command: referenceDriverCommand(name),
 }));
+
+/**
+ * Remove what a mutant leaves behind on purpose: the `global-token-file` mutant shares its token
+ * through a fixed file (that is its fault).
+ *
+ * @returns when done (never throws)
+ */
+export async function cleanupSdkMutants(): Promise<void> {
+  await Deno.remove(GLOBAL_TOKEN_FILE).catch(() => {});
+}

@@ -4,7 +4,7 @@
  * typed answer it gives. A check that passed it would be judging nothing.
  */
 import assert from "node:assert/strict";
-import { sdkRun } from "../../src/engine/runner.ts";
+import { sdkRun } from "../../src/engine/sdk_target.ts";
 import { sdkChecks } from "./mod.ts";
 
 const DRIVER = new URL("./testdata/null_driver.ts", import.meta.url).pathname;

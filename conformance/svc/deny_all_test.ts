@@ -5,7 +5,7 @@
  * judge (the baseline positive control), never pass vacuously.
  */
 import assert from "node:assert/strict";
-import { certifyTarget } from "./run.ts";
+import { certifyTarget } from "./profile.ts";
 import { parseTargetFile, resolveTarget } from "./target.ts";
 
 const HONEST_PASSES = [

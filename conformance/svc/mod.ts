@@ -33,3 +33,9 @@ export const svcChecks: Check<SvcContext>[] = [
   ...sseChecks,
   ...methodsChecks,
 ].sort((a, b) => a.id.localeCompare(b.id));
+
+/** TEMPORARY (replaced by the area lists): checks grouped by the area their id names. */
+export const svcAreas: Readonly<Record<string, readonly Check<SvcContext>[]>> = Object.groupBy(
+  svcChecks,
+  (c) => (c.id.split(".")[1] ?? "").replaceAll("-", "_"),
+) as Record<string, Check<SvcContext>[]>;

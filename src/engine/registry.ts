@@ -5,20 +5,19 @@
  * @module
  */
 import { z } from "zod";
-import { type BaseContext, CAPABILITIES, type Check } from "./types.ts";
+import type { BaseContext, Check } from "./types.ts";
 
-// profile.area.name; the chaos catalogue (CHECKS.md) uses two segments: chaos.name.
-const ID =
-  /^((sdk|chaos|svc)\.[a-z0-9]+(-[a-z0-9]+)*\.[a-z0-9]+(-[a-z0-9]+)*|chaos\.[a-z0-9]+(-[a-z0-9]+)*)$/;
+// profile.area.name or profile.name, kebab-case; each profile checks its own ids (defineProfile).
+const ID = /^[a-z][a-z0-9]*(\.[a-z0-9]+(-[a-z0-9]+)*){1,2}$/;
 
 /** Metadata of a check, validated when it is defined. */
 export const CheckMetaSchema = z.object({
-  id: z.string().regex(ID, "id must be profile.area.name in kebab-case"),
+  id: z.string().regex(ID, "id must be profile.area.name (or profile.name) in kebab-case"),
   title: z.string().min(1),
   level: z.enum(["MUST", "SHOULD"]),
   source: z.string().min(3),
   rationale: z.string().min(10).optional(),
-  requires: z.array(z.enum(CAPABILITIES)),
+  requires: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/)),
   mutants: z.array(z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/)),
   timeLimitMs: z.number().int().positive().max(180_000).optional(),
 });

@@ -1,18 +1,13 @@
 /**
  * The check runner: runs checks concurrently (bounded), each with a time limit, and turns every
  * outcome — including a thrown exception or a hang — into a result. It never hangs the run.
- * `sdkRun` wires it to the mock server and the driver host for the `sdk` and `chaos` profiles.
+ * Profiles (`profile.ts`) give it their checks and a context factory.
  *
  * @module
  */
 import type { BaseContext, Capability, Check, CheckResult, Evidence, Verdict } from "./types.ts";
-import type { ChaosEnv, SdkContext, StartDriverOptions } from "./sdk_context.ts";
-import type { MockServer } from "../mock/types.ts";
-import type { DriverSession } from "../driver/types.ts";
-import type { HelloResult } from "../schema/protocol.ts";
-import { startMockServer } from "../mock/server.ts";
-import { startDriver } from "../driver/host.ts";
-import { newCanary } from "../driver/canary.ts";
+import { errorMessage } from "../util/error_message.ts";
+import { deadline } from "../util/deadline.ts";
 
 /** Default per-check time limit in ms. */
 export const DEFAULT_TIME_LIMIT_MS = 15_000;
@@ -83,11 +78,6 @@ export function unmatchedOnly(only: readonly string[], ids: readonly string[]): 
   return only.filter((o) => !ids.some((id) => selected(id, [o])));
 }
 
-function message(e: unknown): string {
-  if (e instanceof Error) return e.message;
-  return String(e);
-}
-
 function withNotes(v: Verdict, notes: string[]): Verdict {
   if (notes.length === 0 || v.outcome === "not_applicable") return v;
   const ev: Evidence = v.evidence ?? {};
@@ -97,22 +87,13 @@ function withNotes(v: Verdict, notes: string[]): Verdict {
 type Settled = { kind: "verdict"; verdict: Verdict } | { kind: "late" };
 
 async function boundedDispose(lease: ContextLease<unknown>, ms: number, notes: string[]): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<"late">((resolve) => {
-    timer = setTimeout(() => resolve("late"), ms);
-  });
-  try {
-    const r = await Promise.race([
-      lease.dispose().then(() => "ok" as const, (e: unknown) => {
-        notes.push(`kit: tearing down the check failed: ${message(e)}`);
-        return "ok" as const;
-      }),
-      late,
-    ]);
-    if (r === "late") notes.push(`kit: tearing down the check took longer than ${ms} ms; moved on`);
-  } finally {
-    clearTimeout(timer);
-  }
+  const r = await deadline(
+    lease.dispose().catch((e: unknown) =>
+      void notes.push(`kit: tearing down the check failed: ${errorMessage(e)}`)
+    ),
+    ms,
+  );
+  if (!r.ok) notes.push(`kit: tearing down the check took longer than ${ms} ms; moved on`);
 }
 
 async function runOne<C extends BaseContext>(check: Check<C>, opts: RunOptions<C>): Promise<CheckResult> {
@@ -154,13 +135,13 @@ async function runOne<C extends BaseContext>(check: Check<C>, opts: RunOptions<C
       } catch (e) {
         return {
           kind: "verdict",
-          verdict: { outcome: "error", reason: `could not set up the check: ${message(e)}` },
+          verdict: { outcome: "error", reason: `could not set up the check: ${errorMessage(e)}` },
         };
       }
       try {
         return { kind: "verdict", verdict: await check.run(lease.ctx) };
       } catch (e) {
-        return { kind: "verdict", verdict: { outcome: "error", reason: message(e) } };
+        return { kind: "verdict", verdict: { outcome: "error", reason: errorMessage(e) } };
       }
     })();
     const settled = await Promise.race([work, timedOut]);
@@ -231,158 +212,4 @@ export async function runChecks<C extends BaseContext>(
   const n = Math.max(1, Math.min(Math.floor(opts.concurrency) || 1, total));
   await Promise.all(Array.from({ length: n }, worker));
   return byId.map((c) => results.get(c.id)).filter((r): r is CheckResult => r !== undefined);
-}
-
-/** The result of starting a driver (the driver host's contract). */
-export type StartDriverResult = { ok: true; session: DriverSession } | { ok: false; detail: string };
-
-/** What `sdkRun` needs from the rest of the kit (injectable for tests). */
-export interface SdkRunDeps {
-  startMockServer(opts?: { seed?: number }): Promise<MockServer>;
-  startDriver(opts: {
-    command: string[];
-    env?: Record<string, string>;
-    canaries: () => string[];
-    callTimeoutMs?: number;
-  }): Promise<StartDriverResult>;
-  newCanary(): string;
-}
-
-/** Options of `sdkRun`. */
-export interface SdkRunOptions {
-  /** the driver's argv */
-  driverCommand: string[];
-  only?: string[];
-  seed: number;
-  /** @default 4 */
-  concurrency?: number;
-  checks: readonly Check<SdkContext>[];
-  /**
-   * the chaos environment (chaos suite only); adds the "toxiproxy" capability. When it offers
-   * `scope()`, each check gets its own scope, disposed (its proxies removed) when the check ends.
-   */
-  chaos?: ChaosEnv & { scope?(): ChaosEnv & { dispose(): Promise<void> } };
-  /**
-   * URL of the SDK as a TypeScript module (`createClient(config)`, see conformance/modules/contract.ts);
-   * given → `ctx.sdkModule` is set and the "ts_module" capability is added
-   */
-  sdkModule?: string;
-  /** extra kit pseudo-capabilities */
-  extraCapabilities?: string[];
-  /** @default 15000 */
-  defaultTimeLimitMs?: number;
-  onProgress?(r: CheckResult, done: number, total: number): void;
-  /** the kit's modules (default: the real mock server, driver host and canary generator) */
-  deps?: SdkRunDeps;
-}
-
-/** What an SDK run produced. */
-export type RunOutcome =
-  | {
-    ok: true;
-    results: CheckResult[];
-    target: HelloResult;
-    /** every canary created in the run: mask them before reporting */
-    canaries: string[];
-    startedAt: Date;
-    durationMs: number;
-  }
-  /** usage / config / driver-start error: exit code 2 */
-  | { ok: false; code: 2; detail: string; canaries: string[] };
-
-/** The real dependencies: the mock server, the driver host and the canary generator. */
-export const defaultSdkDeps: SdkRunDeps = { startMockServer, startDriver, newCanary };
-
-/**
- * Certify one SDK: start the mock server, read the driver's `hello`, run the checks, each with its
- * own SdkContext, and close everything.
- *
- * @param opts see `SdkRunOptions`
- * @returns results, target and canaries, or a driver-start / setup error (exit code 2)
- */
-export async function sdkRun(opts: SdkRunOptions): Promise<RunOutcome> {
-  const canaries = new Set<string>();
-  const canaryList = () => [...canaries];
-  const deps = opts.deps ?? defaultSdkDeps;
-  const startedAt = new Date();
-  const t0 = performance.now();
-  let mock: MockServer;
-  try {
-    mock = await deps.startMockServer({ seed: opts.seed });
-  } catch (e) {
-    return { ok: false, code: 2, detail: `mock server did not start: ${message(e)}`, canaries: [] };
-  }
-  try {
-    const first = await deps.startDriver({ command: opts.driverCommand, canaries: canaryList });
-    if (!first.ok) {
-      return { ok: false, code: 2, detail: `driver did not start: ${first.detail}`, canaries: canaryList() };
-    }
-    const target = first.session.hello;
-    await first.session.close().catch(() => {});
-    const capabilities = new Set<string>([...target.capabilities, ...(opts.extraCapabilities ?? [])]);
-    if (opts.chaos) capabilities.add("toxiproxy");
-    if (opts.sdkModule) capabilities.add("ts_module");
-    const runOpts: RunOptions<SdkContext> = {
-      concurrency: opts.concurrency ?? 4,
-      seed: opts.seed,
-      capabilities,
-      makeContext: (check, signal, note) => {
-        const sessions: DriverSession[] = [];
-        const scoped = opts.chaos?.scope?.();
-        const chaos: ChaosEnv | undefined = scoped ?? opts.chaos;
-        const timeLimitMs = check.timeLimitMs ?? opts.defaultTimeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
-        const ctx: SdkContext = {
-          seed: opts.seed,
-          signal,
-          timeLimitMs,
-          note,
-          mock,
-          target,
-          driverCommand: opts.driverCommand,
-          newCanary: () => {
-            const c = deps.newCanary();
-            canaries.add(c);
-            return c;
-          },
-          startDriver: async (o?: StartDriverOptions) => {
-            const r = await deps.startDriver({
-              command: opts.driverCommand,
-              ...(o?.env ? { env: o.env } : {}),
-              canaries: canaryList,
-            });
-            if (!r.ok) throw new Error(`driver did not start: ${r.detail}`);
-            if (signal.aborted) {
-              await r.session.close().catch(() => {});
-              throw new Error("driver started after the check's time limit");
-            }
-            sessions.push(r.session);
-            return r.session;
-          },
-          ...(chaos ? { chaos } : {}),
-          ...(opts.sdkModule ? { sdkModule: opts.sdkModule } : {}),
-        };
-        return Promise.resolve({
-          ctx,
-          dispose: async () => {
-            await Promise.all(sessions.splice(0).map((s) => s.close().catch(() => {})));
-            await scoped?.dispose().catch(() => {});
-          },
-        });
-      },
-    };
-    if (opts.only) runOpts.only = opts.only;
-    if (opts.defaultTimeLimitMs !== undefined) runOpts.defaultTimeLimitMs = opts.defaultTimeLimitMs;
-    if (opts.onProgress) runOpts.onProgress = opts.onProgress;
-    const results = await runChecks(opts.checks, runOpts);
-    return {
-      ok: true,
-      results,
-      target,
-      canaries: canaryList(),
-      startedAt,
-      durationMs: Math.round(performance.now() - t0),
-    };
-  } finally {
-    await mock.close().catch(() => {});
-  }
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { runChecks, type RunOptions, sdkRun, type SdkRunDeps, selected, unmatchedOnly } from "./runner.ts";
+import { runChecks, type RunOptions, selected, unmatchedOnly } from "./runner.ts";
+import { sdkRun, type SdkRunDeps } from "./sdk_target.ts";
 import { type BaseContext, type Check, verdict } from "./types.ts";
 import type { DriverSession } from "../driver/types.ts";
 import type { MockServer } from "../mock/types.ts";

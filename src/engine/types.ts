@@ -8,9 +8,6 @@
 /** Requirement level of a check. */
 export type Level = "MUST" | "SHOULD";
 
-/** Which kit profile a check belongs to (the first segment of its id). */
-export type Profile = "sdk" | "chaos" | "svc";
-
 /** The capabilities a driver may declare in `hello` (DESIGN.md § "The driver (testee) protocol"). */
 export const DRIVER_CAPABILITIES = [
   "http",
@@ -27,18 +24,12 @@ export const DRIVER_CAPABILITIES = [
   "zeroize",
 ] as const;
 
-/** Every capability a check may require: the driver's, plus the kit's pseudo-capabilities. */
-export const CAPABILITIES = [
-  ...DRIVER_CAPABILITIES,
-  // Kit-side pseudo-capabilities (not declared by drivers):
-  "ts_module", // the SDK is a TypeScript module loadable in a Deno worker
-  "toxiproxy", // the chaos suite has a Toxiproxy server
-  "https_target", // server profile: the target is served over https
-  "sse_route", // server profile: the target names an SSE route
-] as const;
-
-/** One capability name. */
-export type Capability = typeof CAPABILITIES[number];
+/**
+ * One capability name: a driver's (`DRIVER_CAPABILITIES`) or a kit pseudo-capability a profile
+ * declares (`ts_module`, `toxiproxy`, `https_target`, `sse_route`, …). Each profile lists the
+ * capabilities its checks may require, and `defineProfile` rejects any other.
+ */
+export type Capability = string;
 
 export type { Evidence, LeakFinding, RecordedRequest } from "../schema/evidence.ts";
 import type { Evidence } from "../schema/evidence.ts";
@@ -77,9 +68,9 @@ export interface Check<C extends BaseContext = BaseContext> {
   /** why the rule matters, in one or two sentences a vendor can act on (docs/CHECKS.md) */
   rationale?: string;
   /** capabilities the target must have, else `not_applicable` */
-  requires: Capability[];
+  requires: readonly Capability[];
   /** mutants (by name) that this check must catch in the selftest */
-  mutants: string[];
+  mutants: readonly string[];
   /** per-check time limit in ms (default 15000) */
   timeLimitMs?: number;
   run(ctx: C): Promise<Verdict>;

@@ -45,7 +45,8 @@ export const InteropDisagreementSchema = z.object({
 export const ReportSchema = z.object({
   schema: z.literal(REPORT_SCHEMA_ID),
   kit: z.object({ name: z.string(), version: z.string() }),
-  profile: z.enum(["sdk", "chaos", "svc"]),
+  /** the profile that ran (the first segment of every check id) */
+  profile: z.string().regex(/^[a-z][a-z0-9]*$/),
   target: z.object({
     name: z.string(),
     version: z.string(),

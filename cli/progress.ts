@@ -4,9 +4,9 @@
  *
  * @module
  */
-import type { CheckResult } from "../engine/types.ts";
-import type { Report } from "../schema/report.ts";
-import { scorecard } from "../report/scorecard.ts";
+import type { CheckResult } from "../src/engine/types.ts";
+import type { Report } from "../src/schema/report.ts";
+import { scorecard } from "../src/report/scorecard.ts";
 
 /** Where human-readable output goes. */
 export interface Out {

@@ -18,11 +18,12 @@
  *
  * @module
  */
-import { sdkRun, type SdkRunDeps, selected } from "./runner.ts";
-import type { Check, CheckResult } from "./types.ts";
-import type { SdkContext } from "./sdk_context.ts";
-import { maskTree } from "./mask.ts";
-import { splitCommand } from "../cli/args.ts";
+import { sdkRun, type SdkRunDeps } from "../src/engine/sdk_target.ts";
+import { selected } from "../src/engine/runner.ts";
+import type { Check, CheckResult } from "../src/engine/types.ts";
+import type { SdkContext } from "../src/engine/sdk_context.ts";
+import { maskTree } from "../src/engine/mask.ts";
+import { splitCommand } from "../src/util/args.ts";
 
 /** Options of `registerCertification`. */
 export interface RegisterCertificationOptions {
@@ -83,7 +84,7 @@ export async function registerCertification(opts: RegisterCertificationOptions):
     if (!s.ok) throw new Error(`registerCertification: driver ${JSON.stringify(opts.driver)}: ${s.error}`);
     argv = s.value;
   } else argv = opts.driver;
-  const checks = opts.checks ?? (await import("../../conformance/sdk/mod.ts")).sdkChecks;
+  const checks = opts.checks ?? (await import("../conformance/sdk/mod.ts")).sdkChecks;
   const ids = checks.map((c) => c.id).filter((id) => selected(id, opts.only)).sort((a, b) =>
     a.localeCompare(b)
   );
@@ -116,5 +117,62 @@ export async function registerCertification(opts: RegisterCertificationOptions):
         if (o === "not_applicable") console.log(`${id}: not applicable: ${r.verdict.reason}`);
       },
     });
+  }
+}
+
+/** Options of `registerSelftest`. */
+export interface RegisterSelftestOptions {
+  /** only these profiles (names) @default every profile */
+  profiles?: readonly string[];
+  /** @default 1 */
+  seed?: number;
+  /** test seams: register with this instead of `Deno.test` */
+  register?: (def: Deno.TestDefinition) => void;
+}
+
+/**
+ * Register the mutation matrix under `deno test`: one test per selftest row (`sdk:reference`,
+ * `svc:accept-alg-none`, …). Each profile's rows run once, lazily, when its first test starts;
+ * each test fails with what its row missed. A profile whose tool is missing (Toxiproxy) fails
+ * its tests in CI and is ignored elsewhere.
+ *
+ * @param opts profiles and seed
+ * @returns once the tests are registered
+ * @example
+ * ```ts
+ * import { registerSelftest } from "./register.ts";
+ * const names: string[] = [];
+ * await registerSelftest({ profiles: ["svc"], register: (d) => void names.push(d.name) });
+ * if (!names.includes("selftest svc:reference")) throw new Error(names.join());
+ * ```
+ */
+export async function registerSelftest(opts: RegisterSelftestOptions = {}): Promise<void> {
+  const { PROFILES } = await import("./profiles.ts");
+  const { profileSelftest, selftestJobs } = await import("./selftest.ts");
+  const register = opts.register ?? ((d: Deno.TestDefinition) => Deno.test(d));
+  for (const profile of PROFILES) {
+    if (opts.profiles && !opts.profiles.includes(profile.name)) continue;
+    let shared: ReturnType<typeof profileSelftest> | undefined;
+    const run = () => shared ??= profileSelftest(profile, { seed: opts.seed ?? 1 });
+    for (const job of selftestJobs(profile)) {
+      register({
+        name: `selftest ${job.name}`,
+        sanitizeOps: false,
+        sanitizeResources: false,
+        fn: async () => {
+          const r = await run();
+          if (!r.ok) {
+            if (r.unavailable && !Deno.env.get("CI")) {
+              console.log(`${job.name}: skipped: ${r.error}`);
+              return;
+            }
+            throw new Error(`${profile.name} could not start: ${r.error}`);
+          }
+          const row = r.rows.find((x) => x.mutant === job.name);
+          if (!row) throw new Error(`${job.name}: no row`);
+          if (!row.ok) throw new Error(`${job.name}: ${row.missed.join("; ")}`);
+        },
+      });
+    }
   }
 }

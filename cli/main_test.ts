@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { main } from "./main.ts";
 import { matrixMain } from "./matrix_cmd.ts";
-import { buildReport } from "../report/json.ts";
-import { renderJson } from "../report/json.ts";
+import { buildReport } from "../src/report/json.ts";
+import { renderJson } from "../src/report/json.ts";
 import { mutantRow, referenceRow } from "./selftest.ts";
-import type { RunOutcome } from "../engine/runner.ts";
+import type { CheckResult } from "../src/engine/types.ts";
 
 function quiet<T>(f: () => Promise<T>): Promise<T> {
   const { log, error } = console;
@@ -63,54 +63,47 @@ Deno.test("matrix merges report.json files and rejects invalid ones", async () =
 });
 
 Deno.test("selftest rows: a mutant is caught only by fail, never by error or pass", () => {
-  const outcome: RunOutcome = {
-    ok: true,
-    target: { protocol: 1, name: "x", version: "1", language: "ts", capabilities: [] },
-    canaries: [],
-    startedAt: new Date(0),
-    durationMs: 1,
-    results: [
-      {
-        id: "sdk.a.a",
-        title: "t",
-        level: "MUST",
-        source: "0",
-        durationMs: 1,
-        verdict: { outcome: "fail", reason: "r", evidence: {} },
-      },
-      {
-        id: "sdk.a.b",
-        title: "t",
-        level: "MUST",
-        source: "0",
-        durationMs: 1,
-        verdict: { outcome: "error", reason: "crash" },
-      },
-      {
-        id: "sdk.a.c",
-        title: "t",
-        level: "MUST",
-        source: "0",
-        durationMs: 1,
-        verdict: { outcome: "pass", evidence: {} },
-      },
-      {
-        id: "sdk.a.d",
-        title: "t",
-        level: "MUST",
-        source: "0",
-        durationMs: 1,
-        verdict: { outcome: "not_applicable", reason: "n" },
-      },
-    ],
-  };
-  const row = mutantRow("m", ["sdk.a.a", "sdk.a.b", "sdk.a.c", "sdk.z.z"], outcome);
+  const results: CheckResult[] = [
+    {
+      id: "sdk.a.a",
+      title: "t",
+      level: "MUST",
+      source: "0",
+      durationMs: 1,
+      verdict: { outcome: "fail", reason: "r", evidence: {} },
+    },
+    {
+      id: "sdk.a.b",
+      title: "t",
+      level: "MUST",
+      source: "0",
+      durationMs: 1,
+      verdict: { outcome: "error", reason: "crash" },
+    },
+    {
+      id: "sdk.a.c",
+      title: "t",
+      level: "MUST",
+      source: "0",
+      durationMs: 1,
+      verdict: { outcome: "pass", evidence: {} },
+    },
+    {
+      id: "sdk.a.d",
+      title: "t",
+      level: "MUST",
+      source: "0",
+      durationMs: 1,
+      verdict: { outcome: "not_applicable", reason: "n" },
+    },
+  ];
+  const row = mutantRow("m", ["sdk.a.a", "sdk.a.b", "sdk.a.c", "sdk.z.z"], results, []);
   assert.deepEqual(row.caught, ["sdk.a.a"]);
   assert.deepEqual(row.missed, ["sdk.a.b (error: crash)", "sdk.a.c (pass)", "sdk.z.z (not run)"]);
   assert.equal(row.ok, false);
-  const ref = referenceRow(outcome, "reference");
+  const ref = referenceRow("reference", results, []);
   assert.deepEqual(ref.expected, ["sdk.a.a", "sdk.a.b", "sdk.a.c"]);
   assert.deepEqual(ref.caught, ["sdk.a.c"]);
   assert.equal(ref.ok, false);
-  assert.equal(mutantRow("m", [], outcome).ok, false);
+  assert.equal(mutantRow("m", [], results, []).ok, false);
 });

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { CheckFailure, registerCertification } from "./deno_test.ts";
-import type { SdkRunDeps } from "./runner.ts";
-import type { Check } from "./types.ts";
-import type { SdkContext } from "./sdk_context.ts";
+import { CheckFailure, registerCertification } from "./register.ts";
+import type { SdkRunDeps } from "../src/engine/sdk_target.ts";
+import type { Check } from "../src/engine/types.ts";
+import type { SdkContext } from "../src/engine/sdk_context.ts";
 
 function deps(counter: { starts: number }): SdkRunDeps {
   return {

@@ -1,6 +1,6 @@
 /**
- * Command-line parsing for the kit's CLI: flags of `certify` / `chaos` / `selftest`, and a
- * shell-like splitter for `--driver "CMD"`.
+ * Small pure helpers for command lines: a shell-like splitter for `--driver "CMD"`, quoting for
+ * re-run commands, seeds, module URLs and file-system-safe names.
  *
  * @module
  */
@@ -89,37 +89,6 @@ export function shellQuote(s: string): string {
   return `"${s.replace(/(["\\$`])/g, "\\$1")}"`;
 }
 
-/** Flags of `certify`, `chaos` and `selftest`. */
-export interface CertifyFlags {
-  /** each `--driver` as given (a command line) */
-  drivers: string[];
-  /** @default "reports" */
-  out: string;
-  only: string[];
-  expectFail?: string;
-  fixExpectations: boolean;
-  /** @default a random seed (printed) */
-  seed: number;
-  seedGiven: boolean;
-  json: boolean;
-  /** @default 4 */
-  concurrency: number;
-  /** `--sdk-module URL|PATH`: the SDK as a TypeScript module (for the Deno-worker isolation check) */
-  sdkModule?: string;
-  help: boolean;
-}
-
-const VALUE_FLAGS = new Set([
-  "--driver",
-  "--out",
-  "--only",
-  "--expect-fail",
-  "--seed",
-  "--concurrency",
-  "--sdk-module",
-]);
-const BOOL_FLAGS = new Set(["--fix-expectations", "--json", "--help", "-h"]);
-
 /**
  * A random seed in [1, 2^31).
  *
@@ -135,103 +104,6 @@ export function randomSeed(): number {
   const a = new Uint32Array(1);
   crypto.getRandomValues(a);
   return ((a[0] ?? 1) % 0x7fffffff) + 1;
-}
-
-/**
- * Parse the flags of `certify`, `chaos` and `selftest`.
- *
- * @param args the arguments after the subcommand
- * @returns the flags, or a usage error (exit code 2)
- * @example
- * ```ts
- * import { parseCertifyFlags } from "./args.ts";
- * const r = parseCertifyFlags(["--driver", "python3 d.py", "--only=sdk.a.b,sdk.c.d", "--seed", "7"]);
- * if (!r.ok || r.value.seed !== 7 || r.value.only.length !== 2) throw new Error(JSON.stringify(r));
- * ```
- */
-export function parseCertifyFlags(args: readonly string[]): { ok: true; value: CertifyFlags } | {
-  ok: false;
-  error: string;
-} {
-  const f: CertifyFlags = {
-    drivers: [],
-    out: "reports",
-    only: [],
-    fixExpectations: false,
-    seed: 0,
-    seedGiven: false,
-    json: false,
-    concurrency: 4,
-    help: false,
-  };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] ?? "";
-    const eq = arg.indexOf("=");
-    const name = arg.startsWith("--") && eq > 0 ? arg.slice(0, eq) : arg;
-    let value: string | undefined;
-    if (VALUE_FLAGS.has(name)) {
-      if (eq > 0 && arg.startsWith("--")) value = arg.slice(eq + 1);
-      else {
-        value = args[++i];
-        if (value === undefined) return { ok: false, error: `${name} needs a value` };
-      }
-    } else if (!BOOL_FLAGS.has(name)) {
-      return { ok: false, error: `unknown argument: ${arg}` };
-    }
-    switch (name) {
-      case "--driver":
-        if (!value || value.trim() === "") return { ok: false, error: "--driver needs a command" };
-        f.drivers.push(value);
-        break;
-      case "--out":
-        if (!value) return { ok: false, error: "--out needs a directory" };
-        f.out = value;
-        break;
-      case "--only":
-        f.only.push(...(value ?? "").split(",").map((s) => s.trim()).filter((s) => s !== ""));
-        break;
-      case "--expect-fail":
-        if (!value) return { ok: false, error: "--expect-fail needs a file" };
-        f.expectFail = value;
-        break;
-      case "--seed": {
-        const n = Number(value);
-        if (!Number.isSafeInteger(n) || n < 0) {
-          return { ok: false, error: `--seed must be a non-negative integer, got ${value}` };
-        }
-        f.seed = n;
-        f.seedGiven = true;
-        break;
-      }
-      case "--concurrency": {
-        const n = Number(value);
-        if (!Number.isInteger(n) || n < 1 || n > 64) {
-          return { ok: false, error: `--concurrency must be an integer from 1 to 64, got ${value}` };
-        }
-        f.concurrency = n;
-        break;
-      }
-      case "--sdk-module":
-        if (!value) return { ok: false, error: "--sdk-module needs a URL or path" };
-        f.sdkModule = value;
-        break;
-      case "--fix-expectations":
-        f.fixExpectations = true;
-        break;
-      case "--json":
-        f.json = true;
-        break;
-      case "--help":
-      case "-h":
-        f.help = true;
-        break;
-    }
-  }
-  if (f.fixExpectations && !f.expectFail) {
-    return { ok: false, error: "--fix-expectations needs --expect-fail FILE" };
-  }
-  if (!f.seedGiven) f.seed = randomSeed();
-  return { ok: true, value: f };
 }
 
 /**

@@ -9,9 +9,9 @@
  */
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { BodySchema, ResponseStepSchema, type Scenario, ScenarioSchema } from "./scenario.ts";
-import { startMockServer } from "../mock/server.ts";
-import type { MockServer, ScenarioHandle } from "../mock/types.ts";
+import { BodySchema, ResponseStepSchema, type Scenario, ScenarioSchema } from "../schema/scenario.ts";
+import { startMockServer } from "./server.ts";
+import type { MockServer, ScenarioHandle } from "./types.ts";
 
 const SCENARIO_DIR = new URL("../../fixtures/scenario/", import.meta.url);
 const INDEX = new URL("../../fixtures/index.json", import.meta.url);

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { parseReport, type Report } from "../schema/report.ts";
-import { buildMatrix, renderMatrixHtml, renderMatrixMarkdown } from "../report/matrix.ts";
+import { parseReport, type Report } from "../src/schema/report.ts";
+import { buildMatrix, renderMatrixHtml, renderMatrixMarkdown } from "../src/report/matrix.ts";
 
 /**
  * Run `matrix`.

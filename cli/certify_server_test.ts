@@ -1,30 +1,10 @@
 import assert from "node:assert/strict";
-import { serverMain, serverSelftest } from "../../src/cli/server.ts";
-import { serverMutants, unknownServerMutants } from "../mutants/server.ts";
-import { SERVER_FAULTS } from "./faults.ts";
-import { startReferenceServer } from "./server.ts";
-import { JwtKit } from "../svc/_jwt_kit.ts";
-import { svcChecks } from "../svc/mod.ts";
+import { startReferenceServer } from "../conformance/reference_server/server.ts";
+import { JwtKit } from "../conformance/svc/_jwt_kit.ts";
+import { svcProfile } from "../conformance/svc/profile.ts";
+import { certifyMain } from "./certify.ts";
 
-Deno.test("every mutant a check names exists, and every fault is named by a check", () => {
-  assert.deepEqual(unknownServerMutants(), []);
-  for (const f of SERVER_FAULTS) {
-    assert.ok(svcChecks.some((c) => c.mutants.includes(f)), `no check names ${f}`);
-  }
-  for (const c of svcChecks) assert.ok(c.mutants.length > 0, `${c.id} names no mutant`);
-});
-
-Deno.test("selftest: the reference passes every svc check, each mutant fails every check that names it", async () => {
-  const t0 = performance.now();
-  const rows = await serverSelftest({ seed: 1 });
-  const ms = performance.now() - t0;
-  const bad = rows.filter((r) => !r.ok);
-  assert.deepEqual(bad, [], JSON.stringify(bad, null, 2));
-  assert.equal(rows.length, 1 + serverMutants().length);
-  const ref = rows.find((r) => r.mutant === "server:reference");
-  assert.equal(ref?.caught.length, svcChecks.length, "the HTTPS reference runs every check");
-  assert.ok(ms < 60_000, `selftest took ${ms} ms`);
-});
+const serverMain = (args: string[]) => certifyMain(svcProfile, args);
 
 Deno.test("certify:server with a target file (env token + public key file) passes the reference; a bad file exits 2", async () => {
   const s = await startReferenceServer({});

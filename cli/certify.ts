@@ -1,0 +1,268 @@
+/**
+ * The one pipeline every profile's task runs: flags, `--only`, expectations, the run of each
+ * target, the comparison of several targets, reports, scorecard and exit code. A profile only
+ * says how its targets open (`src/engine/profile.ts`).
+ *
+ * Exit codes: 0 every applicable MUST passes (after expected failures), 1 a failure, 2 a usage,
+ * config or target-start error.
+ *
+ * @module
+ */
+import type { Profile, RunnableTarget } from "../src/engine/profile.ts";
+import { unmatchedOnly } from "../src/engine/runner.ts";
+import type { CheckResult } from "../src/engine/types.ts";
+import {
+  applyExpectations,
+  describeParseError,
+  type ExpectationFile,
+  fixExpectations,
+  parseExpectations,
+} from "../src/engine/expect_fail.ts";
+import { buildReport, renderJson } from "../src/report/json.ts";
+import { writeReports } from "../src/report/write.ts";
+import {
+  buildMatrix,
+  type InteropDisagreement,
+  renderMatrixHtml,
+  renderMatrixMarkdown,
+} from "../src/report/matrix.ts";
+import type { Report } from "../src/schema/report.ts";
+import { maskCanaries } from "../src/driver/canary.ts";
+import { sanitizeName } from "../src/util/args.ts";
+import { errorMessage } from "../src/util/error_message.ts";
+import { type CommonFlags, parseFlags, usage } from "./flags.ts";
+import { type Out, progress, scorecardText, terminalOut } from "./progress.ts";
+import { ALL_CHECK_IDS } from "./profiles.ts";
+
+type Expectations = { ok: true; file: ExpectationFile | undefined } | { ok: false; error: string };
+
+async function readExpectations(flags: CommonFlags): Promise<Expectations> {
+  if (!flags.expectFail) return { ok: true, file: undefined };
+  let text: string;
+  try {
+    text = await Deno.readTextFile(flags.expectFail);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound && flags.fixExpectations) return { ok: true, file: undefined };
+    return { ok: false, error: `--expect-fail ${flags.expectFail}: cannot read it: ${errorMessage(e)}` };
+  }
+  const p = parseExpectations(text);
+  if (!p.ok) return { ok: false, error: `--expect-fail ${flags.expectFail}: ${describeParseError(p.error)}` };
+  return { ok: true, file: p.value };
+}
+
+/** `--out` must be a directory the kit can write, checked before the run (not after it). */
+async function checkOutDir(dir: string): Promise<{ ok: true } | { ok: false; error: string }> {
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+    const probe = await Deno.makeTempFile({ dir, prefix: ".ron-write-check-" });
+    await Deno.remove(probe);
+    return { ok: true };
+  } catch (e) {
+    return { ok: false, error: `--out ${dir}: not a writable directory: ${errorMessage(e)}` };
+  }
+}
+
+/** One target's run. */
+interface TargetRun {
+  spec: RunnableTarget;
+  outcome:
+    | {
+      ok: true;
+      results: CheckResult[];
+      info: Report["target"];
+      canaries: string[];
+      startedAt: Date;
+      durationMs: number;
+    }
+    | { ok: false; error: string; canaries: string[] };
+}
+
+async function runTarget(
+  spec: RunnableTarget,
+  profile: Profile,
+  flags: CommonFlags,
+  out: Out,
+): Promise<TargetRun> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  out.line(`certifying ${spec.label} (${profile.name})`);
+  const open = await spec.open();
+  if (!open.ok) return { spec, outcome: { ok: false, error: open.error, canaries: [] } };
+  const t = open.value;
+  try {
+    const results = await t.run({
+      seed: flags.seed,
+      concurrency: flags.concurrency ?? profile.defaultConcurrency,
+      ...(flags.only.length > 0 ? { only: flags.only } : {}),
+      onProgress: progress(out, spec.label, (s) => maskCanaries(s, t.canaries())),
+    });
+    out.endStatus();
+    return {
+      spec,
+      outcome: {
+        ok: true,
+        results,
+        info: t.info,
+        canaries: t.canaries(),
+        startedAt,
+        durationMs: Math.round(performance.now() - t0),
+      },
+    };
+  } catch (e) {
+    return {
+      spec,
+      outcome: { ok: false, error: `the run failed: ${errorMessage(e)}`, canaries: t.canaries() },
+    };
+  } finally {
+    await t.close().catch(() => {});
+  }
+}
+
+function uniqueNames(runs: readonly TargetRun[]): string[] {
+  const names: string[] = [];
+  for (const r of runs) {
+    const base = r.outcome.ok ? r.outcome.info.name : r.spec.label.split("/").at(-1) ?? "target";
+    let name = sanitizeName(base);
+    for (let n = 2; names.includes(name); n++) name = `${sanitizeName(base)}-${n}`;
+    names.push(name);
+  }
+  return names;
+}
+
+/**
+ * Run a profile's task (`deno task certify`, `chaos`, `certify:server`, …).
+ *
+ * @param profile the profile
+ * @param args the arguments after the task
+ * @returns the exit code: 0 all applicable MUST pass (after expected failures), 1 a failure, 2 usage/setup
+ */
+export async function certifyMain(profile: Profile, args: readonly string[]): Promise<number> {
+  const help = usage(profile.task, profile.flags);
+  const parsed = parseFlags(args, profile.flags);
+  if (!parsed.ok) {
+    console.error(`usage error: ${parsed.error}\n${help}`);
+    return 2;
+  }
+  const flags = parsed.value.common;
+  if (flags.help) {
+    console.log(help);
+    return 0;
+  }
+  const out = terminalOut(flags.json);
+  const usageError = (msg: string) => {
+    out.line(`usage error: ${msg}`);
+    return 2;
+  };
+  const checked = profile.checkFlags(parsed.value.profile);
+  if (!checked.ok) return usageError(checked.error);
+  const unmatched = unmatchedOnly(flags.only, profile.checks.map((c) => c.id));
+  if (unmatched.length > 0) {
+    return usageError(`--only: no ${profile.name} check matches ${unmatched.join(", ")}`);
+  }
+  const exp = await readExpectations(flags);
+  if (!exp.ok) return usageError(exp.error);
+  const writable = await checkOutDir(flags.out);
+  if (!writable.ok) return usageError(writable.error);
+
+  const started = await profile.start({
+    seed: flags.seed,
+    concurrency: flags.concurrency ?? profile.defaultConcurrency,
+    log: (l) => out.line(l),
+  });
+  if (!started.ok) {
+    out.line(started.error);
+    return 2;
+  }
+  const session = started.value;
+  const runs: TargetRun[] = [];
+  let comparison: { disagreements: InteropDisagreement[]; canaries: string[] } | undefined;
+  try {
+    for (const l of session.banner) out.line(l);
+    const targets = session.targets(parsed.value.profile);
+    if (!targets.ok) return usageError(targets.error);
+    if (flags.fixExpectations && targets.value.length > 1) {
+      return usageError("--fix-expectations takes one target (the file describes one)");
+    }
+    out.line(`seed: ${flags.seed}`);
+    for (const spec of targets.value) runs.push(await runTarget(spec, profile, flags, out));
+    const names = uniqueNames(runs);
+    const ok = runs.map((r, i) => ({ name: names[i] ?? `target-${i}`, spec: r.spec, ok: r.outcome.ok }))
+      .filter((r) => r.ok);
+    if (ok.length > 1 && session.compare) {
+      const c = await session.compare(ok);
+      for (const l of c.lines) out.line(l);
+      comparison = c;
+    }
+    return await finish(profile, flags, runs, names, exp, comparison, out);
+  } finally {
+    await session.close().catch(() => {});
+  }
+}
+
+async function finish(
+  profile: Profile,
+  flags: CommonFlags,
+  runs: readonly TargetRun[],
+  names: readonly string[],
+  exp: Extract<Expectations, { ok: true }>,
+  comparison: { disagreements: InteropDisagreement[]; canaries: string[] } | undefined,
+  out: Out,
+): Promise<number> {
+  let exit = 0;
+  const reports: Report[] = [];
+  for (const [i, r] of runs.entries()) {
+    const o = r.outcome;
+    if (!o.ok) {
+      out.line(`${r.spec.label}: ${maskCanaries(o.error, o.canaries)}`);
+      exit = 2;
+      continue;
+    }
+    let expected = exp.file?.ids ?? [];
+    if (flags.fixExpectations && flags.expectFail) {
+      const text = fixExpectations(exp.file, o.results, ALL_CHECK_IDS);
+      await Deno.writeTextFile(flags.expectFail, text);
+      const again = parseExpectations(text);
+      expected = again.ok ? again.value.ids : [];
+      out.line(`rewrote ${flags.expectFail} (${expected.length} expected failures)`);
+    }
+    const expectations = applyExpectations(o.results, expected, ALL_CHECK_IDS);
+    const canaries = [...o.canaries, ...(comparison?.canaries ?? [])];
+    const report = buildReport({
+      profile: profile.name,
+      target: o.info,
+      results: o.results,
+      seed: flags.seed,
+      startedAt: o.startedAt,
+      durationMs: o.durationMs,
+      command: r.spec.command,
+      ...(flags.only.length > 0 ? { only: flags.only } : {}),
+      expectations,
+      canaries,
+      ...(comparison ? { interop: comparison.disagreements } : {}),
+    });
+    const dir = runs.length > 1 ? `${flags.out}/${names[i]}` : flags.out;
+    await writeReports(dir, report, canaries);
+    reports.push(report);
+    for (const l of scorecardText(report)) out.line(l);
+    for (const l of profile.footer(o.results)) out.line(`  ${l}`);
+    for (const res of report.results) {
+      if ((res.outcome === "fail" || res.outcome === "error") && !res.expected_failure) {
+        out.line(`  re-run: ${r.spec.command} --only ${res.id} --seed ${flags.seed}`);
+      }
+    }
+    out.line(`  reports: ${dir}/report.html`);
+    exit = Math.max(exit, expectations.exitCode);
+  }
+  if (reports.length > 1) {
+    const m = buildMatrix(reports);
+    await Deno.writeTextFile(`${flags.out}/matrix.md`, renderMatrixMarkdown(m));
+    await Deno.writeTextFile(`${flags.out}/matrix.html`, renderMatrixHtml(m));
+    out.line(`matrix: ${flags.out}/matrix.html`);
+  }
+  if (flags.json) {
+    const text = reports.length === 1 ? renderJson(reports[0]) : renderJson(reports);
+    await Deno.stdout.write(new TextEncoder().encode(text));
+  }
+  out.line(`exit code ${exit}`);
+  return exit;
+}

@@ -1,0 +1,28 @@
+/**
+ * The `sdk` profile: client SDKs in any language, through their driver, against the kit's mock
+ * server (`deno task certify`).
+ *
+ * @module
+ */
+import { defineProfile, type Profile } from "../../src/engine/profile.ts";
+import { DRIVER_CAPABILITIES } from "../../src/engine/types.ts";
+import { sdkMutants } from "../mutants/sdk.ts";
+import { sdkAreas } from "./mod.ts";
+import { checkSdkFlags, SDK_FLAGS, sdkSession } from "./session.ts";
+
+/** The `sdk` profile. */
+export const sdkProfile: Profile = defineProfile({
+  name: "sdk",
+  task: "certify",
+  title: "client SDKs, through their driver, against a scripted mock server",
+  home: "conformance/sdk",
+  idSegments: 3,
+  capabilities: [...DRIVER_CAPABILITIES, "ts_module"],
+  flags: SDK_FLAGS,
+  defaultConcurrency: 4,
+  selftestConcurrency: 1,
+  areas: sdkAreas,
+  mutants: sdkMutants.map((m) => ({ name: m.name })),
+  checkFlags: checkSdkFlags,
+  start: (env) => Promise.resolve({ ok: true, value: sdkSession({ task: "certify", seed: env.seed }) }),
+});

@@ -1,0 +1,179 @@
+/**
+ * The `svc` profile: HTTP API servers, probed from outside (`deno task certify:server`). A target
+ * file names the server; with none, the kit starts its bundled reference server (HTTPS with an
+ * ephemeral CA, or plain HTTP with `--http`).
+ *
+ * @module
+ */
+import {
+  defineProfile,
+  flagValues,
+  type OpenTarget,
+  type Profile,
+  type Result,
+  type TargetSpec,
+} from "../../src/engine/profile.ts";
+import type { CheckResult } from "../../src/engine/types.ts";
+import { runChecks } from "../../src/engine/runner.ts";
+import { shellQuote } from "../../src/util/args.ts";
+import { errorMessage } from "../../src/util/error_message.ts";
+import { FAULT_DESCRIPTIONS, SERVER_FAULTS, type ServerFault } from "../reference_server/faults.ts";
+import { startReferenceServer } from "../reference_server/server.ts";
+import { Prober, type SvcContext } from "./_context.ts";
+import { JwtKit } from "./_jwt_kit.ts";
+import { svcAreas, svcChecks } from "./mod.ts";
+import { loadTarget, type Target, targetCapabilities, TargetError } from "./target.ts";
+
+/** The default per-check time limit of svc checks, in ms. */
+const SVC_TIME_LIMIT_MS = 15_000;
+
+/**
+ * An open svc target: each check gets its own bounded probe and the shared JWT kit.
+ *
+ * @param target the resolved target
+ * @param seed the run's seed
+ * @param close what stops the server, if the kit started it
+ * @returns the open target
+ */
+export function openSvcTarget(
+  target: Target,
+  seed: number,
+  close: () => Promise<void>,
+): OpenTarget<SvcContext> {
+  const jwt = new JwtKit(target.credentials);
+  const capabilities = targetCapabilities(target);
+  return {
+    info: { name: target.name, version: target.version, language: "http", capabilities: [...capabilities] },
+    capabilities,
+    canaries: () => [],
+    defaultTimeLimitMs: SVC_TIME_LIMIT_MS,
+    makeContext(check, signal, note) {
+      const probe = new Prober(target.baseUrl, signal, target.caCertPem);
+      const ctx: SvcContext = {
+        seed,
+        signal,
+        timeLimitMs: check.timeLimitMs ?? SVC_TIME_LIMIT_MS,
+        note,
+        target,
+        probe,
+        jwt,
+      };
+      return Promise.resolve({ ctx, dispose: () => Promise.resolve(probe.close()) });
+    },
+    close,
+  };
+}
+
+/**
+ * Run the svc checks against a resolved target, without the pipeline (tests, embedding).
+ *
+ * @param target the resolved target
+ * @param opts seed, selection, concurrency
+ * @returns the results, sorted by id
+ */
+export function certifyTarget(
+  target: Target,
+  opts: { seed: number; only?: string[]; concurrency?: number },
+): Promise<CheckResult[]> {
+  const t = openSvcTarget(target, opts.seed, () => Promise.resolve());
+  return runChecks(svcChecks, {
+    seed: opts.seed,
+    concurrency: opts.concurrency ?? 6,
+    capabilities: t.capabilities,
+    defaultTimeLimitMs: SVC_TIME_LIMIT_MS,
+    makeContext: t.makeContext,
+    ...(opts.only ? { only: opts.only } : {}),
+  });
+}
+
+function referenceSpec(seed: number, https: boolean, mutant: string | undefined): TargetSpec<SvcContext> {
+  const fault: ServerFault | undefined = SERVER_FAULTS.find((f) => f === mutant);
+  return {
+    label: mutant ?? "reference server",
+    command: `deno task certify:server${https ? "" : " --http"}`,
+    async open(): Promise<Result<OpenTarget<SvcContext>>> {
+      if (mutant !== undefined && fault === undefined) {
+        return { ok: false, error: `no server mutant ${mutant}` };
+      }
+      try {
+        const s = await startReferenceServer({ https, ...(fault ? { fault } : {}) });
+        return { ok: true, value: openSvcTarget(s.target, seed, () => s.close()) };
+      } catch (e) {
+        return { ok: false, error: `the reference server did not start: ${errorMessage(e)}` };
+      }
+    },
+  };
+}
+
+function fileSpec(seed: number, path: string): TargetSpec<SvcContext> {
+  return {
+    label: path,
+    command: `deno task certify:server --target ${shellQuote(path)}`,
+    async open(): Promise<Result<OpenTarget<SvcContext>>> {
+      try {
+        const t = await loadTarget(path);
+        return { ok: true, value: openSvcTarget(t, seed, () => Promise.resolve()) };
+      } catch (e) {
+        if (e instanceof TargetError) return { ok: false, error: `target error (${path}): ${e.message}` };
+        return { ok: false, error: `target ${path}: ${errorMessage(e)}` };
+      }
+    },
+  };
+}
+
+const areas = svcAreas;
+const needsHttps = (fault: string): boolean =>
+  Object.values(areas).flat().some((c) => c.mutants.includes(fault) && c.requires.includes("https_target"));
+
+function probeTotals(results: readonly CheckResult[]): string[] {
+  let requests = 0;
+  let probeMs = 0;
+  for (const r of results) {
+    const v = r.verdict;
+    const t = v.outcome === "pass" || v.outcome === "fail"
+      ? v.evidence.timings
+      : v.outcome === "error"
+      ? v.evidence?.timings
+      : undefined;
+    requests += t?.["probe_requests"] ?? 0;
+    probeMs += t?.["probe_ms"] ?? 0;
+  }
+  return [`probe requests: ${requests} (${Math.round(probeMs)} ms of request time)`];
+}
+
+/** The `svc` profile. */
+export const svcProfile: Profile = defineProfile({
+  name: "svc",
+  task: "certify:server",
+  title: "HTTP API servers, probed from outside",
+  home: "conformance/svc",
+  idSegments: 3,
+  capabilities: ["https_target", "sse_route"],
+  flags: [
+    {
+      name: "--target",
+      value: "FILE",
+      help: "the server's target file (TOML); without it the bundled reference server",
+    },
+    { name: "--http", help: "serve the bundled reference over plain HTTP (default HTTPS)" },
+  ],
+  defaultConcurrency: 6,
+  selftestConcurrency: 6,
+  areas,
+  mutants: SERVER_FAULTS.map((name) => ({ name, description: FAULT_DESCRIPTIONS[name] })),
+  footer: probeTotals,
+  start: (env) =>
+    Promise.resolve({
+      ok: true,
+      value: {
+        banner: [],
+        targets(flags) {
+          const file = flagValues(flags, "--target")[0];
+          if (file !== undefined) return { ok: true, value: [fileSpec(env.seed, file)] };
+          return { ok: true, value: [referenceSpec(env.seed, flags["--http"] !== true, undefined)] };
+        },
+        reference: (mutant) => referenceSpec(env.seed, mutant === undefined || needsHttps(mutant), mutant),
+        close: () => Promise.resolve(),
+      },
+    }),
+});
