@@ -1,7 +1,7 @@
 /**
  * The server target file (TOML): what `deno task certify:server --target FILE` probes, and how the
  * kit gets credentials. Parsed with smol-toml, validated with zod; every error names the field.
- * See `example_target.toml` beside this file and DESIGN.md § "Certifying a server".
+ * See `example_target.toml` beside this file and docs/DESIGN.md § "Certifying a server".
  *
  * @module
  */

@@ -1,7 +1,7 @@
 /**
  * Canary secrets: make them, find them (raw, URL-encoded, base64 and any
  * 12-character run), mask them, and scan a directory tree for them.
- * See DESIGN.md § "Canary secrets".
+ * See docs/PROTOCOL.md § "Canaries" and docs/DESIGN.md § "Canary secrets and the leak scan".
  *
  * @module
  */

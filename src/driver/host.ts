@@ -3,7 +3,7 @@
  * temporary directories, speaks the JSON Lines protocol with it (pipelined,
  * every reply validated), keeps its output as bounded evidence, scans
  * everything for canaries and never leaves a process behind.
- * See DESIGN.md § "The driver (testee) protocol".
+ * See docs/PROTOCOL.md.
  *
  * @module
  */

@@ -1,7 +1,7 @@
 /**
  * JSON Lines framing of the driver protocol: split a byte stream into lines,
  * tell replies from SDK output, and encode requests.
- * See DESIGN.md § "The driver (testee) protocol".
+ * See docs/PROTOCOL.md § "Framing".
  *
  * @module
  */

@@ -2,7 +2,7 @@
  * The kit's mock server: a Hono app on `Deno.serve` that plays scenario scripts
  * (`src/schema/scenario.ts`) under `/s/<scenario-id>/…` and records every request a scenario gets.
  *
- * Four public listeners serve the same app (see DESIGN.md § "The mock server and scenarios"):
+ * Four public listeners serve the same app (see docs/DESIGN.md § "The mock server and scenarios"):
  *
  * | listener    | address           | TLS                                   |
  * |-------------|-------------------|---------------------------------------|

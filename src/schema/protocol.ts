@@ -1,6 +1,6 @@
 /**
  * Driver (testee) protocol: JSON Lines over stdio. Every message the kit reads
- * is validated with these schemas. See DESIGN.md § "The driver (testee) protocol".
+ * is validated with these schemas. See docs/PROTOCOL.md.
  *
  * @module
  */

@@ -1,4 +1,4 @@
-// Conformance-kit driver for the Go client: JSON Lines over stdio (DESIGN.md, driver protocol).
+// Conformance-kit driver for the Go client: JSON Lines over stdio (docs/PROTOCOL.md).
 // Each request line runs on its own goroutine (pipelining); a mutex keeps stdout lines whole.
 // Build: go build -o ron-driver . — run: ./ron-driver
 package main

@@ -1,4 +1,4 @@
-"""Conformance-kit driver for ronclient.py: JSON Lines over stdio (DESIGN.md, driver protocol).
+"""Conformance-kit driver for ronclient.py: JSON Lines over stdio (docs/PROTOCOL.md).
 
 Each request line is handled on its own thread (pipelining); replies may come in any order and
 one lock keeps every stdout line whole. Run: python3 driver.py
