@@ -26,7 +26,9 @@ function layerOf(path: string): number {
 
 async function* sources(dir: URL, rel = ""): AsyncGenerator<string> {
   for await (const e of Deno.readDir(dir)) {
-    if (e.name.startsWith(".") || e.name === "node_modules" || e.name === "reports" || e.name === "ci-reports") continue;
+    if (
+      e.name.startsWith(".") || e.name === "node_modules" || e.name === "reports" || e.name === "ci-reports"
+    ) continue;
     const path = `${rel}${e.name}`;
     if (e.isDirectory) yield* sources(new URL(`${e.name}/`, dir), `${path}/`);
     else if (e.isFile && e.name.endsWith(".ts")) yield path;
@@ -93,7 +95,9 @@ Deno.test("no file points outside the repository (a user's clone has nothing bes
         const text = await Deno.readTextFile(new URL(path, ROOT));
         const lines = text.split("\n");
         lines.forEach((l, i) => {
-          if (/\.\.\/shared\/|\bshared\/(seeds|CHECKS|DESIGN|STYLE)/.test(l)) bad.push(`${path}:${i + 1}: ${l.trim()}`);
+          if (/\.\.\/shared\/|\bshared\/(seeds|CHECKS|DESIGN|STYLE)/.test(l)) {
+            bad.push(`${path}:${i + 1}: ${l.trim()}`);
+          }
         });
       }
     }

@@ -121,9 +121,9 @@ export function catalogue(profiles: readonly Profile[] = PROFILES): string {
   return out.join("\n");
 }
 
-/** Text up to `deno fmt`'s padding and blank-line choices. */
+/** Text up to `deno fmt`'s choices (table padding, prose wrapped at the line width). */
 function normalize(s: string): string {
-  return s.replace(/[ \t]+/g, " ").replace(/-{3,}/g, "---").replace(/\n{2,}/g, "\n\n").trim();
+  return s.replace(/-{3,}/g, "---").replace(/\s+/g, " ").trim();
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The mutation matrix of every profile, through the one pipeline: the reference target must pass
  * every applicable check; each one-fault mutant must FAIL (outcome `fail`, not `error`) every
- * check that names it; a mutant no check names is a failing row (nothing proves it is caught).
+ * check that names it (`defineProfile` refuses a mutant no check names: nothing would prove it is caught).
  *
  * @module
  */
@@ -179,16 +179,6 @@ export async function profileSelftest(
   try {
     const jobs = selftestJobs(profile);
     const rows = new Map<string, SelftestRow>();
-    const unnamed = profile.mutants.filter((m) => !jobs.some((j) => j.mutant === m.name));
-    for (const m of unnamed) {
-      rows.set(`${profile.name}:${m.name}`, {
-        mutant: `${profile.name}:${m.name}`,
-        expected: [],
-        caught: [],
-        missed: ["no check names this mutant"],
-        ok: false,
-      });
-    }
     let next = 0;
     const worker = async () => {
       while (next < jobs.length) {
@@ -202,8 +192,10 @@ export async function profileSelftest(
     await Promise.all(
       Array.from({ length: Math.max(1, Math.min(profile.selftestConcurrency, jobs.length)) }, worker),
     );
-    const order = [...jobs.map((j) => j.name), ...unnamed.map((m) => `${profile.name}:${m.name}`)];
-    return { ok: true, rows: order.map((n) => rows.get(n)).filter((r): r is SelftestRow => r !== undefined) };
+    return {
+      ok: true,
+      rows: jobs.map((j) => rows.get(j.name)).filter((r): r is SelftestRow => r !== undefined),
+    };
   } finally {
     await session.close().catch(() => {});
   }

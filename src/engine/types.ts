@@ -1,6 +1,6 @@
 /**
  * The check model shared by every suite: checks, verdicts, evidence and the
- * context a check runs in. See `../shared/DESIGN.md` § "Check model".
+ * context a check runs in. See docs/DESIGN.md, "Check model".
  *
  * @module
  */
@@ -8,7 +8,7 @@
 /** Requirement level of a check. */
 export type Level = "MUST" | "SHOULD";
 
-/** The capabilities a driver may declare in `hello` (DESIGN.md § "The driver (testee) protocol"). */
+/** The capabilities a driver may declare in `hello` (docs/PROTOCOL.md). */
 export const DRIVER_CAPABILITIES = [
   "http",
   "tls",
