@@ -5,6 +5,7 @@
  * @module
  */
 import { parseReport, type Report } from "../src/schema/report.ts";
+import { errorMessage } from "../src/util/error_message.ts";
 import { buildMatrix, renderMatrixHtml, renderMatrixMarkdown } from "../src/report/matrix.ts";
 
 /**
@@ -43,7 +44,7 @@ export async function matrixMain(args: string[]): Promise<number> {
     try {
       value = JSON.parse(await Deno.readTextFile(f));
     } catch (e) {
-      console.error(`${f}: ${e instanceof Error ? e.message : String(e)}`);
+      console.error(`${f}: ${errorMessage(e)}`);
       return 2;
     }
     const r = parseReport(value);

@@ -7,6 +7,7 @@
  */
 import { parse as parseToml } from "smol-toml";
 import { z } from "zod";
+import { errorMessage } from "../../src/util/error_message.ts";
 import { exportSPKI, importJWK, importPKCS8, importSPKI, type JWK } from "jose";
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
@@ -179,7 +180,7 @@ async function readKeyFile(field: string, path: string): Promise<string> {
   try {
     return await Deno.readTextFile(path);
   } catch (e) {
-    throw new TargetError(field, `cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new TargetError(field, `cannot read ${path}: ${errorMessage(e)}`);
   }
 }
 
@@ -195,7 +196,7 @@ async function importPrivate(field: string, text: string, alg: string): Promise<
     if (e instanceof TargetError) throw e;
     throw new TargetError(
       field,
-      `not a ${alg} private key (JWK or PKCS#8 PEM): ${e instanceof Error ? e.message : e}`,
+      `not a ${alg} private key (JWK or PKCS#8 PEM): ${errorMessage(e)}`,
     );
   }
 }
@@ -217,7 +218,7 @@ async function publicPem(field: string, text: string, alg: string): Promise<stri
   } catch (e) {
     throw new TargetError(
       field,
-      `not a public key (JWK, JWKS or SPKI PEM): ${e instanceof Error ? e.message : e}`,
+      `not a public key (JWK, JWKS or SPKI PEM): ${errorMessage(e)}`,
     );
   }
 }
@@ -326,7 +327,7 @@ async function fetchJwksPem(
     if (e instanceof TargetError) throw e;
     throw new TargetError(
       "credentials.jwks_url",
-      `could not fetch a JWKS: ${e instanceof Error ? e.message : e}`,
+      `could not fetch a JWKS: ${errorMessage(e)}`,
     );
   } finally {
     clearTimeout(timer);
@@ -346,7 +347,7 @@ export async function loadTarget(path: string, opts: Omit<ResolveOptions, "baseD
   try {
     text = await Deno.readTextFile(path);
   } catch (e) {
-    throw new TargetError("", `cannot read target file ${path}: ${e instanceof Error ? e.message : e}`);
+    throw new TargetError("", `cannot read target file ${path}: ${errorMessage(e)}`);
   }
   const file = parseTargetFile(text);
   const dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : ".";

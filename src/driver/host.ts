@@ -12,6 +12,8 @@ import type { LeakFinding } from "../schema/evidence.ts";
 import type { CallResult, DriverSession } from "./types.ts";
 import { BoundedLog } from "./_bounded_log.ts";
 import { leakFindings, maskCanaries, scanTree, type TaggedFinding, taggedLeakFindings } from "./canary.ts";
+import { deadline } from "../util/deadline.ts";
+import { errorMessage } from "../util/error_message.ts";
 import { classifyLine, encodeRequest, LineSplitter } from "./jsonl.ts";
 
 /** Options of {@link startDriver}. */
@@ -144,21 +146,9 @@ function resolveCommand(command: readonly string[]): [string, string[]] {
   return [prog, resolved];
 }
 
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
-/** Wait for `p` at most `ms`; the timer is always cleared. Resolves `true` if `p` settled in time. */
+/** Whether `p` settled (resolved or rejected) within `ms`. */
 async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([p.then(() => true, () => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return (await deadline(p.then(() => {}, () => {}), ms)).ok;
 }
 
 interface Entry {
@@ -380,7 +370,7 @@ class Session implements DriverSession {
         this.#stdinDead = true;
         // a write fails when the driver is gone: prefer its exit code and stderr to the pipe error
         await within(this.#child.status, 500);
-        this.#fault(this.#exit ? this.#exitDetail() : `cannot write to driver stdin: ${message(e)}`);
+        this.#fault(this.#exit ? this.#exitDetail() : `cannot write to driver stdin: ${errorMessage(e)}`);
       });
     }
     return result;
@@ -489,7 +479,7 @@ export async function startDriver(opts: DriverHostOptions): Promise<StartDriverR
   } catch (e) {
     await Deno.remove(base, { recursive: true }).catch(() => {});
     const mask = (s: string) => maskCanaries(s, opts.canaries());
-    return { ok: false, detail: mask(`cannot start driver ${JSON.stringify(program)}: ${message(e)}`) };
+    return { ok: false, detail: mask(`cannot start driver ${JSON.stringify(program)}: ${errorMessage(e)}`) };
   }
   const session = new Session(child, base, dirs, opts);
   const helloMs = opts.helloTimeoutMs ?? 10_000;
