@@ -134,25 +134,74 @@ export async function locateToxiproxy(opts: LocateOptions): Promise<Located> {
       return { ok: true, path: `${gobin}/${name}`, how: "GOPATH/bin" };
     }
   }
-  // Install: `go install` into a private GOBIN, then rename to toxiproxy-server in the kit's bin dir.
-  const tmpBin = `${binDir}/.install-${Deno.pid}`;
+  return await goInstall(go, binDir, opts.installTimeoutMs ?? 300_000);
+}
+
+/**
+ * `go install` the server into a fresh temp dir inside `binDir` (its own GOBIN, so concurrent
+ * installs, even from one process, never share a folder), then move it in as `toxiproxy-server`.
+ * A lost race is no failure: whoever moved a server in first wins and everyone uses that one.
+ * The temp dir is removed whatever happens.
+ */
+async function goInstall(go: string, binDir: string, timeoutMs: number): Promise<Located> {
+  const kitBin = `${binDir}/toxiproxy-server`;
+  const won: Located = { ok: true, path: kitBin, how: `go install ${TOXIPROXY_VERSION}` };
+  const lost: Located = { ok: true, path: kitBin, how: "kit bin dir (installed concurrently)" };
+  let tmp: string | undefined;
   try {
-    await Deno.mkdir(tmpBin, { recursive: true });
-    const r = await run(
-      go,
-      ["install", `${TOXIPROXY_GO_PACKAGE}@${TOXIPROXY_VERSION}`],
-      opts.installTimeoutMs ?? 300_000,
-      { GOBIN: tmpBin },
-    );
+    await Deno.mkdir(binDir, { recursive: true });
+    await sweepStale(binDir, Math.max(2 * timeoutMs, 3_600_000));
+    tmp = await Deno.makeTempDir({ dir: binDir, prefix: ".install-" });
+    const r = await run(go, ["install", `${TOXIPROXY_GO_PACKAGE}@${TOXIPROXY_VERSION}`], timeoutMs, {
+      GOBIN: tmp,
+    });
     if (!r.ok) {
+      if (await isToxiproxy(kitBin)) return lost;
       return { ok: false, reason: `go install failed (${r.stderr.trim().slice(-300)}); ${INSTALL_HINT}` };
     }
-    await Deno.rename(`${tmpBin}/server`, kitBin);
-    await Deno.chmod(kitBin, 0o755).catch(() => {});
-    return { ok: true, path: kitBin, how: `go install ${TOXIPROXY_VERSION}` };
+    const built = `${tmp}/server`;
+    await Deno.chmod(built, 0o755);
+    return (await moveIn(built, kitBin)) ? won : lost;
   } catch (e) {
-    return { ok: false, reason: `installing toxiproxy-server failed: ${String(e)}; ${INSTALL_HINT}` };
+    if (await isToxiproxy(kitBin)) return lost;
+    return { ok: false, reason: `installing toxiproxy-server failed: ${errorMessage(e)}; ${INSTALL_HINT}` };
   } finally {
-    await Deno.remove(tmpBin, { recursive: true }).catch(() => {});
+    if (tmp !== undefined) await Deno.remove(tmp, { recursive: true }).catch(() => {});
+  }
+}
+
+/**
+ * Put `built` at `target` atomically: a hard link (fails if `target` exists, so a server another
+ * process moved in first is kept), else a rename. Replaces a `target` that is not a server.
+ *
+ * @returns true when `built` went in, false when a server was already there
+ */
+async function moveIn(built: string, target: string): Promise<boolean> {
+  try {
+    await Deno.link(built, target);
+    return true;
+  } catch (e) {
+    if (!(e instanceof Deno.errors.AlreadyExists)) {
+      // no hard links on this filesystem: rename is atomic too (it replaces an identical binary at worst)
+      await Deno.rename(built, target);
+      return true;
+    }
+  }
+  if (await isToxiproxy(target)) return false;
+  await Deno.rename(built, target); // something that is not a server is in the way
+  return true;
+}
+
+/** Remove `.install-*` dirs left by killed processes (older than any install can take). */
+async function sweepStale(binDir: string, olderThanMs: number): Promise<void> {
+  try {
+    for await (const e of Deno.readDir(binDir)) {
+      if (!e.isDirectory || !e.name.startsWith(".install-")) continue;
+      const path = `${binDir}/${e.name}`;
+      const mtime = (await Deno.stat(path)).mtime?.getTime() ?? Date.now();
+      if (Date.now() - mtime > olderThanMs) await Deno.remove(path, { recursive: true }).catch(() => {});
+    }
+  } catch {
+    // a sweep is best effort
   }
 }
