@@ -10,15 +10,9 @@
  */
 import type { ChaosEnv, ChaosProxy, Toxic } from "../src/engine/sdk_context.ts";
 import { type ProxyInfo, ToxiproxyClient } from "./_client.ts";
+import { type LocateOptions, locateToxiproxy, run } from "./_locate.ts";
 
-/** The Toxiproxy release the kit pins (the one CI installs). */
-export const TOXIPROXY_VERSION = "v2.12.0";
-/** The `go install` package path of the server. */
-export const TOXIPROXY_GO_PACKAGE = "github.com/Shopify/toxiproxy/v2/cmd/server";
-/** How to install the server, as shown when it cannot be found. */
-export const INSTALL_HINT = `toxiproxy-server not found: install Go (https://go.dev/dl/) and run ` +
-  `\`go install ${TOXIPROXY_GO_PACKAGE}@${TOXIPROXY_VERSION}\` then copy "$(go env GOPATH)/bin/server" ` +
-  `to a directory on PATH as "toxiproxy-server" (or set TOXIPROXY_URL to a running server)`;
+export { INSTALL_HINT, TOXIPROXY_GO_PACKAGE, TOXIPROXY_VERSION } from "./_locate.ts";
 
 /** The kit's port range for Toxiproxy (API and proxies). */
 export const PORT_RANGE = { min: 20000, max: 29999 } as const;
@@ -64,19 +58,11 @@ export interface KitChaosEnv extends ChaosEnv {
 }
 
 /** Options of {@link startChaos}. */
-export interface StartChaosOptions {
+export interface StartChaosOptions extends LocateOptions {
   /** passed to the server as `-seed` (note: Toxiproxy v2.12.0 does not apply it, see README) */
   seed: number;
   /** a running server to use instead of starting one @default Deno.env TOXIPROXY_URL */
   url?: string;
-  /** the PATH to search for `toxiproxy-server` @default Deno.env PATH */
-  searchPath?: string;
-  /** the `go` binary, or `null` to act as if Go is missing @default "go" */
-  go?: string | null;
-  /** where a `go install`ed server is kept @default ~/.cache/ron-kit/bin */
-  binDir?: string;
-  /** bound on `go install` @default 300000 */
-  installTimeoutMs?: number;
 }
 
 /** The result of {@link startChaos}. */
@@ -109,105 +95,6 @@ export function pickFreePort(exclude: ReadonlySet<number> = new Set()): number {
     }
   }
   throw new Error(`no free port in ${PORT_RANGE.min}-${PORT_RANGE.max} after 200 tries`);
-}
-
-/** Run a command with a time bound; never throws. */
-async function run(
-  cmd: string,
-  args: string[],
-  timeoutMs: number,
-  env?: Record<string, string>,
-): Promise<{ ok: boolean; code: number; stdout: string; stderr: string }> {
-  try {
-    const out = await new Deno.Command(cmd, {
-      args,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      signal: AbortSignal.timeout(timeoutMs),
-      ...(env ? { env } : {}),
-    }).output();
-    const dec = new TextDecoder();
-    return {
-      ok: out.success,
-      code: out.code,
-      stdout: dec.decode(out.stdout),
-      stderr: dec.decode(out.stderr),
-    };
-  } catch (e) {
-    return { ok: false, code: -1, stdout: "", stderr: e instanceof Error ? e.message : String(e) };
-  }
-}
-
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await Deno.stat(path)).isFile;
-  } catch {
-    return false;
-  }
-}
-
-/** Is `path` a Toxiproxy server? (`-version` prints "toxiproxy-server version …") */
-async function isToxiproxy(path: string): Promise<boolean> {
-  if (!(await isFile(path))) return false;
-  const r = await run(path, ["-version"], 10_000);
-  return r.ok && /toxiproxy-server version/.test(r.stdout + r.stderr);
-}
-
-function defaultBinDir(): string {
-  const cache = Deno.env.get("XDG_CACHE_HOME") ?? `${Deno.env.get("HOME") ?? "."}/.cache`;
-  return `${cache}/ron-kit/bin`;
-}
-
-/** How the server was found. */
-type Located =
-  | { ok: true; path: string; how: string }
-  | { ok: false; reason: string };
-
-/**
- * Find `toxiproxy-server`: PATH, the kit's bin dir, `$(go env GOPATH)/bin`; else `go install` it
- * into the kit's bin dir (bounded); else say how to install it.
- */
-async function locate(opts: StartChaosOptions): Promise<Located> {
-  const searchPath = opts.searchPath ?? Deno.env.get("PATH") ?? "";
-  for (const dir of searchPath.split(":").filter((d) => d.length > 0)) {
-    const p = `${dir}/toxiproxy-server`;
-    if (await isToxiproxy(p)) return { ok: true, path: p, how: "PATH" };
-  }
-  const binDir = opts.binDir ?? defaultBinDir();
-  const kitBin = `${binDir}/toxiproxy-server`;
-  if (await isToxiproxy(kitBin)) return { ok: true, path: kitBin, how: "kit bin dir" };
-  const go = opts.go === undefined ? "go" : opts.go;
-  if (go === null) return { ok: false, reason: INSTALL_HINT };
-  const gopath = await run(go, ["env", "GOPATH"], 20_000);
-  if (!gopath.ok) return { ok: false, reason: INSTALL_HINT };
-  const gobin = gopath.stdout.trim().split(":")[0] + "/bin";
-  for (const name of ["toxiproxy-server", "server"]) {
-    if (await isToxiproxy(`${gobin}/${name}`)) {
-      return { ok: true, path: `${gobin}/${name}`, how: "GOPATH/bin" };
-    }
-  }
-  // Install: `go install` into a private GOBIN, then rename to toxiproxy-server in the kit's bin dir.
-  const tmpBin = `${binDir}/.install-${Deno.pid}`;
-  try {
-    await Deno.mkdir(tmpBin, { recursive: true });
-    const r = await run(
-      go,
-      ["install", `${TOXIPROXY_GO_PACKAGE}@${TOXIPROXY_VERSION}`],
-      opts.installTimeoutMs ?? 300_000,
-      { GOBIN: tmpBin },
-    );
-    if (!r.ok) {
-      return { ok: false, reason: `go install failed (${r.stderr.trim().slice(-300)}); ${INSTALL_HINT}` };
-    }
-    await Deno.rename(`${tmpBin}/server`, kitBin);
-    await Deno.chmod(kitBin, 0o755).catch(() => {});
-    return { ok: true, path: kitBin, how: `go install ${TOXIPROXY_VERSION}` };
-  } catch (e) {
-    return { ok: false, reason: `installing toxiproxy-server failed: ${String(e)}; ${INSTALL_HINT}` };
-  } finally {
-    await Deno.remove(tmpBin, { recursive: true }).catch(() => {});
-  }
 }
 
 /** Reads the server's JSON log (zerolog writes it to stdout; stderr is kept too) and counts accepted clients per proxy. */
@@ -340,7 +227,7 @@ export async function startChaos(opts: StartChaosOptions): Promise<StartChaosRes
     server = { api };
     version = `toxiproxy-server ${v.version} (external, ${url})`;
   } else {
-    const found = await locate(opts);
+    const found = await locateToxiproxy(opts);
     if (!found.ok) return found;
     const s = await spawnServer(found.path, opts.seed);
     if (!s.ok) return s;

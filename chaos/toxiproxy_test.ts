@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { INSTALL_HINT, PORT_RANGE, startChaos } from "./toxiproxy.ts";
 import { ToxiproxyClient } from "./_client.ts";
+import { locateToxiproxy, run } from "./_locate.ts";
 
 /** A TCP echo server on 127.0.0.1 (the proxies' upstream). */
 function echoServer(): { port: number; close(): Promise<void> } {
@@ -129,4 +130,98 @@ Deno.test("startChaos() with an unreachable TOXIPROXY_URL says so", async () => 
   const r = await startChaos({ seed: 1, url: "http://127.0.0.1:1" });
   assert.equal(r.ok, false);
   assert.match(r.ok ? "" : r.reason, /TOXIPROXY_URL=http:\/\/127\.0\.0\.1:1/);
+});
+
+/**
+ * A fake `go` in `root`: `go env GOPATH` names an empty dir; `go install …` sleeps `installSec`
+ * (then fails when `fail` is set) and writes a fake `server` into $GOBIN that answers `-version`
+ * like Toxiproxy. Each install appends a line to `root/installs`. No network, no real Go.
+ */
+async function fakeGo(root: string, installSec: number, fail = false): Promise<string> {
+  const go = `${root}/fake-go`;
+  const server = `#!/bin/sh\necho "toxiproxy-server version fake"\n`;
+  await Deno.writeTextFile(
+    go,
+    `#!/bin/sh
+case "$1" in
+  env) echo "${root}/gopath" ;;
+  install)
+    echo "$GOBIN" >> "${root}/installs"
+    [ -n "$GOBIN" ] || exit 3
+    mkdir -p "$GOBIN"
+    ${fail ? `exec sleep ${installSec}` : `sleep ${installSec}`}
+    printf '${server}' > "$GOBIN/server"
+    chmod 755 "$GOBIN/server" ;;
+  *) exit 2 ;;
+esac
+`,
+  );
+  await Deno.chmod(go, 0o755);
+  return go;
+}
+
+Deno.test("locateToxiproxy(): concurrent go installs into one fresh bin dir all succeed, one binary, no temp dir", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const go = await fakeGo(root, 0.3);
+    const binDir = `${root}/cache/ron-kit/bin`;
+    const opts = { searchPath: `${root}/nowhere`, go, binDir, installTimeoutMs: 30_000 };
+    // Parallel test modules share one pid: concurrent calls in one process are the real race.
+    const results = await Promise.all(Array.from({ length: 4 }, () => locateToxiproxy(opts)));
+    for (const r of results) {
+      assert.ok(r.ok, r.ok ? "" : r.reason);
+      assert.equal(r.path, `${binDir}/toxiproxy-server`);
+    }
+    const winners = results.filter((r) => r.ok && r.how.startsWith("go install"));
+    assert.equal(winners.length, 1, "exactly one install moves its binary in");
+    const installs = (await Deno.readTextFile(`${root}/installs`)).trim().split("\n");
+    assert.ok(installs.length >= 2, `the race needs at least two installs, got ${installs.length}`);
+    const left = [];
+    for await (const e of Deno.readDir(binDir)) left.push(e.name);
+    assert.deepEqual(left, ["toxiproxy-server"]);
+    const v = await run(`${binDir}/toxiproxy-server`, ["-version"], 5_000);
+    assert.match(v.stdout, /toxiproxy-server version fake/);
+    // and the next call finds it without installing
+    const again = await locateToxiproxy(opts);
+    assert.deepEqual(again, { ok: true, path: `${binDir}/toxiproxy-server`, how: "kit bin dir" });
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("locateToxiproxy(): a file in the way that is not Toxiproxy is replaced by the install", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const go = await fakeGo(root, 0);
+    const binDir = `${root}/bin`;
+    await Deno.mkdir(binDir);
+    await Deno.writeTextFile(`${binDir}/toxiproxy-server`, "not a server");
+    const r = await locateToxiproxy({ searchPath: `${root}/nowhere`, go, binDir, installTimeoutMs: 30_000 });
+    assert.ok(r.ok, r.ok ? "" : r.reason);
+    const v = await run(`${binDir}/toxiproxy-server`, ["-version"], 5_000);
+    assert.match(v.stdout, /toxiproxy-server version fake/);
+    const left = [];
+    for await (const e of Deno.readDir(binDir)) left.push(e.name);
+    assert.deepEqual(left, ["toxiproxy-server"]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("locateToxiproxy(): go install is bounded in time and leaves no temp dir", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const go = await fakeGo(root, 30, true);
+    const binDir = `${root}/bin`;
+    const t0 = performance.now();
+    const r = await locateToxiproxy({ searchPath: `${root}/nowhere`, go, binDir, installTimeoutMs: 500 });
+    assert.ok(performance.now() - t0 < 10_000, "the bound was not applied");
+    assert.equal(r.ok, false);
+    assert.match(r.ok ? "" : r.reason, /go install failed .*go install github\.com\/Shopify/);
+    const left = [];
+    for await (const e of Deno.readDir(binDir)) left.push(e.name);
+    assert.deepEqual(left, []);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });
