@@ -154,13 +154,21 @@ export interface ProfileSpec<C extends BaseContext> {
 
 /** What the pipeline sees of a check: its metadata, without `run`. */
 export interface CheckInfo {
+  /** `profile.area.name` */
   id: string;
+  /** the rule, in one line */
   title: string;
+  /** MUST or SHOULD */
   level: Level;
+  /** the seed (file and section) or norm the rule comes from */
   source: string;
+  /** why the rule matters */
   rationale?: string;
+  /** capabilities the target must have, else `not_applicable` */
   requires: readonly string[];
+  /** the mutants that must fail it */
   mutants: readonly string[];
+  /** its time limit in ms, when it has its own */
   timeLimitMs?: number;
   /** the area file that defines it (`retry` for `conformance/sdk/retry.ts`) */
   area: string;
@@ -168,53 +176,83 @@ export interface CheckInfo {
 
 /** Options of one run of a profile's checks against an open target. */
 export interface RunSelection {
+  /** ids or id prefixes to run (default: every check) */
   only?: readonly string[];
+  /** checks at once */
   concurrency: number;
+  /** the run's seed */
   seed: number;
+  /** called as each check ends */
   onProgress?(r: CheckResult, done: number, total: number): void;
 }
 
 /** An opened target, its context type hidden: run the checks, then close. */
 export interface OpenedRun {
+  /** the target as reports name it */
   readonly info: TargetInfo;
+  /** its capabilities plus the run's pseudo-capabilities */
   readonly capabilities: ReadonlySet<string>;
+  /** the secrets minted so far (mask them) */
   canaries(): string[];
+  /** run the profile's checks */
   run(sel: RunSelection): Promise<CheckResult[]>;
+  /** stop what the kit started for the target */
   close(): Promise<void>;
 }
 
 /** A target spec whose context type is hidden. */
 export interface RunnableTarget {
+  /** how the run names it */
   readonly label: string;
+  /** the command that repeats this run */
   readonly command: string;
+  /** start it and read what it declares */
   open(): Promise<Result<OpenedRun>>;
 }
 
 /** A running profile session whose context type is hidden. */
 export interface Session {
+  /** lines to print once the session is up */
   readonly banner: readonly string[];
+  /** the targets the flags name */
   targets(flags: ProfileFlags): Result<RunnableTarget[]>;
+  /** the bundled reference, or one of its mutants */
   reference(mutant?: string): RunnableTarget;
+  /** compare several targets, when the profile can */
   compare?(targets: readonly { name: string; spec: RunnableTarget }[]): Promise<Comparison>;
+  /** stop what the session started */
   close(): Promise<void>;
 }
 
 /** A profile as the pipeline sees it: data plus `start()`. */
 export interface Profile {
+  /** the first segment of every check id */
   readonly name: string;
+  /** the deno task that runs it */
   readonly task: string;
+  /** what it certifies, in one line */
   readonly title: string;
+  /** 3 for `profile.area.name`, 2 for `profile.name` */
   readonly idSegments: 2 | 3;
+  /** the folder that holds its area files */
   readonly home: string;
+  /** the capabilities its checks may require */
   readonly capabilities: readonly string[];
+  /** the flags it adds to the common ones */
   readonly flags: readonly FlagSpec[];
+  /** checks at once, unless `--concurrency` says otherwise */
   readonly defaultConcurrency: number;
+  /** selftest rows at once */
   readonly selftestConcurrency: number;
   /** every check's metadata, sorted by id */
   readonly checks: readonly CheckInfo[];
+  /** the mutants its reference can be built as (each named by a check) */
   readonly mutants: readonly MutantSpec[];
+  /** validate the profile's flags */
   checkFlags(flags: ProfileFlags): Result<true>;
+  /** lines under the scorecard */
   footer(results: readonly CheckResult[]): string[];
+  /** start the run's session */
   start(env: RunEnv): Promise<StartResult<Session>>;
 }
 
