@@ -18,6 +18,9 @@ import * as sse from "./sse.ts";
 import * as dto from "./dto.ts";
 import * as correlation from "./correlation.ts";
 import * as iso from "./iso.ts";
+import * as concurrency from "./concurrency.ts";
+import * as manifest from "./manifest.ts";
+import * as redirect from "./redirect.ts";
 
 function checksOf(mod: Record<string, unknown>): Check<SdkContext>[] {
   return Object.values(mod).filter((v): v is Check<SdkContext> =>
@@ -40,6 +43,9 @@ export const sdkChecks: Check<SdkContext>[] = [
   dto,
   correlation,
   iso,
+  concurrency,
+  manifest,
+  redirect,
 ]
   .flatMap(checksOf)
   .sort((a, b) => a.id.localeCompare(b.id));
