@@ -5,15 +5,16 @@
  */
 import { defineCheck } from "../../src/engine/registry.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
-import { verdict } from "../../src/engine/types.ts";
+import { type Check, verdict } from "../../src/engine/types.ts";
 import { callFault, gather, request, setup, unobserved } from "./_helpers.ts";
 
-/** sdk.concurrency.limit */
-export const concurrencyLimit = defineCheck<SdkContext>({
+const concurrencyLimit = defineCheck<SdkContext>({
   id: "sdk.concurrency.limit",
   title: "At most max_concurrency requests are in flight (4 of 40 at once)",
   level: "MUST",
   source: "000 §4.3 Per-client concurrency limit",
+  rationale:
+    "A per-client concurrency limit is how an application keeps bursts of parallel calls from overloading the service it depends on and its own host. An SDK that ignores it opens as many connections as the caller has tasks.",
   requires: ["http", "concurrency"],
   mutants: ["ignore-concurrency"],
   timeLimitMs: 30_000,
@@ -49,3 +50,6 @@ export const concurrencyLimit = defineCheck<SdkContext>({
     return verdict.pass({ notes });
   },
 });
+
+/** The `sdk.concurrency.*` checks, in file order. */
+export const checks: readonly Check<SdkContext>[] = [concurrencyLimit];

@@ -5,7 +5,7 @@
  */
 import { defineCheck } from "../../src/engine/registry.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
-import type { Verdict } from "../../src/engine/types.ts";
+import type { Check, Verdict } from "../../src/engine/types.ts";
 import type { Body } from "../../src/schema/scenario.ts";
 import { judgeGiveUp, request, setup, type SetupOptions } from "./_helpers.ts";
 
@@ -33,12 +33,13 @@ async function bigBody(ctx: SdkContext, b: BigBody): Promise<Verdict> {
   return judgeGiveUp(r, s.setup, b.types, b.rule, [b.note]);
 }
 
-/** sdk.dos.max-response */
-export const maxResponse = defineCheck<SdkContext>({
+const maxResponse = defineCheck<SdkContext>({
   id: "sdk.dos.max-response",
   title: "A body past max_response_bytes fails with too_large",
   level: "MUST",
   source: "000 §4.1 Response size; fails cleanly with a specific error",
+  rationale:
+    "Without a size cap, one oversized response can exhaust the caller's memory and crash the process. A specific too_large error lets the application fail that one call and carry on.",
   requires: ["http"],
   mutants: ["no-size-limit"],
   run: (ctx) =>
@@ -53,12 +54,13 @@ export const maxResponse = defineCheck<SdkContext>({
     }),
 });
 
-/** sdk.dos.default-max-response */
-export const defaultMaxResponse = defineCheck<SdkContext>({
+const defaultMaxResponse = defineCheck<SdkContext>({
   id: "sdk.dos.default-max-response",
   title: "There is a default response cap (a 64 MiB body fails with too_large)",
   level: "SHOULD",
   source: "000 §4.1 Default max response size (~16 MiB)",
+  rationale:
+    "Most callers never set a limit, so the default decides whether a huge or hostile response can take down the host. A sensible default cap makes the safe behaviour the one users get without asking.",
   requires: ["http"],
   mutants: ["no-size-limit"],
   timeLimitMs: 30_000,
@@ -76,12 +78,13 @@ export const defaultMaxResponse = defineCheck<SdkContext>({
     }),
 });
 
-/** sdk.dos.endless-body */
-export const endlessBody = defineCheck<SdkContext>({
+const endlessBody = defineCheck<SdkContext>({
   id: "sdk.dos.endless-body",
   title: "An endless body ends with too_large or timeout, never a hang",
   level: "MUST",
   source: "000 §7.4 Gigantic payload does not OOM",
+  rationale:
+    "A server that never stops sending grows the SDK's buffer until the process runs out of memory, or keeps the call open forever. A size or time limit must end the call with a typed error.",
   requires: ["http"],
   mutants: ["no-size-limit"],
   run: (ctx) =>
@@ -102,3 +105,6 @@ export const endlessBody = defineCheck<SdkContext>({
       note: "endless body, max_response_bytes=1048576, total_ms=60000",
     }),
 });
+
+/** The `sdk.dos.*` checks, in file order. */
+export const checks: readonly Check<SdkContext>[] = [maxResponse, defaultMaxResponse, endlessBody];

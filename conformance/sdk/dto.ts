@@ -6,17 +6,18 @@
 import fc from "fast-check";
 import { defineCheck } from "../../src/engine/registry.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
-import { verdict } from "../../src/engine/types.ts";
+import { type Check, verdict } from "../../src/engine/types.ts";
 import { loadFixtures } from "../../src/schema/fixture.ts";
 import { canonicalJson } from "../../src/schema/dto.ts";
 import { CALL_MS, callFault, describeError } from "./_helpers.ts";
 
-/** sdk.dto.golden */
-export const golden = defineCheck<SdkContext>({
+const golden = defineCheck<SdkContext>({
   id: "sdk.dto.golden",
   title: "Every DTO fixture decodes and re-encodes to its canonical JSON",
   level: "MUST",
   source: "000 §10.2 DTO & field consistency; §10.4 golden fixtures",
+  rationale:
+    "SDKs in different languages must read and write the same JSON. A renamed or reshaped field silently loses data when a client in one language talks to a service built with another.",
   requires: ["dto"],
   mutants: ["dto-rename"],
   async run(ctx) {
@@ -62,12 +63,14 @@ export const golden = defineCheck<SdkContext>({
 const U64_MIN_UNSAFE = 2n ** 53n;
 const U64_MAX = 2n ** 64n - 1n;
 
-/** sdk.dto.u64 — a property over u64 values past 2^53, through the driver. */
-export const u64 = defineCheck<SdkContext>({
+/** A property over u64 values past 2^53, through the driver. */
+const u64 = defineCheck<SdkContext>({
   id: "sdk.dto.u64",
   title: "u64 values past 2^53 stay exact (as strings on the wire)",
   level: "MUST",
   source: "000 §10.2 Type mappings (u64 as string)",
+  rationale:
+    "JSON numbers lose precision past 2^53 in many languages, so a 64-bit id or sequence number silently changes value. Carrying u64 as a string keeps it exact in every SDK.",
   requires: ["dto"],
   mutants: ["u64-as-number"],
   async run(ctx) {
@@ -108,3 +111,6 @@ export const u64 = defineCheck<SdkContext>({
     });
   },
 });
+
+/** The `sdk.dto.*` checks, in file order. */
+export const checks: readonly Check<SdkContext>[] = [golden, u64];

@@ -5,16 +5,17 @@
  */
 import { defineCheck } from "../../src/engine/registry.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
-import { verdict } from "../../src/engine/types.ts";
+import { type Check, verdict } from "../../src/engine/types.ts";
 import { loadFixtures } from "../../src/schema/fixture.ts";
 import { CALL_MS, callFault } from "./_helpers.ts";
 
-/** sdk.manifest.golden */
-export const manifestGolden = defineCheck<SdkContext>({
+const manifestGolden = defineCheck<SdkContext>({
   id: "sdk.manifest.golden",
   title: "Every facet-manifest fixture gets its expected verdict",
   level: "MUST",
   source: "000 §10.3 Facet manifest security",
+  rationale:
+    "A facet manifest decides what a service exposes and who may call it. An SDK that accepts an unsafe one (a route made public by accident, a path escaping its root, an open proxy) ships that hole straight into a deployment.",
   requires: ["manifest"],
   mutants: ["manifest-lenient"],
   async run(ctx) {
@@ -56,3 +57,6 @@ export const manifestGolden = defineCheck<SdkContext>({
     });
   },
 });
+
+/** The `sdk.manifest.*` checks, in file order. */
+export const checks: readonly Check<SdkContext>[] = [manifestGolden];

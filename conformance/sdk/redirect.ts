@@ -6,7 +6,7 @@
  */
 import { defineCheck } from "../../src/engine/registry.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
-import { type Verdict, verdict } from "../../src/engine/types.ts";
+import { type Check, type Verdict, verdict } from "../../src/engine/types.ts";
 import { callFault, gather, request, setup, unobserved } from "./_helpers.ts";
 
 /**
@@ -36,12 +36,13 @@ async function redirectCheck(
   return verdict.pass(gather(s.setup, { notes: [passNote(followed.length)] }));
 }
 
-/** sdk.redirect.auth-same-origin */
-export const authSameOrigin = defineCheck<SdkContext>({
+const authSameOrigin = defineCheck<SdkContext>({
   id: "sdk.redirect.auth-same-origin",
   title: "Authorization is not sent to another origin on a redirect",
   level: "MUST",
   source: "000 §1.2 No caps leaked; OWASP API10:2023 Unsafe Consumption of APIs",
+  rationale:
+    "A redirect can point anywhere, so a server (or an attacker who controls a response) can send the client to a host that then receives the Authorization header. Credentials belong only to the origin they were configured for.",
   requires: ["http"],
   mutants: ["auth-on-redirect"],
   run: (ctx) =>
@@ -54,12 +55,13 @@ export const authSameOrigin = defineCheck<SdkContext>({
     ),
 });
 
-/** sdk.redirect.no-downgrade */
-export const noDowngrade = defineCheck<SdkContext>({
+const noDowngrade = defineCheck<SdkContext>({
   id: "sdk.redirect.no-downgrade",
   title: "An https → http redirect is not followed with credentials",
   level: "MUST",
   source: "000 §2.1 TLS required by default",
+  rationale:
+    "Following an https → http redirect with credentials sends the token in cleartext across the network, undoing TLS with one response header. A downgrade must never carry credentials.",
   requires: ["http"],
   mutants: ["follow-downgrade"],
   run: (ctx) =>
@@ -71,3 +73,6 @@ export const noDowngrade = defineCheck<SdkContext>({
       (n) => `redirect to http://; ${n} plain-http request(s), none with Authorization`,
     ),
 });
+
+/** The `sdk.redirect.*` checks, in file order. */
+export const checks: readonly Check<SdkContext>[] = [authSameOrigin, noDowngrade];

@@ -5,7 +5,7 @@
  */
 import { defineCheck } from "../../src/engine/registry.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
-import { type Verdict, verdict } from "../../src/engine/types.ts";
+import { type Check, type Verdict, verdict } from "../../src/engine/types.ts";
 import type { DriverSession } from "../../src/driver/types.ts";
 import { CALL_MS, callFault, describeError, gather, request, setup, unobserved } from "./_helpers.ts";
 
@@ -23,12 +23,13 @@ async function control(ctx: SdkContext, session: DriverSession): Promise<Verdict
   return unobserved(s.setup, 1, "a control request over trusted https");
 }
 
-/** sdk.tls.https-required */
-export const httpsRequired = defineCheck<SdkContext>({
+const httpsRequired = defineCheck<SdkContext>({
   id: "sdk.tls.https-required",
   title: "An http:// base URL is refused unless allow_insecure_http is set, sending nothing",
   level: "MUST",
   source: "000 §2.1 TLS required by default",
+  rationale:
+    "Over plain http the token and every payload cross the network readable and alterable by anyone on the path. Refusing http:// (before anything is sent) unless the caller opts in keeps a typo or a stale config from sending credentials in the clear.",
   requires: ["http"],
   mutants: ["allow-http"],
   async run(ctx) {
@@ -81,12 +82,13 @@ export const httpsRequired = defineCheck<SdkContext>({
   },
 });
 
-/** sdk.tls.insecure-opt-in */
-export const insecureOptIn = defineCheck<SdkContext>({
+const insecureOptIn = defineCheck<SdkContext>({
   id: "sdk.tls.insecure-opt-in",
   title: "allow_insecure_http really allows http:// (the switch is real)",
   level: "SHOULD",
   source: "000 §2.1 http:// allowed only with explicit allow_insecure_http",
+  rationale:
+    "Local development needs plain http; if the documented opt-in does not work, developers patch the TLS check out instead. A working, explicit switch lets the secure default stay strict everywhere else.",
   requires: ["http"],
   mutants: [],
   async run(ctx) {
@@ -108,12 +110,13 @@ export const insecureOptIn = defineCheck<SdkContext>({
   },
 });
 
-/** sdk.tls.verify */
-export const verify = defineCheck<SdkContext>({
+const verify = defineCheck<SdkContext>({
   id: "sdk.tls.verify",
   title: "A server certificate from an untrusted CA is refused",
   level: "MUST",
   source: "000 §2.1 TLS verification on; 002 §5.2",
+  rationale:
+    "Without certificate verification anyone who can intercept the connection can pose as the server and collect the token and the data. Encryption alone proves nothing about who is on the other end.",
   requires: ["http", "tls"],
   mutants: ["no-verify"],
   async run(ctx) {
@@ -142,12 +145,13 @@ export const verify = defineCheck<SdkContext>({
   },
 });
 
-/** sdk.tls.custom-ca */
-export const customCa = defineCheck<SdkContext>({
+const customCa = defineCheck<SdkContext>({
   id: "sdk.tls.custom-ca",
   title: "A CA given as ca_cert_pem is trusted",
   level: "SHOULD",
   source: "000 §2.1 Allow custom CA bundles",
+  rationale:
+    "Corporate networks and private deployments use their own certificate authorities. If the SDK cannot be told to trust one, users switch verification off entirely, which is far worse.",
   requires: ["http", "tls"],
   mutants: [],
   async run(ctx) {
@@ -168,3 +172,6 @@ export const customCa = defineCheck<SdkContext>({
     return callFault("request", r, s.setup);
   },
 });
+
+/** The `sdk.tls.*` checks, in file order. */
+export const checks: readonly Check<SdkContext>[] = [httpsRequired, insecureOptIn, verify, customCa];
