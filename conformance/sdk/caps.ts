@@ -7,7 +7,8 @@ import { defineCheck } from "../../src/engine/registry.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
 import { type Check, type LeakFinding, type RecordedRequest, verdict } from "../../src/engine/types.ts";
 import { findCanaries } from "../../src/driver/canary.ts";
-import { CALL_MS, callFault, describeError, gather, request, setup, unobserved } from "./_helpers.ts";
+import { describeCall, describeError } from "../../src/driver/describe.ts";
+import { CALL_MS, callFault, gather, request, setup, unobserved } from "./_helpers.ts";
 
 const OK = { responses: [{ status: 200, body: { kind: "json" as const, value: { ok: true } } }] };
 
@@ -297,7 +298,9 @@ const close = defineCheck<SdkContext>({
     }
     if (after.kind === "ok" || sent > 0) {
       return verdict.fail(
-        `a request after close() must fail and send nothing; reply ${after.kind}, ${sent} request(s) reached the server`,
+        `a request after close() must fail and send nothing; got ${
+          describeCall(after)
+        }, ${sent} request(s) reached the server`,
         gather(s.setup, { reply: after.kind === "ok" ? after.result : after.error }),
       );
     }

@@ -9,7 +9,8 @@ import type { SdkContext } from "../../src/engine/sdk_context.ts";
 import { type Check, verdict } from "../../src/engine/types.ts";
 import { loadFixtures } from "../../src/schema/fixture.ts";
 import { canonicalJson } from "../../src/schema/dto.ts";
-import { CALL_MS, callFault, describeError } from "./_helpers.ts";
+import { describeError } from "../../src/driver/describe.ts";
+import { CALL_MS, callFault } from "./_helpers.ts";
 
 const golden = defineCheck<SdkContext>({
   id: "sdk.dto.golden",

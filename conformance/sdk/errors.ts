@@ -11,7 +11,8 @@ import { type Check, type Verdict, verdict } from "../../src/engine/types.ts";
 import type { SdkError } from "../../src/schema/protocol.ts";
 import { loadFixtures, type ProblemOutcome } from "../../src/schema/fixture.ts";
 import type { DriverSession } from "../../src/driver/types.ts";
-import { callFault, describeError, gather, request, setup, unobserved } from "./_helpers.ts";
+import { describeCall, describeError } from "../../src/driver/describe.ts";
+import { callFault, gather, request, setup, unobserved } from "./_helpers.ts";
 
 /** A Problem fixture case as served on the wire. */
 export interface WireCase {
@@ -210,9 +211,7 @@ const unknownFields = defineCheck<SdkContext>({
     if (a.r.kind === "no_reply" || a.r.kind === "driver_fault") return callFault("request", a.r, a.setup);
     if (a.r.kind === "ok" || !typed(a.r.error)) {
       return verdict.fail(
-        `a Problem with unknown fields must give a typed error; got ${
-          a.r.kind === "ok" ? "success" : describeError(a.r.error)
-        }`,
+        `a Problem with unknown fields must give a typed error; got ${describeCall(a.r)}`,
         gather(a.setup, { reply: a.r.kind === "ok" ? a.r.result : a.r.error }),
       );
     }

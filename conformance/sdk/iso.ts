@@ -15,6 +15,7 @@ import {
   verdict,
 } from "../../src/engine/types.ts";
 import type { DriverSession } from "../../src/driver/types.ts";
+import { deadline } from "../../src/util/deadline.ts";
 import { CALL_MS, callFault, gather, request, type Setup, setup, unobserved } from "./_helpers.ts";
 import type { IsoJob, IsoReport } from "./_iso_worker.ts";
 
@@ -116,7 +117,7 @@ const WORKERS = 8;
 const WORKER_MS = 15_000;
 
 /** Run one isolation job in a restricted worker; never hangs (bounded, then terminated). */
-function runWorker(moduleUrl: string, job: IsoJob, netHost: string): Promise<IsoReport> {
+async function runWorker(moduleUrl: string, job: IsoJob, netHost: string): Promise<IsoReport> {
   const body = new URL("./_iso_worker.ts", import.meta.url).href;
   const src = `import { createClient } from ${JSON.stringify(moduleUrl)};
 import { runIsoJob } from ${JSON.stringify(body)};
@@ -137,38 +138,35 @@ self.onmessage = async (e) => { self.postMessage(await runIsoJob(createClient, e
       },
     },
   });
-  return new Promise<IsoReport>((resolve) => {
-    const timer = setTimeout(
-      () =>
-        finish({
-          ok: false,
-          worker: job.worker,
-          error: {
-            name: "Timeout",
-            message: `worker did not report within ${WORKER_MS} ms`,
-            permissionDenied: false,
-          },
-        }),
-      WORKER_MS,
-    );
-    function finish(r: IsoReport) {
-      clearTimeout(timer);
-      worker.terminate();
-      URL.revokeObjectURL(url);
-      resolve(r);
-    }
-    worker.onmessage = (e: MessageEvent<IsoReport>) => finish(e.data);
+  const report = new Promise<IsoReport>((resolve) => {
+    worker.onmessage = (e: MessageEvent<IsoReport>) => resolve(e.data);
     worker.onerror = (e) => {
       e.preventDefault();
       const permissionDenied = /requires \w+ access|NotCapable|PermissionDenied/i.test(e.message);
-      finish({
+      resolve({
         ok: false,
         worker: job.worker,
         error: { name: "WorkerError", message: e.message.slice(0, 300), permissionDenied },
       });
     };
-    worker.postMessage(job);
   });
+  worker.postMessage(job);
+  try {
+    const r = await deadline(report, WORKER_MS);
+    if (r.ok) return r.value;
+    return {
+      ok: false,
+      worker: job.worker,
+      error: {
+        name: "Timeout",
+        message: `worker did not report within ${WORKER_MS} ms`,
+        permissionDenied: false,
+      },
+    };
+  } finally {
+    worker.terminate();
+    URL.revokeObjectURL(url);
+  }
 }
 
 const workers = defineCheck<SdkContext>({

@@ -11,7 +11,8 @@ import type { SdkContext } from "../../src/engine/sdk_context.ts";
 import { type Check, type Evidence, type Verdict, verdict } from "../../src/engine/types.ts";
 import { findCanaries } from "../../src/driver/canary.ts";
 import type { DriverSession } from "../../src/driver/types.ts";
-import { describeError, request, setup } from "./_helpers.ts";
+import { describeCall, describeError } from "../../src/driver/describe.ts";
+import { request, setup } from "./_helpers.ts";
 
 /** The reason when the SDK answered without sending the request: the kit cannot judge (an error). */
 const NOT_SENT = "the driver answered but the mock server saw no request (cannot judge)";
@@ -131,9 +132,7 @@ const problemFuzz = defineCheck<SdkContext>({
         if (!s.ok) throw new Broken("configure failed", {}, true);
         const r = await request(s.setup, { method: "GET", path: "/fuzz" }, 8_000);
         if (r.kind === "no_reply" || r.kind === "driver_fault") {
-          throw new Broken(`the driver did not answer (${r.kind})`, {
-            notes: [r.kind === "driver_fault" ? r.detail : `no reply after ${r.ms} ms`],
-          }, true);
+          throw new Broken(`the driver did not answer: ${describeCall(r)}`, {}, true);
         }
         if (s.setup.scenario.requests().length === 0) {
           throw new Broken(NOT_SENT, { reply: r.kind === "ok" ? r.result : r.error }, true);
@@ -196,7 +195,7 @@ const headerFuzz = defineCheck<SdkContext>({
       if (!s.ok) throw new Broken("configure failed", {}, true);
       const r = await request(s.setup, { method: "GET", path: "/hdr" }, 8_000);
       if (r.kind === "no_reply" || r.kind === "driver_fault") {
-        throw new Broken(`the driver did not answer (${r.kind})`, {}, true);
+        throw new Broken(`the driver did not answer: ${describeCall(r)}`, {}, true);
       }
       if (s.setup.scenario.requests().length === 0) throw new Broken(NOT_SENT, {}, true);
       const reply = JSON.stringify(r.kind === "ok" ? r.result : r.error);

@@ -8,16 +8,8 @@ import type { SdkContext } from "../../src/engine/sdk_context.ts";
 import { type Check, type Verdict, verdict } from "../../src/engine/types.ts";
 import type { CallResult } from "../../src/driver/types.ts";
 import type { Scenario } from "../../src/schema/scenario.ts";
-import {
-  callFault,
-  describeError,
-  gather,
-  request,
-  type Setup,
-  setup,
-  sleep,
-  unobserved,
-} from "./_helpers.ts";
+import { describeCall } from "../../src/driver/describe.ts";
+import { callFault, gather, request, type Setup, setup, sleep, unobserved } from "./_helpers.ts";
 
 const ALWAYS_503: Scenario = {
   responses: [{ status: 503, body: { kind: "json", value: problem("unavailable") } }],
@@ -144,7 +136,7 @@ const transient = defineCheck<SdkContext>({
     if (r.kind === "ok" || r.kind === "sdk_error") {
       return verdict.fail(
         `a GET must be retried after a 503 and succeed (max_retries=2); got ${
-          r.kind === "ok" ? `status ${r.result.status}` : describeError(r.error)
+          describeCall(r)
         } after ${s.setup.scenario.requests().length} attempt(s)`,
         gather(s.setup),
       );

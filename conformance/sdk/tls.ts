@@ -7,7 +7,8 @@ import { defineCheck } from "../../src/engine/registry.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
 import { type Check, type Verdict, verdict } from "../../src/engine/types.ts";
 import type { DriverSession } from "../../src/driver/types.ts";
-import { CALL_MS, callFault, describeError, gather, request, setup, unobserved } from "./_helpers.ts";
+import { describeCall, describeError } from "../../src/driver/describe.ts";
+import { CALL_MS, callFault, gather, request, setup, unobserved } from "./_helpers.ts";
 
 const OK = { responses: [{ status: 200, body: { kind: "json" as const, value: { ok: true } } }] };
 
@@ -71,7 +72,9 @@ const httpsRequired = defineCheck<SdkContext>({
     const sent = scenario.requests().length;
     if (r.kind === "ok" || sent > 0) {
       return verdict.fail(
-        `http:// without allow_insecure_http must be refused sending nothing; reply ${r.kind}, ${sent} request(s) sent`,
+        `http:// without allow_insecure_http must be refused sending nothing; got ${
+          describeCall(r)
+        }, ${sent} request(s) sent`,
         gather({ scenario, session }),
       );
     }
@@ -129,7 +132,9 @@ const verify = defineCheck<SdkContext>({
     const reached = s.setup.scenario.requests().length;
     if (r.kind === "ok" || reached > 0) {
       return verdict.fail(
-        `a certificate from an untrusted CA must be refused; reply ${r.kind}, ${reached} request(s) reached the server`,
+        `a certificate from an untrusted CA must be refused; got ${
+          describeCall(r)
+        }, ${reached} request(s) reached the server`,
         gather(s.setup),
       );
     }
