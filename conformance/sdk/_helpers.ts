@@ -10,7 +10,8 @@ import { type Evidence, type Verdict, verdict } from "../../src/engine/types.ts"
 import type { CallResult, DriverSession } from "../../src/driver/types.ts";
 import type { ScenarioHandle } from "../../src/mock/types.ts";
 import type { Scenario } from "../../src/schema/scenario.ts";
-import type { ConfigureParams, Op, SdkError } from "../../src/schema/protocol.ts";
+import type { ConfigureParams, Op } from "../../src/schema/protocol.ts";
+import { describeError } from "../../src/driver/describe.ts";
 
 /** Default bound for a driver call that is not itself under test. */
 export const CALL_MS = 8_000;
@@ -150,19 +151,6 @@ export function gather(
   if (from.scenario) ev.requests = from.scenario.requests().slice(0, 50);
   if (from.session) ev.output = from.session.output().slice(-30);
   return ev;
-}
-
-/**
- * One-line description of an SDK error (type, status, code) for reasons.
- *
- * @param e the error
- * @returns a short description
- */
-export function describeError(e: SdkError): string {
-  const parts = [`type=${e.type}`];
-  if (e.status !== undefined) parts.push(`status=${e.status}`);
-  if (e.code !== undefined) parts.push(`code=${e.code}`);
-  return parts.join(" ");
 }
 
 /**

@@ -6,6 +6,7 @@
  * @module
  */
 import type { CreateClient } from "../modules/contract.ts";
+import { errorMessage } from "../../src/util/error_message.ts";
 
 /** The job a worker receives. */
 export interface IsoJob {
@@ -42,7 +43,7 @@ export async function runIsoJob(createClient: CreateClient, job: IsoJob): Promis
     return { ok: true, worker: job.worker, statuses };
   } catch (e) {
     const name = e instanceof Error ? e.name : "Error";
-    const message = e instanceof Error ? e.message : String(e);
+    const message = errorMessage(e);
     const permissionDenied = name === "NotCapable" || name === "PermissionDenied" ||
       /requires \w+ access|permission/i.test(message);
     return {

@@ -5,9 +5,10 @@
  */
 import { defineCheck } from "../../src/engine/registry.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
-import { type LeakFinding, type RecordedRequest, verdict } from "../../src/engine/types.ts";
+import { type Check, type LeakFinding, type RecordedRequest, verdict } from "../../src/engine/types.ts";
 import { findCanaries } from "../../src/driver/canary.ts";
-import { CALL_MS, callFault, describeError, gather, request, setup, unobserved } from "./_helpers.ts";
+import { describeCall, describeError } from "../../src/driver/describe.ts";
+import { CALL_MS, callFault, gather, request, setup, unobserved } from "./_helpers.ts";
 
 const OK = { responses: [{ status: 200, body: { kind: "json" as const, value: { ok: true } } }] };
 
@@ -17,12 +18,13 @@ function tokenIn(req: RecordedRequest, tokens: string[]): string | undefined {
   return tokens.find((t) => auth.includes(t));
 }
 
-/** sdk.caps.per-instance */
-export const perInstance = defineCheck<SdkContext>({
+const perInstance = defineCheck<SdkContext>({
   id: "sdk.caps.per-instance",
   title: "Each SDK instance sends only its own token",
   level: "MUST",
   source: "000 §1.1 No ambient/global caps",
+  rationale:
+    "A token kept in shared or global state lets one client's requests go out with another client's authority (another user, another tenant). Keeping each token inside its own instance means a request can only carry the credential its caller configured.",
   requires: ["http"],
   mutants: ["global-token"],
   async run(ctx) {
@@ -113,12 +115,13 @@ function leakVerdict(
   return verdict.pass(gather(from, { notes }));
 }
 
-/** sdk.caps.not-in-logs */
-export const notInLogs = defineCheck<SdkContext>({
+const notInLogs = defineCheck<SdkContext>({
   id: "sdk.caps.not-in-logs",
   title: "The token never appears in the SDK's output, even at its most verbose log level",
   level: "MUST",
   source: "000 §1.2 No caps in logs; §3.3 Headers scrubbing",
+  rationale:
+    "Logs are copied to files, aggregators and support tickets, so a token written there, even at debug level, ends up with people and systems that must never hold it. Scrubbing it where the SDK writes output is the only reliable way to keep it out.",
   requires: ["http"],
   mutants: ["log-headers"],
   async run(ctx) {
@@ -134,12 +137,13 @@ export const notInLogs = defineCheck<SdkContext>({
   },
 });
 
-/** sdk.caps.not-in-errors */
-export const notInErrors = defineCheck<SdkContext>({
+const notInErrors = defineCheck<SdkContext>({
   id: "sdk.caps.not-in-errors",
   title: "The token never appears in an error's message or details",
   level: "MUST",
   source: "000 §1.2 No caps in errors / exceptions",
+  rationale:
+    "Errors travel further than any other SDK output: into exception trackers, screens and bug reports. An error that embeds the token (say, by quoting the request) hands the credential to whoever reads it.",
   requires: ["http"],
   mutants: ["request-in-error"],
   async run(ctx) {
@@ -172,12 +176,13 @@ function wireLeaks(reqs: RecordedRequest[], canary: string): LeakFinding[] {
   return out;
 }
 
-/** sdk.caps.not-in-url */
-export const notInUrl = defineCheck<SdkContext>({
+const notInUrl = defineCheck<SdkContext>({
   id: "sdk.caps.not-in-url",
   title: "The token travels only in Authorization, never in a URL, query or body",
   level: "MUST",
   source: "000 §1.2 No caps in URLs",
+  rationale:
+    "Proxies, access logs, caches and browser histories record URLs, queries and bodies as ordinary data; only the Authorization header is treated as a secret along the way. A token anywhere else leaks through all of them.",
   requires: ["http"],
   mutants: ["token-in-query"],
   async run(ctx) {
@@ -211,12 +216,13 @@ export const notInUrl = defineCheck<SdkContext>({
   },
 });
 
-/** sdk.caps.not-on-disk */
-export const notOnDisk = defineCheck<SdkContext>({
+const notOnDisk = defineCheck<SdkContext>({
   id: "sdk.caps.not-on-disk",
   title: "The token is never written to any file",
   level: "MUST",
   source: "000 §1.2 No persistent cleartext cap storage",
+  rationale:
+    "A token written to a cache or config file outlives the process and is readable by anything with file access, long after it was meant to expire. Tokens belong in memory; persisting one is the caller's explicit choice, never the SDK's.",
   requires: ["http"],
   mutants: ["token-cache-file"],
   async run(ctx) {
@@ -229,12 +235,13 @@ export const notOnDisk = defineCheck<SdkContext>({
   },
 });
 
-/** sdk.caps.rotation */
-export const rotation = defineCheck<SdkContext>({
+const rotation = defineCheck<SdkContext>({
   id: "sdk.caps.rotation",
   title: "After rotation, every later request carries the new token",
   level: "MUST",
   source: "000 §1.1 Rotation (token_provider)",
+  rationale:
+    "Short-lived tokens only limit damage if the SDK really switches to the new one. An SDK that keeps sending the old token breaks when it expires, or keeps a revoked credential in use.",
   requires: ["http", "token_provider"],
   mutants: ["provider-called-once"],
   async run(ctx) {
@@ -266,12 +273,13 @@ export const rotation = defineCheck<SdkContext>({
   },
 });
 
-/** sdk.caps.close */
-export const close = defineCheck<SdkContext>({
+const close = defineCheck<SdkContext>({
   id: "sdk.caps.close",
   title: "A closed client refuses requests and sends nothing",
   level: "SHOULD",
   source: "000 §1.3 close() drops references to caps",
+  rationale:
+    "Closing a client is how an application says it is done with a credential. A closed client that still sends requests keeps the token alive and usable beyond what its caller intended.",
   requires: ["http", "zeroize"],
   mutants: ["close-noop"],
   async run(ctx) {
@@ -290,7 +298,9 @@ export const close = defineCheck<SdkContext>({
     }
     if (after.kind === "ok" || sent > 0) {
       return verdict.fail(
-        `a request after close() must fail and send nothing; reply ${after.kind}, ${sent} request(s) reached the server`,
+        `a request after close() must fail and send nothing; got ${
+          describeCall(after)
+        }, ${sent} request(s) reached the server`,
         gather(s.setup, { reply: after.kind === "ok" ? after.result : after.error }),
       );
     }
@@ -299,3 +309,14 @@ export const close = defineCheck<SdkContext>({
     );
   },
 });
+
+/** The `sdk.caps.*` checks, in file order. */
+export const checks: readonly Check<SdkContext>[] = [
+  perInstance,
+  notInLogs,
+  notInErrors,
+  notInUrl,
+  notOnDisk,
+  rotation,
+  close,
+];

@@ -5,15 +5,16 @@
  */
 import { defineCheck } from "../../src/engine/registry.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
-import { verdict } from "../../src/engine/types.ts";
+import { type Check, verdict } from "../../src/engine/types.ts";
 import { callFault, gather, request, setup, unobserved } from "./_helpers.ts";
 
-/** sdk.correlation.request-id */
-export const requestId = defineCheck<SdkContext>({
+const requestId = defineCheck<SdkContext>({
   id: "sdk.correlation.request-id",
   title: "Each request carries a unique X-Request-ID",
   level: "SHOULD",
   source: "001 §9 Include X-Request-ID for correlation",
+  rationale:
+    "A unique X-Request-ID on each request lets the client's and the server's logs be joined for one call. Without it, or with ids reused, an incident cannot be followed across the two.",
   requires: ["http"],
   mutants: [],
   async run(ctx) {
@@ -39,3 +40,6 @@ export const requestId = defineCheck<SdkContext>({
     );
   },
 });
+
+/** The `sdk.correlation.*` checks, in file order. */
+export const checks: readonly Check<SdkContext>[] = [requestId];

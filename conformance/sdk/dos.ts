@@ -1,13 +1,13 @@
 /**
- * `sdk.dos.*` and `sdk.concurrency.*` — resource use (seed 000 §4).
+ * `sdk.dos.*` — response size limits (seed 000 §4.1, §7.4).
  *
  * @module
  */
 import { defineCheck } from "../../src/engine/registry.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
-import { type Verdict, verdict } from "../../src/engine/types.ts";
+import type { Check, Verdict } from "../../src/engine/types.ts";
 import type { Body } from "../../src/schema/scenario.ts";
-import { callFault, gather, judgeGiveUp, request, setup, type SetupOptions, unobserved } from "./_helpers.ts";
+import { judgeGiveUp, request, setup, type SetupOptions } from "./_helpers.ts";
 
 const MiB = 1024 * 1024;
 
@@ -33,12 +33,13 @@ async function bigBody(ctx: SdkContext, b: BigBody): Promise<Verdict> {
   return judgeGiveUp(r, s.setup, b.types, b.rule, [b.note]);
 }
 
-/** sdk.dos.max-response */
-export const maxResponse = defineCheck<SdkContext>({
+const maxResponse = defineCheck<SdkContext>({
   id: "sdk.dos.max-response",
   title: "A body past max_response_bytes fails with too_large",
   level: "MUST",
   source: "000 §4.1 Response size; fails cleanly with a specific error",
+  rationale:
+    "Without a size cap, one oversized response can exhaust the caller's memory and crash the process. A specific too_large error lets the application fail that one call and carry on.",
   requires: ["http"],
   mutants: ["no-size-limit"],
   run: (ctx) =>
@@ -53,12 +54,13 @@ export const maxResponse = defineCheck<SdkContext>({
     }),
 });
 
-/** sdk.dos.default-max-response */
-export const defaultMaxResponse = defineCheck<SdkContext>({
+const defaultMaxResponse = defineCheck<SdkContext>({
   id: "sdk.dos.default-max-response",
   title: "There is a default response cap (a 64 MiB body fails with too_large)",
   level: "SHOULD",
   source: "000 §4.1 Default max response size (~16 MiB)",
+  rationale:
+    "Most callers never set a limit, so the default decides whether a huge or hostile response can take down the host. A sensible default cap makes the safe behaviour the one users get without asking.",
   requires: ["http"],
   mutants: ["no-size-limit"],
   timeLimitMs: 30_000,
@@ -76,12 +78,13 @@ export const defaultMaxResponse = defineCheck<SdkContext>({
     }),
 });
 
-/** sdk.dos.endless-body */
-export const endlessBody = defineCheck<SdkContext>({
+const endlessBody = defineCheck<SdkContext>({
   id: "sdk.dos.endless-body",
   title: "An endless body ends with too_large or timeout, never a hang",
   level: "MUST",
   source: "000 §7.4 Gigantic payload does not OOM",
+  rationale:
+    "A server that never stops sending grows the SDK's buffer until the process runs out of memory, or keeps the call open forever. A size or time limit must end the call with a typed error.",
   requires: ["http"],
   mutants: ["no-size-limit"],
   run: (ctx) =>
@@ -103,44 +106,5 @@ export const endlessBody = defineCheck<SdkContext>({
     }),
 });
 
-/** sdk.concurrency.limit */
-export const concurrencyLimit = defineCheck<SdkContext>({
-  id: "sdk.concurrency.limit",
-  title: "At most max_concurrency requests are in flight (4 of 40 at once)",
-  level: "MUST",
-  source: "000 §4.3 Per-client concurrency limit",
-  requires: ["http", "concurrency"],
-  mutants: ["ignore-concurrency"],
-  timeLimitMs: 30_000,
-  async run(ctx) {
-    const s = await setup(ctx, {
-      responses: [{ status: 200, delay_ms: 150, body: { kind: "json", value: { ok: true } } }],
-    }, { configure: { max_concurrency: 4 } });
-    if (!s.ok) return s.verdict;
-    const rs = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => request(s.setup, { method: "GET", path: `/c/${i}` }, 20_000)),
-    );
-    const bad = rs.find((r) => r.kind !== "ok");
-    if (bad) return callFault("request", bad, s.setup);
-    const u = unobserved(s.setup, 40, "the 40 concurrent requests");
-    if (u) return u;
-    const times = s.setup.scenario.requests().map((q) => q.t).sort((a, b) => a - b);
-    // Peak overlap from arrival times: requests arriving within 100 ms of each other overlap
-    // (each is held 150 ms), so a window of 100 ms never holds more than max_concurrency arrivals.
-    let windowPeak = 0;
-    for (let i = 0, j = 0; i < times.length; i++) {
-      while ((times[i] ?? 0) - (times[j] ?? 0) > 100) j++;
-      windowPeak = Math.max(windowPeak, i - j + 1);
-    }
-    const notes = [
-      `40 requests, each held 150 ms; max_concurrency=4; peak arrivals within 100 ms: ${windowPeak}`,
-    ];
-    if (windowPeak > 4) {
-      return verdict.fail(
-        `at most 4 requests may be in flight; ${windowPeak} arrived within 100 ms while each was held 150 ms`,
-        gather(s.setup, { notes }),
-      );
-    }
-    return verdict.pass({ notes });
-  },
-});
+/** The `sdk.dos.*` checks, in file order. */
+export const checks: readonly Check<SdkContext>[] = [maxResponse, defaultMaxResponse, endlessBody];

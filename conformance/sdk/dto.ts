@@ -1,22 +1,24 @@
 /**
- * `sdk.dto.*` and `sdk.manifest.*` — shared schemas and interop (seed 000 §10.2, §10.3).
+ * `sdk.dto.*` — shared DTO schemas and interop (seed 000 §10.2, §10.4).
  *
  * @module
  */
 import fc from "fast-check";
 import { defineCheck } from "../../src/engine/registry.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
-import { verdict } from "../../src/engine/types.ts";
+import { type Check, verdict } from "../../src/engine/types.ts";
 import { loadFixtures } from "../../src/schema/fixture.ts";
 import { canonicalJson } from "../../src/schema/dto.ts";
-import { CALL_MS, callFault, describeError } from "./_helpers.ts";
+import { describeError } from "../../src/driver/describe.ts";
+import { CALL_MS, callFault } from "./_helpers.ts";
 
-/** sdk.dto.golden */
-export const golden = defineCheck<SdkContext>({
+const golden = defineCheck<SdkContext>({
   id: "sdk.dto.golden",
   title: "Every DTO fixture decodes and re-encodes to its canonical JSON",
   level: "MUST",
   source: "000 §10.2 DTO & field consistency; §10.4 golden fixtures",
+  rationale:
+    "SDKs in different languages must read and write the same JSON. A renamed or reshaped field silently loses data when a client in one language talks to a service built with another.",
   requires: ["dto"],
   mutants: ["dto-rename"],
   async run(ctx) {
@@ -62,12 +64,14 @@ export const golden = defineCheck<SdkContext>({
 const U64_MIN_UNSAFE = 2n ** 53n;
 const U64_MAX = 2n ** 64n - 1n;
 
-/** sdk.dto.u64 — a property over u64 values past 2^53, through the driver. */
-export const u64 = defineCheck<SdkContext>({
+/** A property over u64 values past 2^53, through the driver. */
+const u64 = defineCheck<SdkContext>({
   id: "sdk.dto.u64",
   title: "u64 values past 2^53 stay exact (as strings on the wire)",
   level: "MUST",
   source: "000 §10.2 Type mappings (u64 as string)",
+  rationale:
+    "JSON numbers lose precision past 2^53 in many languages, so a 64-bit id or sequence number silently changes value. Carrying u64 as a string keeps it exact in every SDK.",
   requires: ["dto"],
   mutants: ["u64-as-number"],
   async run(ctx) {
@@ -109,50 +113,5 @@ export const u64 = defineCheck<SdkContext>({
   },
 });
 
-/** sdk.manifest.golden */
-export const manifestGolden = defineCheck<SdkContext>({
-  id: "sdk.manifest.golden",
-  title: "Every facet-manifest fixture gets its expected verdict",
-  level: "MUST",
-  source: "000 §10.3 Facet manifest security",
-  requires: ["manifest"],
-  mutants: ["manifest-lenient"],
-  async run(ctx) {
-    const session = await ctx.startDriver();
-    const groups = await loadFixtures("manifest");
-    let n = 0;
-    const codeNotes: string[] = [];
-    for (const g of groups) {
-      for (const c of g.cases) {
-        const name = `${g.file.split("/").at(-1)}: ${c.description}`;
-        const r = await session.call("validate_manifest", { toml: c.input.toml }, CALL_MS);
-        if (r.kind === "no_reply" || r.kind === "driver_fault") {
-          return callFault("validate_manifest", r, { session });
-        }
-        const accepted = r.kind === "ok";
-        if (accepted !== c.expected.ok) {
-          return verdict.fail(
-            `manifest fixture "${name}" must be ${c.expected.ok ? "accepted" : "rejected"}; the SDK ${
-              accepted ? "accepted" : "rejected"
-            } it`,
-            { reply: r.kind === "ok" ? r.result : r.error },
-          );
-        }
-        if (!c.expected.ok && r.kind === "sdk_error") {
-          const got = JSON.stringify(r.error.details?.["violations"] ?? []);
-          const want = c.expected.violations.map((v) => v.code);
-          if (!want.every((code) => got.includes(code))) {
-            codeNotes.push(`${name}: expected codes ${want.join(",")}`);
-          }
-        }
-        n++;
-      }
-    }
-    return verdict.pass({
-      notes: [
-        `${n} manifest fixtures gave their expected verdict`,
-        ...codeNotes.slice(0, 5).map((x) => `(codes differ) ${x}`),
-      ],
-    });
-  },
-});
+/** The `sdk.dto.*` checks, in file order. */
+export const checks: readonly Check<SdkContext>[] = [golden, u64];

@@ -7,11 +7,12 @@
 import { isDeepStrictEqual } from "node:util";
 import { defineCheck } from "../../src/engine/registry.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
-import { type Verdict, verdict } from "../../src/engine/types.ts";
+import { type Check, type Verdict, verdict } from "../../src/engine/types.ts";
 import type { SdkError } from "../../src/schema/protocol.ts";
 import { loadFixtures, type ProblemOutcome } from "../../src/schema/fixture.ts";
 import type { DriverSession } from "../../src/driver/types.ts";
-import { callFault, describeError, gather, request, setup, unobserved } from "./_helpers.ts";
+import { describeCall, describeError } from "../../src/driver/describe.ts";
+import { callFault, gather, request, setup, unobserved } from "./_helpers.ts";
 
 /** A Problem fixture case as served on the wire. */
 export interface WireCase {
@@ -125,12 +126,13 @@ async function runCases(ctx: SdkContext, cases: WireCase[], rule: string): Promi
   });
 }
 
-/** sdk.errors.problem */
-export const problem = defineCheck<SdkContext>({
+const problem = defineCheck<SdkContext>({
   id: "sdk.errors.problem",
   title: "Every Problem fixture is exposed with code, kind, message, correlation_id and details",
   level: "MUST",
   source: "000 §3.1 Canonical error envelope; §10.1",
+  rationale:
+    "Applications handle errors by their stable code and kind, and support traces them by correlation id. An SDK that flattens Problems into a generic error forces callers to parse message text, which breaks whenever the wording changes.",
   requires: ["http", "problem"],
   mutants: ["generic-errors"],
   timeLimitMs: 30_000,
@@ -139,12 +141,13 @@ export const problem = defineCheck<SdkContext>({
   },
 });
 
-/** sdk.errors.rfc9457 */
-export const rfc9457 = defineCheck<SdkContext>({
+const rfc9457 = defineCheck<SdkContext>({
   id: "sdk.errors.rfc9457",
   title: "RFC 9457 application/problem+json bodies are read as Problems",
   level: "SHOULD",
   source: "000 §10.1 parse any error body as Problem; RFC 9457",
+  rationale:
+    "Many servers and gateways send errors as RFC 9457 application/problem+json. An SDK that does not read that media type loses the code and details and hands its caller an opaque failure.",
   requires: ["http", "problem"],
   mutants: ["generic-errors"],
   timeLimitMs: 30_000,
@@ -184,12 +187,13 @@ function typed(e: SdkError): boolean {
   return e.type !== "other" && e.type !== "unsupported";
 }
 
-/** sdk.errors.unknown-fields */
-export const unknownFields = defineCheck<SdkContext>({
+const unknownFields = defineCheck<SdkContext>({
   id: "sdk.errors.unknown-fields",
   title: "Problems and DTOs with unknown fields give a typed result, never a crash",
   level: "MUST",
   source: "000 §10.4 unknown fields in responses do not crash the SDK",
+  rationale:
+    "Servers add fields over time. An SDK that crashes on a field it does not know turns every backward-compatible server release into an outage for its users.",
   requires: ["http"],
   mutants: ["strict-crash"],
   async run(ctx) {
@@ -207,9 +211,7 @@ export const unknownFields = defineCheck<SdkContext>({
     if (a.r.kind === "no_reply" || a.r.kind === "driver_fault") return callFault("request", a.r, a.setup);
     if (a.r.kind === "ok" || !typed(a.r.error)) {
       return verdict.fail(
-        `a Problem with unknown fields must give a typed error; got ${
-          a.r.kind === "ok" ? "success" : describeError(a.r.error)
-        }`,
+        `a Problem with unknown fields must give a typed error; got ${describeCall(a.r)}`,
         gather(a.setup, { reply: a.r.kind === "ok" ? a.r.result : a.r.error }),
       );
     }
@@ -272,12 +274,13 @@ async function bodyNotQuoted(
   return verdict.pass(gather(s, { reply: r.error, notes: [`${describeError(r.error)}; body not quoted`] }));
 }
 
-/** sdk.errors.garbled-json */
-export const garbledJson = defineCheck<SdkContext>({
+const garbledJson = defineCheck<SdkContext>({
   id: "sdk.errors.garbled-json",
   title: "A truncated JSON error body becomes a transport error that does not quote the body",
   level: "MUST",
   source: "000 §3.1 If parsing fails wrap in RonTransportError; §7.4 Garbled JSON",
+  rationale:
+    "A truncated or malformed error body must still become a typed error the caller can handle. Quoting the raw body in it can expose server internals (hosts, queries, stack traces) to whoever sees the error.",
   requires: ["http"],
   mutants: ["raw-body-in-error"],
   async run(ctx) {
@@ -292,12 +295,13 @@ export const garbledJson = defineCheck<SdkContext>({
   },
 });
 
-/** sdk.errors.non-json */
-export const nonJson = defineCheck<SdkContext>({
+const nonJson = defineCheck<SdkContext>({
   id: "sdk.errors.non-json",
   title: "An HTML or text error body becomes a typed error that does not quote the body",
   level: "MUST",
   source: "000 §7.4 Non-JSON error body → Problem parsing fails gracefully",
+  rationale:
+    "Proxies and load balancers answer with HTML pages the API never wrote. The SDK must turn them into a typed error without pasting the page, which may name internal hosts and software versions, into the message.",
   requires: ["http"],
   mutants: ["raw-body-in-error"],
   async run(ctx) {
@@ -313,12 +317,13 @@ export const nonJson = defineCheck<SdkContext>({
   },
 });
 
-/** sdk.errors.correlation-id */
-export const correlationId = defineCheck<SdkContext>({
+const correlationId = defineCheck<SdkContext>({
   id: "sdk.errors.correlation-id",
   title: "The correlation id from the Problem (or X-Request-ID) is exposed",
   level: "SHOULD",
   source: "000 §3.2 correlation_id included when available",
+  rationale:
+    "The correlation id is how a user's error report is matched with the server's logs. Without it an incident cannot be traced from the client to the server.",
   requires: ["http", "problem"],
   mutants: ["generic-errors"],
   async run(ctx) {
@@ -345,3 +350,13 @@ export const correlationId = defineCheck<SdkContext>({
     return verdict.pass(gather(s, { notes: ["correlation_id exposed"] }));
   },
 });
+
+/** The `sdk.errors.*` checks, in file order. */
+export const checks: readonly Check<SdkContext>[] = [
+  problem,
+  rfc9457,
+  unknownFields,
+  garbledJson,
+  nonJson,
+  correlationId,
+];

@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { defineCheck } from "../../src/engine/registry.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
-import { verdict } from "../../src/engine/types.ts";
+import { type Check, verdict } from "../../src/engine/types.ts";
 import { callFault, gather, request, setup } from "./_helpers.ts";
 
 const OK = { responses: [{ status: 200, body: { kind: "json" as const, value: { ok: true } } }] };
@@ -16,12 +16,13 @@ function strongKey(k: string): boolean {
   return UUID_V4.test(k) || /^[A-Za-z0-9_-]{21,}$/.test(k);
 }
 
-/** sdk.idem.key-attached */
-export const keyAttached = defineCheck<SdkContext>({
+const keyAttached = defineCheck<SdkContext>({
   id: "sdk.idem.key-attached",
   title: "An idempotent write carries a random Idempotency-Key (UUID v4 by default)",
   level: "MUST",
   source: "000 §2.3 Idempotency helpers (UUID v4 by default)",
+  rationale:
+    "An idempotency key lets the server recognise a repeated write and apply it once. It must be random and long enough that two different requests never share one, or the server discards a genuine write as a duplicate.",
   requires: ["http", "idempotency"],
   mutants: ["no-idem-key"],
   async run(ctx) {
@@ -55,12 +56,14 @@ export const keyAttached = defineCheck<SdkContext>({
   },
 });
 
-/** sdk.idem.key-unique — a property over generated request bodies, through the driver. */
-export const keyUnique = defineCheck<SdkContext>({
+/** A property over generated request bodies, through the driver. */
+const keyUnique = defineCheck<SdkContext>({
   id: "sdk.idem.key-unique",
   title: "Each logical request gets a new key (200 requests → 200 keys)",
   level: "MUST",
   source: "000 §7.2 Property-test idempotency helpers; §2.3",
+  rationale:
+    "If two logical requests share a key, the server treats the second as a replay of the first and silently drops it. A fresh key per request is what keeps deduplication from losing real writes.",
   requires: ["http", "idempotency"],
   mutants: ["constant-idem-key"],
   timeLimitMs: 30_000,
@@ -96,12 +99,13 @@ export const keyUnique = defineCheck<SdkContext>({
   },
 });
 
-/** sdk.idem.key-stable */
-export const keyStable = defineCheck<SdkContext>({
+const keyStable = defineCheck<SdkContext>({
   id: "sdk.idem.key-stable",
   title: "Every retry of one request reuses the same Idempotency-Key",
   level: "MUST",
   source: "000 §2.3 Idempotency key stable across retries",
+  rationale:
+    "A key only prevents double execution if every retry of one request carries it. A new key per attempt makes each retry look like a new write: exactly the duplicate the key exists to stop.",
   requires: ["http", "idempotency", "retry"],
   mutants: ["key-per-attempt"],
   async run(ctx) {
@@ -142,12 +146,13 @@ export const keyStable = defineCheck<SdkContext>({
   },
 });
 
-/** sdk.idem.caller-key */
-export const callerKey = defineCheck<SdkContext>({
+const callerKey = defineCheck<SdkContext>({
   id: "sdk.idem.caller-key",
   title: "A caller-given idempotency key is sent verbatim",
   level: "SHOULD",
   source: "000 §2.3 Option to provide custom idempotency key",
+  rationale:
+    "Callers that retry across restarts or processes supply their own key (from an order id, say) so the server can match the attempts. An SDK that replaces or alters that key defeats the deduplication.",
   requires: ["http", "idempotency"],
   mutants: [],
   async run(ctx) {
@@ -173,3 +178,6 @@ export const callerKey = defineCheck<SdkContext>({
     return verdict.pass(gather(s.setup, { notes: ["caller key sent verbatim"] }));
   },
 });
+
+/** The `sdk.idem.*` checks, in file order. */
+export const checks: readonly Check<SdkContext>[] = [keyAttached, keyUnique, keyStable, callerKey];

@@ -7,8 +7,15 @@
  */
 import { defineCheck } from "../../src/engine/registry.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
-import { type LeakFinding, type RecordedRequest, type Verdict, verdict } from "../../src/engine/types.ts";
+import {
+  type Check,
+  type LeakFinding,
+  type RecordedRequest,
+  type Verdict,
+  verdict,
+} from "../../src/engine/types.ts";
 import type { DriverSession } from "../../src/driver/types.ts";
+import { deadline } from "../../src/util/deadline.ts";
 import { CALL_MS, callFault, gather, request, type Setup, setup, unobserved } from "./_helpers.ts";
 import type { IsoJob, IsoReport } from "./_iso_worker.ts";
 
@@ -33,12 +40,13 @@ function strangers(reqs: RecordedRequest[], own: string, all: string[]): Recorde
 const PROCESSES = 8;
 const REQUESTS_PER_PROCESS = 12;
 
-/** sdk.iso.processes */
-export const processes = defineCheck<SdkContext>({
+const processes = defineCheck<SdkContext>({
   id: "sdk.iso.processes",
   title: "8 concurrent driver processes keep their tokens apart on the wire and in output",
   level: "MUST",
   source: "000 §7.5 Multiprocessing tests; §6.3 each process owns its clients",
+  rationale:
+    "Services run many worker processes side by side, each with its own credentials. A token that crosses between them through a shared file or global state lets one process act with another's authority.",
   requires: ["http"],
   mutants: ["global-token-file"],
   timeLimitMs: 40_000,
@@ -109,7 +117,7 @@ const WORKERS = 8;
 const WORKER_MS = 15_000;
 
 /** Run one isolation job in a restricted worker; never hangs (bounded, then terminated). */
-function runWorker(moduleUrl: string, job: IsoJob, netHost: string): Promise<IsoReport> {
+async function runWorker(moduleUrl: string, job: IsoJob, netHost: string): Promise<IsoReport> {
   const body = new URL("./_iso_worker.ts", import.meta.url).href;
   const src = `import { createClient } from ${JSON.stringify(moduleUrl)};
 import { runIsoJob } from ${JSON.stringify(body)};
@@ -130,46 +138,44 @@ self.onmessage = async (e) => { self.postMessage(await runIsoJob(createClient, e
       },
     },
   });
-  return new Promise<IsoReport>((resolve) => {
-    const timer = setTimeout(
-      () =>
-        finish({
-          ok: false,
-          worker: job.worker,
-          error: {
-            name: "Timeout",
-            message: `worker did not report within ${WORKER_MS} ms`,
-            permissionDenied: false,
-          },
-        }),
-      WORKER_MS,
-    );
-    function finish(r: IsoReport) {
-      clearTimeout(timer);
-      worker.terminate();
-      URL.revokeObjectURL(url);
-      resolve(r);
-    }
-    worker.onmessage = (e: MessageEvent<IsoReport>) => finish(e.data);
+  const report = new Promise<IsoReport>((resolve) => {
+    worker.onmessage = (e: MessageEvent<IsoReport>) => resolve(e.data);
     worker.onerror = (e) => {
       e.preventDefault();
       const permissionDenied = /requires \w+ access|NotCapable|PermissionDenied/i.test(e.message);
-      finish({
+      resolve({
         ok: false,
         worker: job.worker,
         error: { name: "WorkerError", message: e.message.slice(0, 300), permissionDenied },
       });
     };
-    worker.postMessage(job);
   });
+  worker.postMessage(job);
+  try {
+    const r = await deadline(report, WORKER_MS);
+    if (r.ok) return r.value;
+    return {
+      ok: false,
+      worker: job.worker,
+      error: {
+        name: "Timeout",
+        message: `worker did not report within ${WORKER_MS} ms`,
+        permissionDenied: false,
+      },
+    };
+  } finally {
+    worker.terminate();
+    URL.revokeObjectURL(url);
+  }
 }
 
-/** sdk.iso.workers */
-export const workers = defineCheck<SdkContext>({
+const workers = defineCheck<SdkContext>({
   id: "sdk.iso.workers",
   title: "Tokens stay apart across 8 Deno workers without write, env or run permission",
   level: "MUST",
   source: "000 §6.3 Runtime considerations; §1.1 No ambient/global caps",
+  rationale:
+    "An SDK must work in a sandbox that grants network access and nothing else, and must keep the tokens of instances in separate workers apart. One that needs file, environment or process access cannot be confined, and one that shares state mixes identities.",
   requires: ["ts_module"],
   mutants: ["global-token"],
   timeLimitMs: 30_000,
@@ -218,12 +224,13 @@ export const workers = defineCheck<SdkContext>({
   },
 });
 
-/** sdk.iso.rotation-under-load */
-export const rotationUnderLoad = defineCheck<SdkContext>({
+const rotationUnderLoad = defineCheck<SdkContext>({
   id: "sdk.iso.rotation-under-load",
   title: "During 200 concurrent requests and a rotation, only whole tokens, and only new ones after",
   level: "MUST",
   source: "000 §1.1 Safe to swap caps mid-flight (future requests only)",
+  rationale:
+    "Rotation happens while requests are in flight. A client that tears the token during the swap sends garbage credentials, and one that keeps the old token afterwards uses a credential that is about to be revoked.",
   requires: ["http", "token_provider"],
   mutants: ["torn-rotation"],
   timeLimitMs: 40_000,
@@ -280,3 +287,6 @@ export const rotationUnderLoad = defineCheck<SdkContext>({
     return verdict.pass({ notes });
   },
 });
+
+/** The `sdk.iso.*` checks, in file order. */
+export const checks: readonly Check<SdkContext>[] = [processes, workers, rotationUnderLoad];

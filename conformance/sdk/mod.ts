@@ -1,47 +1,73 @@
 /**
- * Every `sdk.*` check, in one list (one file per area; a reader finds a check from its
- * id: `sdk.retry.bounded` lives in `retry.ts`).
+ * Every `sdk.*` check, in one list. One file per area, each ending with its `checks` list, so a
+ * reader finds a check from its id in one hop: `sdk.retry.bounded` lives in `retry.ts` (a kebab-case
+ * area maps to a snake_case file).
  *
  * @module
  */
 import type { Check } from "../../src/engine/types.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
-import * as caps from "./caps.ts";
-import * as tls from "./tls.ts";
-import * as timeouts from "./timeouts.ts";
-import * as retry from "./retry.ts";
-import * as idem from "./idem.ts";
-import * as errors from "./errors.ts";
-import * as prop from "./prop.ts";
-import * as dos from "./dos.ts";
-import * as sse from "./sse.ts";
-import * as dto from "./dto.ts";
-import * as correlation from "./correlation.ts";
-import * as iso from "./iso.ts";
+import { checks as caps } from "./caps.ts";
+import { checks as concurrency } from "./concurrency.ts";
+import { checks as correlation } from "./correlation.ts";
+import { checks as dos } from "./dos.ts";
+import { checks as dto } from "./dto.ts";
+import { checks as errors } from "./errors.ts";
+import { checks as idem } from "./idem.ts";
+import { checks as iso } from "./iso.ts";
+import { checks as manifest } from "./manifest.ts";
+import { checks as prop } from "./prop.ts";
+import { checks as redirect } from "./redirect.ts";
+import { checks as retry } from "./retry.ts";
+import { checks as sse } from "./sse.ts";
+import { checks as timeouts } from "./timeouts.ts";
+import { checks as tls } from "./tls.ts";
 
-function checksOf(mod: Record<string, unknown>): Check<SdkContext>[] {
-  return Object.values(mod).filter((v): v is Check<SdkContext> =>
-    typeof v === "object" && v !== null && "id" in v && "run" in v &&
-    typeof (v as { run: unknown }).run === "function"
-  );
-}
-
-/** Every sdk check, sorted by id. */
-export const sdkChecks: Check<SdkContext>[] = [
+/**
+ * Each area file's base name (`"retry"` for `retry.ts`) with that file's checks, in file order.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sdkAreas } from "./mod.ts";
+ * for (const [file, checks] of Object.entries(sdkAreas)) {
+ *   const area = file.replaceAll("_", "-");
+ *   assert.ok(checks.every((c) => c.id.startsWith(`sdk.${area}.`)), file);
+ * }
+ * ```
+ */
+export const sdkAreas: Readonly<Record<string, readonly Check<SdkContext>[]>> = {
   caps,
-  tls,
-  timeouts,
-  retry,
-  idem,
-  errors,
-  prop,
-  dos,
-  sse,
-  dto,
+  concurrency,
   correlation,
+  dos,
+  dto,
+  errors,
+  idem,
   iso,
-]
-  .flatMap(checksOf)
+  manifest,
+  prop,
+  redirect,
+  retry,
+  sse,
+  timeouts,
+  tls,
+};
+
+/**
+ * Every sdk check, sorted by id.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sdkChecks } from "./mod.ts";
+ * assert.ok(sdkChecks.some((c) => c.id === "sdk.retry.bounded"));
+ * const ids = sdkChecks.map((c) => c.id);
+ * assert.deepEqual(ids, [...ids].sort((a, b) => a.localeCompare(b)));
+ * ```
+ */
+export const sdkChecks: Check<SdkContext>[] = Object.values(sdkAreas)
+  .flat()
   .sort((a, b) => a.id.localeCompare(b.id));
 
 /** TEMPORARY (replaced by the area lists): checks grouped by the area their id names. */

@@ -8,10 +8,11 @@
 import fc from "fast-check";
 import { defineCheck } from "../../src/engine/registry.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
-import { type Evidence, type Verdict, verdict } from "../../src/engine/types.ts";
+import { type Check, type Evidence, type Verdict, verdict } from "../../src/engine/types.ts";
 import { findCanaries } from "../../src/driver/canary.ts";
 import type { DriverSession } from "../../src/driver/types.ts";
-import { describeError, request, setup } from "./_helpers.ts";
+import { describeCall, describeError } from "../../src/driver/describe.ts";
+import { request, setup } from "./_helpers.ts";
 
 /** The reason when the SDK answered without sending the request: the kit cannot judge (an error). */
 const NOT_SENT = "the driver answered but the mock server saw no request (cannot judge)";
@@ -104,12 +105,13 @@ const problemish: fc.Arbitrary<string> = fc.oneof(
   text,
 );
 
-/** sdk.prop.problem-fuzz */
-export const problemFuzz = defineCheck<SdkContext>({
+const problemFuzz = defineCheck<SdkContext>({
   id: "sdk.prop.problem-fuzz",
   title: "Every generated Problem-ish error body gives a typed error, never a crash",
   level: "MUST",
   source: "000 §7.2 Fuzz Problem envelopes; §10.4 no uncaught exceptions",
+  rationale:
+    "Error bodies come from servers, proxies and attackers alike, so the parser meets inputs no fixture anticipates. A crash on any of them is an uncaught exception in the caller's code, and can expose internal stack traces.",
   requires: ["http"],
   mutants: ["strict-crash"],
   timeLimitMs: 40_000,
@@ -130,9 +132,7 @@ export const problemFuzz = defineCheck<SdkContext>({
         if (!s.ok) throw new Broken("configure failed", {}, true);
         const r = await request(s.setup, { method: "GET", path: "/fuzz" }, 8_000);
         if (r.kind === "no_reply" || r.kind === "driver_fault") {
-          throw new Broken(`the driver did not answer (${r.kind})`, {
-            notes: [r.kind === "driver_fault" ? r.detail : `no reply after ${r.ms} ms`],
-          }, true);
+          throw new Broken(`the driver did not answer: ${describeCall(r)}`, {}, true);
         }
         if (s.setup.scenario.requests().length === 0) {
           throw new Broken(NOT_SENT, { reply: r.kind === "ok" ? r.result : r.error }, true);
@@ -154,12 +154,13 @@ export const problemFuzz = defineCheck<SdkContext>({
   },
 });
 
-/** sdk.prop.header-fuzz */
-export const headerFuzz = defineCheck<SdkContext>({
+const headerFuzz = defineCheck<SdkContext>({
   id: "sdk.prop.header-fuzz",
   title: "Whatever the header values around it, the token never comes back in an error",
   level: "MUST",
   source: "000 §7.2 Fuzz header values; §10.4 caps never in user-visible error fields",
+  rationale:
+    "Response headers are set by the server or anything on the path, and some echo credentials back. Whatever they contain, the token must never surface in an error the caller logs or shows.",
   requires: ["http"],
   mutants: ["request-in-error"],
   timeLimitMs: 40_000,
@@ -194,7 +195,7 @@ export const headerFuzz = defineCheck<SdkContext>({
       if (!s.ok) throw new Broken("configure failed", {}, true);
       const r = await request(s.setup, { method: "GET", path: "/hdr" }, 8_000);
       if (r.kind === "no_reply" || r.kind === "driver_fault") {
-        throw new Broken(`the driver did not answer (${r.kind})`, {}, true);
+        throw new Broken(`the driver did not answer: ${describeCall(r)}`, {}, true);
       }
       if (s.setup.scenario.requests().length === 0) throw new Broken(NOT_SENT, {}, true);
       const reply = JSON.stringify(r.kind === "ok" ? r.result : r.error);
@@ -220,3 +221,6 @@ export const headerFuzz = defineCheck<SdkContext>({
     );
   },
 });
+
+/** The `sdk.prop.*` checks, in file order. */
+export const checks: readonly Check<SdkContext>[] = [problemFuzz, headerFuzz];

@@ -5,19 +5,11 @@
  */
 import { defineCheck } from "../../src/engine/registry.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
-import { type Verdict, verdict } from "../../src/engine/types.ts";
+import { type Check, type Verdict, verdict } from "../../src/engine/types.ts";
 import type { CallResult } from "../../src/driver/types.ts";
 import type { Scenario } from "../../src/schema/scenario.ts";
-import {
-  callFault,
-  describeError,
-  gather,
-  request,
-  type Setup,
-  setup,
-  sleep,
-  unobserved,
-} from "./_helpers.ts";
+import { describeCall } from "../../src/driver/describe.ts";
+import { callFault, gather, request, type Setup, setup, sleep, unobserved } from "./_helpers.ts";
 
 const ALWAYS_503: Scenario = {
   responses: [{ status: 503, body: { kind: "json", value: problem("unavailable") } }],
@@ -67,12 +59,13 @@ function overVerdict(b: Bounded & { kind: "over" }, s: Setup, rule: string): Ver
   return verdict.fail(`${rule}; saw ${b.attempts} attempts after ${b.ms} ms`, gather(s));
 }
 
-/** sdk.retry.bounded */
-export const bounded = defineCheck<SdkContext>({
+const bounded = defineCheck<SdkContext>({
   id: "sdk.retry.bounded",
   title: "At most 1 + max_retries attempts against an always-503 server (default at most 4)",
   level: "MUST",
   source: "000 §2.3 Bounded retries; §4.4 stop after configured max",
+  rationale:
+    "An SDK that retries without limit turns one outage into a retry storm against the server and hangs its caller; a fixed budget makes failure fast and predictable.",
   requires: ["http"],
   mutants: ["retry-forever"],
   async run(ctx) {
@@ -115,12 +108,13 @@ export const bounded = defineCheck<SdkContext>({
   },
 });
 
-/** sdk.retry.transient */
-export const transient = defineCheck<SdkContext>({
+const transient = defineCheck<SdkContext>({
   id: "sdk.retry.transient",
   title: "A GET that gets a 503 is retried and succeeds",
   level: "SHOULD",
   source: "000 §2.3 Retries allowed on GET",
+  rationale:
+    "Brief 503s happen during deploys and failovers. Retrying a safe GET hides them from the application, where failing at once would turn every blip into a user-visible error.",
   requires: ["http", "retry"],
   mutants: ["never-retry"],
   async run(ctx) {
@@ -142,7 +136,7 @@ export const transient = defineCheck<SdkContext>({
     if (r.kind === "ok" || r.kind === "sdk_error") {
       return verdict.fail(
         `a GET must be retried after a 503 and succeed (max_retries=2); got ${
-          r.kind === "ok" ? `status ${r.result.status}` : describeError(r.error)
+          describeCall(r)
         } after ${s.setup.scenario.requests().length} attempt(s)`,
         gather(s.setup),
       );
@@ -157,12 +151,13 @@ function gaps(s: Setup): number[] {
   return t.slice(1).map((v, i) => Math.round(v - (t[i] ?? v)));
 }
 
-/** sdk.retry.backoff */
-export const backoff = defineCheck<SdkContext>({
+const backoff = defineCheck<SdkContext>({
   id: "sdk.retry.backoff",
   title: "Retries back off, with jitter (later waits grow; clients' delays differ)",
   level: "SHOULD",
   source: "000 §2.3 Jittered exponential backoff",
+  rationale:
+    "Retries at a fixed pace keep hammering a server that is already struggling, and clients retrying in lockstep hit it in synchronised waves. Growing, randomised waits spread the load and give it room to recover.",
   requires: ["http", "retry"],
   mutants: ["no-backoff"],
   async run(ctx) {
@@ -219,12 +214,13 @@ export const backoff = defineCheck<SdkContext>({
   },
 });
 
-/** sdk.retry.unkeyed-write */
-export const unkeyedWrite = defineCheck<SdkContext>({
+const unkeyedWrite = defineCheck<SdkContext>({
   id: "sdk.retry.unkeyed-write",
   title: "POST/PUT/PATCH without an idempotency key are never retried",
   level: "MUST",
   source: "000 §2.3 Safe retry policy",
+  rationale:
+    "A POST, PUT or PATCH that failed may already have taken effect on the server, so repeating it without an idempotency key can create an order or charge a card twice. Only the caller knows whether a write is safe to repeat.",
   requires: ["http"],
   mutants: ["retry-writes"],
   async run(ctx) {
@@ -254,12 +250,13 @@ export const unkeyedWrite = defineCheck<SdkContext>({
   },
 });
 
-/** sdk.retry.client-errors */
-export const clientErrors = defineCheck<SdkContext>({
+const clientErrors = defineCheck<SdkContext>({
   id: "sdk.retry.client-errors",
   title: "400, 401, 403, 404, 409 and 422 are never retried",
   level: "MUST",
   source: "000 §2.3 Safe retry policy",
+  rationale:
+    "A 4xx says the request itself is wrong (bad input, no permission, a conflict), so the same request gets the same answer. Retrying only adds load, delays the error and can trip lockouts or rate limits.",
   requires: ["http"],
   mutants: ["retry-all"],
   async run(ctx) {
@@ -288,18 +285,19 @@ export const clientErrors = defineCheck<SdkContext>({
   },
 });
 
-/** sdk.retry.retry-after */
-export const retryAfter = defineCheck<SdkContext>({
+const retryAfter = defineCheck<SdkContext>({
   id: "sdk.retry.retry-after",
   title: "A retry waits at least Retry-After on 429 and 503",
   level: "MUST",
   source: "000 §4.4 Backoff on error (429 / slow down)",
+  rationale:
+    "A 429 or 503 with Retry-After is the server asking clients to slow down. Retrying sooner adds load exactly when the server is shedding it, and gets the client throttled harder.",
   requires: ["http", "retry"],
   mutants: ["ignore-retry-after"],
   async run(ctx) {
     const session = await ctx.startDriver();
     const out: string[] = [];
-    const checks = await Promise.all([429, 503].map(async (status) => {
+    const verdicts = await Promise.all([429, 503].map(async (status) => {
       const s = await setup(ctx, {
         responses: [
           { status, headers: { "retry-after": "1" }, body: { kind: "json", value: problem("slow_down") } },
@@ -329,18 +327,19 @@ export const retryAfter = defineCheck<SdkContext>({
       }
       return undefined;
     }));
-    const bad = checks.find((v) => v !== undefined);
+    const bad = verdicts.find((v) => v !== undefined);
     if (bad) return bad;
     return verdict.pass({ notes: out });
   },
 });
 
-/** sdk.retry.retry-after-cap */
-export const retryAfterCap = defineCheck<SdkContext>({
+const retryAfterCap = defineCheck<SdkContext>({
   id: "sdk.retry.retry-after-cap",
   title: "An absurd Retry-After (86400) makes the SDK fail fast instead of sleeping",
   level: "SHOULD",
   source: "000 §4.4 Backoff on error; §2.2 every call bounded",
+  rationale:
+    "Retry-After comes from the server, so an SDK that obeys any value can be put to sleep for a day by one faulty or hostile response. Capping the wait (and failing instead) keeps every call bounded, as its caller expects.",
   requires: ["http"],
   mutants: ["obey-any-retry-after"],
   async run(ctx) {
@@ -375,3 +374,14 @@ export const retryAfterCap = defineCheck<SdkContext>({
     }));
   },
 });
+
+/** The `sdk.retry.*` checks, in file order. */
+export const checks: readonly Check<SdkContext>[] = [
+  bounded,
+  transient,
+  backoff,
+  unkeyedWrite,
+  clientErrors,
+  retryAfter,
+  retryAfterCap,
+];

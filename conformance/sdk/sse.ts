@@ -6,7 +6,7 @@
  */
 import { defineCheck } from "../../src/engine/registry.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
-import { verdict } from "../../src/engine/types.ts";
+import { type Check, verdict } from "../../src/engine/types.ts";
 import type { CallResult } from "../../src/driver/types.ts";
 import { CALL_MS, callFault, gather, type Setup, setup, sleep, unobserved } from "./_helpers.ts";
 
@@ -22,12 +22,13 @@ const ENDLESS = {
   responses: [{ status: 200, body: { kind: "sse" as const, endless: true, interval_ms: 20 } }],
 };
 
-/** sdk.sse.max-events */
-export const maxEvents = defineCheck<SdkContext>({
+const maxEvents = defineCheck<SdkContext>({
   id: "sdk.sse.max-events",
   title: "A subscription stops after max_events on an endless stream",
   level: "MUST",
   source: "000 §4.2 Max duration or max events per subscription",
+  rationale:
+    "A subscription without an event limit is a loop the server controls. max_events lets the caller take a fixed amount of work and know the stream will end.",
   requires: ["http", "sse"],
   mutants: ["sse-unbounded"],
   async run(ctx) {
@@ -54,12 +55,13 @@ export const maxEvents = defineCheck<SdkContext>({
   },
 });
 
-/** sdk.sse.max-duration */
-export const maxDuration = defineCheck<SdkContext>({
+const maxDuration = defineCheck<SdkContext>({
   id: "sdk.sse.max-duration",
   title: "A subscription stops after max_duration_ms",
   level: "MUST",
   source: "000 §4.2 Max duration per subscription",
+  rationale:
+    "A stream that never ends ties up a connection and whatever consumes it. A duration limit guarantees the subscription is released even while the server keeps sending.",
   requires: ["http", "sse"],
   mutants: ["sse-unbounded"],
   async run(ctx) {
@@ -97,12 +99,13 @@ export const maxDuration = defineCheck<SdkContext>({
   },
 });
 
-/** sdk.sse.reconnect-bounded */
-export const reconnectBounded = defineCheck<SdkContext>({
+const reconnectBounded = defineCheck<SdkContext>({
   id: "sdk.sse.reconnect-bounded",
   title: "A dropped stream is reconnected a bounded number of times, with backoff",
   level: "MUST",
   source: "000 §4.2 Backoff/reconnect logic with bounded attempts; §7.4 streaming disconnects",
+  rationale:
+    "Reconnecting without limit or delay turns a dropped stream into a tight loop of new connections that hammers the server and burns the caller's CPU. Bounded attempts with backoff let a broken stream fail cleanly.",
   requires: ["http", "sse"],
   mutants: ["sse-reconnect-forever"],
   async run(ctx) {
@@ -156,12 +159,13 @@ export const reconnectBounded = defineCheck<SdkContext>({
   },
 });
 
-/** sdk.sse.last-event-id */
-export const lastEventId = defineCheck<SdkContext>({
+const lastEventId = defineCheck<SdkContext>({
   id: "sdk.sse.last-event-id",
   title: "A reconnect resumes with Last-Event-ID",
   level: "SHOULD",
   source: "000 §4.2 Disconnect detection and reconnect",
+  rationale:
+    "Without Last-Event-ID the server cannot resume where the stream broke, so events are lost or replayed on every reconnect. Sending it is what makes reconnection safe for the application.",
   requires: ["http", "sse"],
   mutants: [],
   async run(ctx) {
@@ -190,3 +194,6 @@ export const lastEventId = defineCheck<SdkContext>({
     return verdict.pass(gather(s.setup, { notes: ["reconnected with Last-Event-ID: 3"] }));
   },
 });
+
+/** The `sdk.sse.*` checks, in file order. */
+export const checks: readonly Check<SdkContext>[] = [maxEvents, maxDuration, reconnectBounded, lastEventId];

@@ -6,7 +6,7 @@
  */
 import { defineCheck } from "../../src/engine/registry.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
-import type { Verdict } from "../../src/engine/types.ts";
+import type { Check, Verdict } from "../../src/engine/types.ts";
 import type { CallResult } from "../../src/driver/types.ts";
 import { judgeGiveUp, request, type Setup, setup } from "./_helpers.ts";
 
@@ -24,12 +24,13 @@ function judgeTimeout(r: CallResult<"request">, s: Setup, boundMs: number, confi
   );
 }
 
-/** sdk.timeouts.read */
-export const read = defineCheck<SdkContext>({
+const read = defineCheck<SdkContext>({
   id: "sdk.timeouts.read",
   title: "A server that stalls before the response hits the read timeout (300 ms → within 3 s)",
   level: "MUST",
   source: "000 §2.2 Mandatory timeouts",
+  rationale:
+    "A server that accepts the connection and never answers would hold the caller's request, connection and thread forever. A read timeout turns a stalled server into a prompt, typed error the application can handle.",
   requires: ["http"],
   mutants: ["no-timeout"],
   async run(ctx) {
@@ -43,12 +44,13 @@ export const read = defineCheck<SdkContext>({
   },
 });
 
-/** sdk.timeouts.total */
-export const total = defineCheck<SdkContext>({
+const total = defineCheck<SdkContext>({
   id: "sdk.timeouts.total",
   title: "A body that trickles forever hits the total timeout (1 s → within 5 s)",
   level: "MUST",
   source: "000 §2.2 Overall request timeout",
+  rationale:
+    "A server that trickles a byte at a time resets any per-read timer, so only an overall deadline bounds the call. Without it a slow or hostile peer keeps the caller waiting indefinitely.",
   requires: ["http"],
   mutants: ["idle-timeout-only"],
   async run(ctx) {
@@ -68,12 +70,13 @@ export const total = defineCheck<SdkContext>({
   },
 });
 
-/** sdk.timeouts.default */
-export const defaults = defineCheck<SdkContext>({
+const defaults = defineCheck<SdkContext>({
   id: "sdk.timeouts.default",
   title: "With no timeouts configured, a stalled server is given up on within 60 s",
   level: "MUST",
   source: "000 §2.2 Reasonable defaults (e.g. connect 3s, read 10s)",
+  rationale:
+    "Most callers never configure timeouts, so the defaults decide how the SDK behaves in production. Without default timeouts the caller hangs the first time a server stalls.",
   requires: ["http"],
   mutants: ["no-default-timeout"],
   timeLimitMs: 75_000,
@@ -87,3 +90,6 @@ export const defaults = defineCheck<SdkContext>({
     return judgeTimeout(r, s.setup, 60_000, "no timeouts configured, max_retries=0");
   },
 });
+
+/** The `sdk.timeouts.*` checks, in file order. */
+export const checks: readonly Check<SdkContext>[] = [read, total, defaults];

@@ -1,13 +1,14 @@
 /**
- * `sdk.tls.*` and `sdk.redirect.*` — transport and TLS (seed 000 §2.1).
+ * `sdk.tls.*` — transport security: https by default, verified certificates (seed 000 §2.1).
  *
  * @module
  */
 import { defineCheck } from "../../src/engine/registry.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
-import { type Verdict, verdict } from "../../src/engine/types.ts";
+import { type Check, type Verdict, verdict } from "../../src/engine/types.ts";
 import type { DriverSession } from "../../src/driver/types.ts";
-import { CALL_MS, callFault, describeError, gather, request, setup, unobserved } from "./_helpers.ts";
+import { describeCall, describeError } from "../../src/driver/describe.ts";
+import { CALL_MS, callFault, gather, request, setup, unobserved } from "./_helpers.ts";
 
 const OK = { responses: [{ status: 200, body: { kind: "json" as const, value: { ok: true } } }] };
 
@@ -23,12 +24,13 @@ async function control(ctx: SdkContext, session: DriverSession): Promise<Verdict
   return unobserved(s.setup, 1, "a control request over trusted https");
 }
 
-/** sdk.tls.https-required */
-export const httpsRequired = defineCheck<SdkContext>({
+const httpsRequired = defineCheck<SdkContext>({
   id: "sdk.tls.https-required",
   title: "An http:// base URL is refused unless allow_insecure_http is set, sending nothing",
   level: "MUST",
   source: "000 §2.1 TLS required by default",
+  rationale:
+    "Over plain http the token and every payload cross the network readable and alterable by anyone on the path. Refusing http:// (before anything is sent) unless the caller opts in keeps a typo or a stale config from sending credentials in the clear.",
   requires: ["http"],
   mutants: ["allow-http"],
   async run(ctx) {
@@ -70,7 +72,9 @@ export const httpsRequired = defineCheck<SdkContext>({
     const sent = scenario.requests().length;
     if (r.kind === "ok" || sent > 0) {
       return verdict.fail(
-        `http:// without allow_insecure_http must be refused sending nothing; reply ${r.kind}, ${sent} request(s) sent`,
+        `http:// without allow_insecure_http must be refused sending nothing; got ${
+          describeCall(r)
+        }, ${sent} request(s) sent`,
         gather({ scenario, session }),
       );
     }
@@ -81,12 +85,13 @@ export const httpsRequired = defineCheck<SdkContext>({
   },
 });
 
-/** sdk.tls.insecure-opt-in */
-export const insecureOptIn = defineCheck<SdkContext>({
+const insecureOptIn = defineCheck<SdkContext>({
   id: "sdk.tls.insecure-opt-in",
   title: "allow_insecure_http really allows http:// (the switch is real)",
   level: "SHOULD",
   source: "000 §2.1 http:// allowed only with explicit allow_insecure_http",
+  rationale:
+    "Local development needs plain http; if the documented opt-in does not work, developers patch the TLS check out instead. A working, explicit switch lets the secure default stay strict everywhere else.",
   requires: ["http"],
   mutants: [],
   async run(ctx) {
@@ -108,12 +113,13 @@ export const insecureOptIn = defineCheck<SdkContext>({
   },
 });
 
-/** sdk.tls.verify */
-export const verify = defineCheck<SdkContext>({
+const verify = defineCheck<SdkContext>({
   id: "sdk.tls.verify",
   title: "A server certificate from an untrusted CA is refused",
   level: "MUST",
   source: "000 §2.1 TLS verification on; 002 §5.2",
+  rationale:
+    "Without certificate verification anyone who can intercept the connection can pose as the server and collect the token and the data. Encryption alone proves nothing about who is on the other end.",
   requires: ["http", "tls"],
   mutants: ["no-verify"],
   async run(ctx) {
@@ -126,7 +132,9 @@ export const verify = defineCheck<SdkContext>({
     const reached = s.setup.scenario.requests().length;
     if (r.kind === "ok" || reached > 0) {
       return verdict.fail(
-        `a certificate from an untrusted CA must be refused; reply ${r.kind}, ${reached} request(s) reached the server`,
+        `a certificate from an untrusted CA must be refused; got ${
+          describeCall(r)
+        }, ${reached} request(s) reached the server`,
         gather(s.setup),
       );
     }
@@ -142,12 +150,13 @@ export const verify = defineCheck<SdkContext>({
   },
 });
 
-/** sdk.tls.custom-ca */
-export const customCa = defineCheck<SdkContext>({
+const customCa = defineCheck<SdkContext>({
   id: "sdk.tls.custom-ca",
   title: "A CA given as ca_cert_pem is trusted",
   level: "SHOULD",
   source: "000 §2.1 Allow custom CA bundles",
+  rationale:
+    "Corporate networks and private deployments use their own certificate authorities. If the SDK cannot be told to trust one, users switch verification off entirely, which is far worse.",
   requires: ["http", "tls"],
   mutants: [],
   async run(ctx) {
@@ -169,65 +178,5 @@ export const customCa = defineCheck<SdkContext>({
   },
 });
 
-/**
- * Redirect the SDK's first request to `to` ("foreign" = https://127.0.0.2, "http" = plain http) and
- * judge whether any request that reached that listener carried Authorization.
- */
-async function redirectCheck(
-  ctx: SdkContext,
-  to: "foreign" | "http",
-  rule: (leaked: number) => string,
-  passNote: (followed: number) => string,
-): Promise<Verdict> {
-  const s = await setup(ctx, {
-    responses: [
-      { match: { path: "/start" }, redirect: to },
-      { status: 200, body: { kind: "json", value: { landed: true } } },
-    ],
-  });
-  if (!s.ok) return s.verdict;
-  const r = await request(s.setup, { method: "GET", path: "/start" });
-  if (r.kind === "no_reply" || r.kind === "driver_fault") return callFault("request", r, s.setup);
-  const u = unobserved(s.setup, 1, "the request that gets the redirect", "/start");
-  if (u) return u;
-  const followed = s.setup.scenario.requests().filter((q) => q.listener === to);
-  const leaked = followed.filter((q) => q.headers["authorization"] !== undefined);
-  if (leaked.length > 0) return verdict.fail(rule(leaked.length), gather(s.setup));
-  return verdict.pass(gather(s.setup, { notes: [passNote(followed.length)] }));
-}
-
-/** sdk.redirect.auth-same-origin */
-export const authSameOrigin = defineCheck<SdkContext>({
-  id: "sdk.redirect.auth-same-origin",
-  title: "Authorization is not sent to another origin on a redirect",
-  level: "MUST",
-  source: "000 §1.2 No caps leaked; OWASP API10:2023 Unsafe Consumption of APIs",
-  requires: ["http"],
-  mutants: ["auth-on-redirect"],
-  run: (ctx) =>
-    redirectCheck(
-      ctx,
-      "foreign",
-      (n) =>
-        `Authorization must not be sent to another origin (127.0.0.2) on a redirect; ${n} request(s) carried it`,
-      (n) => `redirect to https://127.0.0.2; followed ${n} time(s), never with Authorization`,
-    ),
-});
-
-/** sdk.redirect.no-downgrade */
-export const noDowngrade = defineCheck<SdkContext>({
-  id: "sdk.redirect.no-downgrade",
-  title: "An https → http redirect is not followed with credentials",
-  level: "MUST",
-  source: "000 §2.1 TLS required by default",
-  requires: ["http"],
-  mutants: ["follow-downgrade"],
-  run: (ctx) =>
-    redirectCheck(
-      ctx,
-      "http",
-      (n) =>
-        `an https → http redirect must not be followed with credentials; ${n} plain-http request(s) carried Authorization`,
-      (n) => `redirect to http://; ${n} plain-http request(s), none with Authorization`,
-    ),
-});
+/** The `sdk.tls.*` checks, in file order. */
+export const checks: readonly Check<SdkContext>[] = [httpsRequired, insecureOptIn, verify, customCa];
