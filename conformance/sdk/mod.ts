@@ -70,8 +70,3 @@ export const sdkChecks: Check<SdkContext>[] = Object.values(sdkAreas)
   .flat()
   .sort((a, b) => a.id.localeCompare(b.id));
 
-/** TEMPORARY (replaced by the area lists): checks grouped by the area their id names. */
-export const sdkAreas: Readonly<Record<string, readonly Check<SdkContext>[]>> = Object.groupBy(
-  sdkChecks,
-  (c) => (c.id.split(".")[1] ?? "").replaceAll("-", "_"),
-) as Record<string, Check<SdkContext>[]>;
