@@ -4,7 +4,15 @@
  */
 import assert from "node:assert/strict";
 import { type LogEntry, RonClient, type RonClientOptions } from "./client.ts";
-import { type ClientFault, FAULT, GLOBAL_TOKEN_FILE } from "./_faults.ts";
+import {
+  behaviourOf,
+  CLIENT_FAULTS,
+  type ClientFault,
+  FAULT,
+  FAULT_TABLE,
+  GLOBAL_TOKEN_FILE,
+  REFERENCE_BEHAVIOUR,
+} from "./_faults.ts";
 import { RonCancelledError, RonError, RonProblem } from "./errors.ts";
 import { json, problem, startServer, type TestHandler, type TestServer, trickle } from "./_test_server.ts";
 
@@ -45,6 +53,35 @@ const stallHandler: TestHandler = async (req, _n, s) => {
   await s.stall(req);
   return new Response("late");
 };
+
+Deno.test("the fault table: every fault, and only those, changes at least one setting, each differently", () => {
+  assert.deepEqual(Object.keys(FAULT_TABLE).sort(), [...CLIENT_FAULTS].sort());
+  assert.equal(behaviourOf(undefined), REFERENCE_BEHAVIOUR);
+  const seen = new Map<string, ClientFault>();
+  for (const fault of CLIENT_FAULTS) {
+    const b = behaviourOf(fault);
+    const changed = Object.keys(FAULT_TABLE[fault]).filter((k) =>
+      b[k as keyof typeof b] !== REFERENCE_BEHAVIOUR[k as keyof typeof b]
+    );
+    assert.ok(changed.length > 0, `${fault} changes no setting`);
+    assert.equal(b.smallBodyFastPath, false, `${fault}: every mutant reads bodies chunk by chunk`);
+    const key = JSON.stringify(b);
+    assert.equal(seen.get(key), undefined, `${fault} behaves like ${seen.get(key)}`);
+    seen.set(key, fault);
+  }
+});
+
+Deno.test("the client's stages read settings, never a fault name", async () => {
+  const dir = new URL(".", import.meta.url);
+  for await (const entry of Deno.readDir(dir)) {
+    const name = entry.name;
+    if (!name.endsWith(".ts") || name.endsWith("_test.ts") || name === "_faults.ts") continue;
+    const text = await Deno.readTextFile(new URL(name, dir));
+    for (const fault of CLIENT_FAULTS) {
+      assert.ok(!text.includes(`"${fault}"`), `${name} tests the fault name "${fault}"`);
+    }
+  }
+});
 
 Deno.test("faults: token handling", async (t) => {
   await t.step("global-token", () =>
