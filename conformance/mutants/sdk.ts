@@ -6,7 +6,7 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
-import { CLIENT_FAULTS, GLOBAL_TOKEN_FILE } from "../../src/client/_faults.ts";
+import { behaviourOf, CLIENT_FAULTS, GLOBAL_TOKEN_FILE, isClientFault } from "../../src/client/_faults.ts";
 import { DRIVER_FAULTS } from "../drivers/reference/driver.ts";
 
 const DRIVER_PATH = fileURLToPath(new URL("../drivers/reference/driver.ts", import.meta.url));
@@ -36,7 +36,7 @@ export function referenceDriverCommand(mutant?: string): string[] {
     "--allow-env",
     "--allow-read",
     "--allow-write",
-    ...(mutant === "no-verify" ? ["--unsafely-ignore-certificate-errors"] : []),
+    ...(isClientFault(mutant) && !behaviourOf(mutant).verifyTls ? ["--unsafely-ignore-certificate-errors"] : []),
     DRIVER_PATH,
     ...(mutant === undefined ? [] : ["--mutant", mutant]),
   ];

@@ -16,7 +16,7 @@ const requestId = defineCheck<SdkContext>({
   rationale:
     "A unique X-Request-ID on each request lets the client's and the server's logs be joined for one call. Without it, or with ids reused, an incident cannot be followed across the two.",
   requires: ["http"],
-  mutants: [],
+  mutants: ["constant-request-id"],
   async run(ctx) {
     const s = await setup(ctx, { responses: [{ status: 200, body: { kind: "json", value: { ok: true } } }] });
     if (!s.ok) return s.verdict;

@@ -51,6 +51,7 @@ export const CLIENT_FAULTS = [
   "auth-on-redirect",
   "follow-downgrade",
   "no-verify",
+  "constant-request-id",
 ] as const;
 
 /** A fault of the reference client (closed union). `no-verify` is a no-op in the client itself. */
@@ -153,6 +154,8 @@ export interface Behaviour {
   readonly followInsecureRedirects: boolean;
   /** Transport: keep `Authorization` on a redirect to another origin. */
   readonly authOnCrossOriginRedirect: boolean;
+  /** Options: a fresh `X-Request-ID` per request (`constant`: one id for every request of the client). */
+  readonly requestIds: "per-request" | "constant";
   /** SSE: apply `maxEvents` and `maxDurationMs`. */
   readonly sseBounded: boolean;
   /** SSE: `bounded`: at most `maxReconnects` reconnects with backoff; `forever`: no limit, no backoff. */
@@ -192,6 +195,7 @@ export const REFERENCE_BEHAVIOUR: Behaviour = Object.freeze(
     authOnCrossOriginRedirect: false,
     sseBounded: true,
     sseReconnects: "bounded",
+    requestIds: "per-request",
   } as const,
 );
 
@@ -238,6 +242,7 @@ export const FAULT_TABLE: Readonly<Record<ClientFault, Partial<Behaviour>>> = Ob
   "auth-on-redirect": { authOnCrossOriginRedirect: true },
   "follow-downgrade": { followInsecureRedirects: true, authOnCrossOriginRedirect: true },
   "no-verify": { verifyTls: false },
+  "constant-request-id": { requestIds: "constant" },
 });
 
 /**

@@ -240,7 +240,7 @@ export interface ParsedRequest {
  *
  * @param config the client's configuration
  * @param opts the request's options
- * @param constantKey the client's one key, for the `constant` idempotency-key setting
+ * @param constantKey the client's one id, for the `constant` idempotency-key and request-id settings
  * @returns the parsed request
  * @throws RonConfigError for an invalid method, path, key or audit value
  */
@@ -249,7 +249,7 @@ export function parseRequest(config: ClientConfig, opts: RequestOptions, constan
   const method = opts.method.toUpperCase();
   if (!/^[A-Z]+$/.test(method)) throw new RonConfigError("invalid HTTP method");
   const url = buildUrl(config.base, opts.path, opts.query);
-  const requestId = crypto.randomUUID();
+  const requestId = behaviour.requestIds === "constant" ? constantKey : crypto.randomUUID();
   const isWrite = !IDEMPOTENT_METHODS.includes(method);
   let generatedKey = false;
   let idemKey = opts.idempotencyKey;
