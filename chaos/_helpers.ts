@@ -9,8 +9,10 @@ import type { ChaosProxy, SdkContext, Toxic } from "../src/engine/sdk_context.ts
 import { type Evidence, type Verdict, verdict } from "../src/engine/types.ts";
 import type { CallResult, DriverSession } from "../src/driver/types.ts";
 import type { ScenarioHandle } from "../src/mock/types.ts";
-import type { ConfigureParams, SdkError } from "../src/schema/protocol.ts";
+import type { ConfigureParams } from "../src/schema/protocol.ts";
 import type { Scenario } from "../src/schema/scenario.ts";
+import { describeCall, describeError } from "../src/driver/describe.ts";
+import { errorMessage } from "../src/util/error_message.ts";
 import { describeToxic } from "./toxiproxy.ts";
 
 /** Bound on driver calls that are not under test (configure, close). */
@@ -107,7 +109,7 @@ export async function withChaos(
       proxy = await chaos.createProxy(ctx.mock.ports.https);
       for (const t of setup.toxics) await proxy.addToxic(t);
     } catch (e) {
-      return verdict.error(`Toxiproxy setup failed: ${e instanceof Error ? e.message : String(e)}`);
+      return verdict.error(`Toxiproxy setup failed: ${errorMessage(e)}`);
     }
     const url = new URL(scenario.httpsBase);
     url.port = String(proxy.listenPort);
@@ -131,7 +133,8 @@ export async function withChaos(
       connectionsAtStart: proxy.connections?.(),
     });
   } catch (e) {
-    return verdict.error(`chaos check crashed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    const stack = e instanceof Error && e.stack ? { notes: [`stack: ${e.stack}`] } : {};
+    return verdict.error(`chaos check crashed: ${errorMessage(e)}`, stack);
   } finally {
     scenario.release();
     await proxy?.remove?.().catch(() => {});
@@ -167,39 +170,6 @@ export async function attempts(run: ChaosRun, since = run.connectionsAtStart): P
   await new Promise((r) => setTimeout(r, 150));
   const now = run.proxy.connections?.();
   return now === undefined || since === undefined ? undefined : now - since;
-}
-
-/**
- * One line for a call result, e.g. `sdk_error timeout: …` or `no reply within 8000 ms`.
- *
- * @param r the call result
- * @returns the description
- */
-export function describeCall(r: CallResult<"request"> | CallResult<"configure">): string {
-  switch (r.kind) {
-    case "ok":
-      return `success (${"status" in r.result ? `status ${r.result.status}` : "ok"})`;
-    case "sdk_error":
-      return `SDK error ${describeError(r.error)}`;
-    case "no_reply":
-      return `no reply within ${r.ms} ms`;
-    case "driver_fault":
-      return `driver fault: ${r.detail}`;
-    default: {
-      const never: never = r;
-      return `unknown call result ${String(never)}`;
-    }
-  }
-}
-
-/**
- * `type` plus message of an SDK error.
- *
- * @param e the error
- * @returns e.g. `timeout ("request timed out (read)")`
- */
-export function describeError(e: SdkError): string {
-  return `${e.type}${e.message ? ` (${JSON.stringify(e.message.slice(0, 200))})` : ""}`;
 }
 
 /**
@@ -318,4 +288,67 @@ export async function timedGet(run: ChaosRun, waitMs: number, notes: string[]): 
   const ms = performance.now() - t0;
   const att = await attempts(run);
   return { r, ms, att, ev: evidence(run, { result: r, ms, attempts: att }, notes) };
+}
+
+/** The small JSON body the mock answers with where the body itself is not under test. */
+export const OK_BODY = { kind: "json", value: { ok: true } } as const;
+
+/**
+ * Judge a request that must end in a typed error of `want` within `boundMs`.
+ *
+ * @param run the chaos run
+ * @param boundMs the bound (configured value plus margin)
+ * @param want the SdkError type the rule asks for
+ * @param rule the rule, for failure messages
+ * @param maxAttempts attempts allowed (1 + max_retries), when the check bounds them
+ * @param observable whether the SDK's connections reach the proxy's log (false: a refused port)
+ * @returns the verdict
+ */
+export async function mustFailWithin(
+  run: ChaosRun,
+  boundMs: number,
+  want: "timeout" | "network",
+  rule: string,
+  maxAttempts?: number,
+  observable = true,
+): Promise<Verdict> {
+  const { r, ms, att, ev } = await timedGet(run, boundMs + 2000, [
+    `bound: a ${want} error within ${boundMs} ms` +
+    (maxAttempts === undefined ? "" : `, at most ${maxAttempts} attempts`),
+  ]);
+  if (observable && (r.kind === "ok" || r.kind === "sdk_error")) {
+    const u = unconnected(run, att, ev);
+    if (u) return u;
+  }
+  if (maxAttempts !== undefined && att !== undefined && att > maxAttempts) {
+    return verdict.fail(
+      `${rule}: ${att} connection attempts, at most ${maxAttempts} allowed (1 + max_retries)`,
+      ev,
+    );
+  }
+  switch (r.kind) {
+    case "ok":
+      return verdict.fail(
+        `${rule}: the request succeeded (status ${r.result.status}) after ${Math.round(ms)} ms`,
+        ev,
+      );
+    case "sdk_error":
+      if (r.error.type !== want) {
+        return verdict.fail(`${rule}: expected a ${want} error, got ${describeError(r.error)}`, ev);
+      }
+      if (ms > boundMs) {
+        return verdict.fail(
+          `${rule}: the ${want} error came after ${Math.round(ms)} ms, bound ${boundMs} ms`,
+          ev,
+        );
+      }
+      return verdict.pass(ev);
+    case "no_reply":
+    case "driver_fault":
+      return noAnswer(run, r, ms, att, true, rule);
+    default: {
+      const never: never = r;
+      return verdict.error(`unknown call result ${String(never)}`, ev);
+    }
+  }
 }

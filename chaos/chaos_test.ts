@@ -1,6 +1,6 @@
 /**
  * End to end: the eight chaos checks through real Toxiproxy, the mock server, the driver host and
- * the reference driver (all pass), and against the one-fault mutants CHECKS.md names (each fails
+ * the reference driver (all pass), and against the one-fault mutants the checks name (each fails
  * the checks that list it). Skipped, with a message, when Toxiproxy is not installed.
  */
 import assert from "node:assert/strict";
@@ -52,7 +52,7 @@ Deno.test("chaos checks: the reference driver passes all eight", async () => {
   });
 });
 
-Deno.test("chaos checks: each mutant CHECKS.md names fails its checks", async () => {
+Deno.test("chaos checks: each mutant the checks name fails them", async () => {
   await withChaos(async (env) => {
     const mutants = [...new Set(chaosChecks.flatMap((c) => c.mutants))].sort();
     assert.deepEqual(mutants, [

@@ -8,6 +8,7 @@ import { type Verdict, verdict } from "../../src/engine/types.ts";
 import type { ProbeRequest, ProbeResponse, SvcContext } from "./_context.ts";
 import type { RouteSpec } from "./target.ts";
 import { type LeakHit, scanLeaks } from "./leaks.ts";
+import { errorMessage } from "../../src/util/error_message.ts";
 
 /** The first protected route (the one auth probes use). */
 export function firstProtected(ctx: SvcContext): RouteSpec {
@@ -35,7 +36,7 @@ export async function baseline(ctx: SvcContext): Promise<Verdict | undefined> {
   try {
     token = await ctx.jwt.valid();
   } catch (e) {
-    return verdict.error(`the kit could not build a valid token: ${e instanceof Error ? e.message : e}`);
+    return verdict.error(`the kit could not build a valid token: ${errorMessage(e)}`);
   }
   const res = await ctx.probe.send(routeRequest(r, { bearer: token, label: "baseline: valid token" }));
   if (res.status >= 200 && res.status < 300) return undefined;

@@ -4,17 +4,19 @@
  * @module
  */
 import { defineCheck } from "../../src/engine/registry.ts";
-import { verdict } from "../../src/engine/types.ts";
+import { type Check, verdict } from "../../src/engine/types.ts";
 import { type Exchange, last, type SvcContext } from "./_context.ts";
 import { baseline, firstProtected, routeRequest } from "./_util.ts";
 import { forgeriesFor } from "./_jwt_kit.ts";
 
-/** svc.auth.required */
-export const authRequired = defineCheck<SvcContext>({
+const authRequired = defineCheck<SvcContext>({
   id: "svc.auth.required",
   title: "every non-health route answers 401 without credentials",
   level: "MUST",
   source: "002 §2.1 JWT Token Authentication; 001 §2 Authentication & Authorization",
+  rationale: "A route that answers without credentials hands its data and actions to anyone who can reach " +
+    "it. Seed 002 §2.1 has every protected endpoint validate a JWT, so one forgotten route (often a new " +
+    "one) is a complete bypass.",
   requires: [],
   mutants: ["open-route"],
   async run(ctx) {
@@ -39,12 +41,14 @@ export const authRequired = defineCheck<SvcContext>({
   },
 });
 
-/** svc.auth.invalid-token */
-export const authInvalidToken = defineCheck<SvcContext>({
+const authInvalidToken = defineCheck<SvcContext>({
   id: "svc.auth.invalid-token",
   title: "a malformed, random or tampered token gets 401",
   level: "MUST",
   source: "002 §12.1 Required Tests (invalid token → 401)",
+  rationale: "If a malformed, random or edited token gets through, the server only checks that an " +
+    "Authorization header is present, and anyone can get in by sending garbage or by changing the claims " +
+    "of a real token.",
   requires: [],
   mutants: ["accept-any-bearer", "no-signature-check"],
   async run(ctx) {
@@ -75,12 +79,14 @@ export const authInvalidToken = defineCheck<SvcContext>({
   },
 });
 
-/** svc.auth.www-authenticate */
-export const authWwwAuthenticate = defineCheck<SvcContext>({
+const authWwwAuthenticate = defineCheck<SvcContext>({
   id: "svc.auth.www-authenticate",
   title: "401 carries WWW-Authenticate: Bearer",
   level: "SHOULD",
   source: "RFC 6750 §3 (WWW-Authenticate response header); 002 §2.1",
+  rationale: "RFC 6750 §3 has a 401 from a bearer-protected resource carry a WWW-Authenticate: Bearer " +
+    "challenge; without it clients and HTTP tooling cannot tell which scheme is expected or why the " +
+    "request was refused.",
   requires: [],
   mutants: ["no-www-authenticate"],
   async run(ctx) {
@@ -100,12 +106,14 @@ export const authWwwAuthenticate = defineCheck<SvcContext>({
   },
 });
 
-/** svc.auth.token-in-query */
-export const authTokenInQuery = defineCheck<SvcContext>({
+const authTokenInQuery = defineCheck<SvcContext>({
   id: "svc.auth.token-in-query",
   title: "a valid token in ?access_token= does not authenticate",
   level: "MUST",
   source: "RFC 6750 §5.3 (do not pass bearer tokens in page URLs); 002 §2.1",
+  rationale: "A token in the URL lands in access logs, proxy caches, browser history and Referer headers " +
+    "(RFC 6750 §5.3), where anyone who reads them can replay it; a server that accepts ?access_token= " +
+    "invites clients to leak their credentials that way.",
   requires: [],
   mutants: ["query-token"],
   async run(ctx) {
@@ -131,12 +139,14 @@ export const authTokenInQuery = defineCheck<SvcContext>({
   },
 });
 
-/** svc.auth.health-public */
-export const authHealthPublic = defineCheck<SvcContext>({
+const authHealthPublic = defineCheck<SvcContext>({
   id: "svc.auth.health-public",
   title: "the health route answers without credentials",
   level: "SHOULD",
   source: "002 §11 Security Checklist (all endpoints validate JWT except /health)",
+  rationale: "Load balancers and orchestrators probe the health route without credentials (seed 002 §11 " +
+    "exempts /health from JWT checks); if it demands a token, healthy instances are taken out of service " +
+    "or a credential ends up in infrastructure configuration.",
   requires: [],
   mutants: ["health-auth"],
   async run(ctx) {
@@ -154,8 +164,8 @@ export const authHealthPublic = defineCheck<SvcContext>({
   },
 });
 
-/** The checks of this area. */
-export const authChecks = [
+/** The checks of this area (svc.auth.*). */
+export const checks: readonly Check<SvcContext>[] = [
   authRequired,
   authInvalidToken,
   authWwwAuthenticate,

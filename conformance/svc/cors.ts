@@ -4,7 +4,7 @@
  * @module
  */
 import { defineCheck } from "../../src/engine/registry.ts";
-import { verdict } from "../../src/engine/types.ts";
+import { type Check, verdict } from "../../src/engine/types.ts";
 import { type Exchange, last, type SvcContext } from "./_context.ts";
 import { firstProtected, routeRequest } from "./_util.ts";
 
@@ -29,12 +29,14 @@ export function hostileOrigins(base: URL, allowed: readonly string[]): string[] 
   return [...out].filter((o) => o === "null" || !allowedSet.has(o));
 }
 
-/** svc.cors.closed */
-export const corsClosed = defineCheck<SvcContext>({
+const corsClosed = defineCheck<SvcContext>({
   id: "svc.cors.closed",
   title: "no CORS grant to a foreign, null or look-alike Origin; never * with credentials",
   level: "MUST",
   source: "001 §7 CORS (only when CORS_ALLOWED_ORIGINS is non-empty); 002 §6.1",
+  rationale: "A CORS grant to a foreign, null or look-alike origin lets any page the user visits read API " +
+    "responses through the user's browser. Seed 001 §7 keeps CORS closed unless origins are configured; " +
+    "reflecting the Origin, or * with credentials, gives that away.",
   requires: [],
   mutants: ["cors-reflect"],
   async run(ctx) {
@@ -76,5 +78,5 @@ export const corsClosed = defineCheck<SvcContext>({
   },
 });
 
-/** The checks of this area. */
-export const corsChecks = [corsClosed];
+/** The checks of this area (svc.cors.*). */
+export const checks: readonly Check<SvcContext>[] = [corsClosed];

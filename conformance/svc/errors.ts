@@ -4,7 +4,7 @@
  * @module
  */
 import { defineCheck } from "../../src/engine/registry.ts";
-import { verdict } from "../../src/engine/types.ts";
+import { type Check, verdict } from "../../src/engine/types.ts";
 import { type Exchange, last, type ProbeRequest, type ProbeResponse, type SvcContext } from "./_context.ts";
 import {
   baseline,
@@ -69,12 +69,14 @@ async function sendAll(ctx: SvcContext): Promise<{ res: ProbeResponse; ex: Excha
   return out;
 }
 
-/** svc.errors.problem */
-export const errorsProblem = defineCheck<SvcContext>({
+const errorsProblem = defineCheck<SvcContext>({
   id: "svc.errors.problem",
   title: "every 4xx/5xx is a JSON Problem envelope",
   level: "MUST",
   source: "000 §3.1 Problem envelope {code, kind, message, correlation_id, details}",
+  rationale: "SDKs map errors from the canonical Problem envelope {code, kind, message, correlation_id, " +
+    "details} (seed 000 §3.1); a plain-text or HTML error cannot become a typed error, so callers are " +
+    "left guessing from the status code or see a raw body.",
   requires: [],
   mutants: ["plain-text-errors"],
   async run(ctx) {
@@ -107,12 +109,14 @@ export const errorsProblem = defineCheck<SvcContext>({
   },
 });
 
-/** svc.errors.no-leak */
-export const errorsNoLeak = defineCheck<SvcContext>({
+const errorsNoLeak = defineCheck<SvcContext>({
   id: "svc.errors.no-leak",
   title: "no error shows a stack trace, file path, SQL or driver error, or private address",
   level: "MUST",
   source: "002 §7.1 Don't Leak Information",
+  rationale: "Stack traces, file paths, SQL and driver errors and private addresses tell an attacker the " +
+    "framework, the schema and the network layout, turning blind probing into targeted attacks. Seed 002 " +
+    "§7.1 keeps details in logs and gives clients generic messages.",
   requires: [],
   mutants: ["stack-trace-errors"],
   async run(ctx) {
@@ -139,12 +143,14 @@ export const errorsNoLeak = defineCheck<SvcContext>({
   },
 });
 
-/** svc.errors.correlation */
-export const errorsCorrelation = defineCheck<SvcContext>({
+const errorsCorrelation = defineCheck<SvcContext>({
   id: "svc.errors.correlation",
   title: "errors carry X-Request-ID equal to the Problem's correlation_id",
   level: "SHOULD",
   source: "001 §9 Logging & Privacy (X-Request-ID for correlation); 000 §3.2",
+  rationale: "An X-Request-ID that matches the Problem's correlation_id lets a reported error be found in " +
+    "the server logs without putting internals in the response (seed 001 §9); without it, or with two " +
+    "different ids, a failure cannot be traced.",
   requires: [],
   mutants: ["mismatched-request-id"],
   async run(ctx) {
@@ -175,5 +181,5 @@ export const errorsCorrelation = defineCheck<SvcContext>({
   },
 });
 
-/** The checks of this area. */
-export const errorsChecks = [errorsProblem, errorsNoLeak, errorsCorrelation];
+/** The checks of this area (svc.errors.*). */
+export const checks: readonly Check<SvcContext>[] = [errorsProblem, errorsNoLeak, errorsCorrelation];

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { defineCheck } from "../../src/engine/registry.ts";
-import { verdict } from "../../src/engine/types.ts";
+import { type Check, verdict } from "../../src/engine/types.ts";
 import { type Exchange, last, type ProbeRequest, type SvcContext } from "./_context.ts";
 import { baseline, firstProtected, leaksIn, routeRequest } from "./_util.ts";
 
@@ -35,12 +35,14 @@ export async function loadInjectionCases(): Promise<InjectionCase[]> {
   return InjectionFixtureSchema.parse(JSON.parse(await Deno.readTextFile(url))).cases;
 }
 
-/** svc.input.unknown-fields */
-export const inputUnknownFields = defineCheck<SvcContext>({
+const inputUnknownFields = defineCheck<SvcContext>({
   id: "svc.input.unknown-fields",
   title: "unknown JSON fields get 400/422",
   level: "MUST",
   source: "001 §4 Input Validation & Limits (disallow unknown JSON fields); 002 §3.1",
+  rationale: "A schema that silently accepts unknown fields lets clients set properties the API never " +
+    "meant to expose (mass assignment) and hides client mistakes that should be errors (seed 001 §4: " +
+    "disallow unknown JSON fields).",
   requires: [],
   mutants: ["lenient-input"],
   async run(ctx) {
@@ -71,12 +73,14 @@ export const inputUnknownFields = defineCheck<SvcContext>({
   },
 });
 
-/** svc.input.injection */
-export const inputInjection = defineCheck<SvcContext>({
+const inputInjection = defineCheck<SvcContext>({
   id: "svc.input.injection",
   title: "SQL-injection and path-traversal payloads get 4xx or a clean 2xx",
   level: "MUST",
   source: "002 §3.2 SQL Injection Prevention; 002 §3.3 Path Traversal Prevention; 002 §12.1",
+  rationale: "A payload that causes a 5xx, a redirect or a leaked SQL or file error shows input reaching " +
+    "a query or a file path unescaped. With parameterised queries and validated paths (seed 002 §3.2, " +
+    "§3.3) such payloads are only data: refused, or stored as given.",
   requires: [],
   mutants: ["sql-concat"],
   async run(ctx) {
@@ -136,5 +140,5 @@ export const inputInjection = defineCheck<SvcContext>({
   },
 });
 
-/** The checks of this area. */
-export const inputChecks = [inputUnknownFields, inputInjection];
+/** The checks of this area (svc.input.*). */
+export const checks: readonly Check<SvcContext>[] = [inputUnknownFields, inputInjection];

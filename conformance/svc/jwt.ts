@@ -4,7 +4,7 @@
  * @module
  */
 import { defineCheck } from "../../src/engine/registry.ts";
-import { type Check, type Level, type Verdict, verdict } from "../../src/engine/types.ts";
+import { type Check, type Verdict, verdict } from "../../src/engine/types.ts";
 import { type Exchange, last, type SvcContext } from "./_context.ts";
 import { baseline, firstProtected, routeRequest } from "./_util.ts";
 import { forgeriesFor } from "./_jwt_kit.ts";
@@ -42,79 +42,94 @@ async function rejectsAll(ctx: SvcContext, id: string, rule: string): Promise<Ve
   return verdict.pass(ev);
 }
 
-function jwtCheck(
-  id: string,
-  title: string,
-  level: Level,
-  source: string,
-  mutants: string[],
-  rule: string,
-): Check<SvcContext> {
+/** A forged-token rule: the check's metadata and the rule for failure messages. */
+type JwtSpec = Omit<Check<SvcContext>, "run" | "requires"> & { rule: string };
+
+function jwtCheck({ rule, ...meta }: JwtSpec): Check<SvcContext> {
   return defineCheck<SvcContext>({
-    id,
-    title,
-    level,
-    source,
+    ...meta,
     requires: [],
-    mutants,
-    run: (ctx) => rejectsAll(ctx, id, rule),
+    run: (ctx) => rejectsAll(ctx, meta.id, rule),
   });
 }
 
-/** svc.jwt.alg-none */
-export const jwtAlgNone = jwtCheck(
-  "svc.jwt.alg-none",
-  "alg none in every casing, and a stripped signature, are rejected",
-  "MUST",
-  "002 §2.1 (never accept unsigned tokens); RFC 8725 §3.1",
-  ["accept-alg-none", "no-signature-check"],
-  "an unsigned token (alg none/None/NONE/nOnE, or a stripped signature) must get 401",
-);
-/** svc.jwt.expired */
-export const jwtExpired = jwtCheck(
-  "svc.jwt.expired",
-  "a token whose exp is 10 minutes past is rejected",
-  "MUST",
-  "002 §2.1 (check expiration)",
-  ["no-exp-check"],
-  "a token with exp 600 s in the past must get 401",
-);
-/** svc.jwt.missing-exp */
-export const jwtMissingExp = jwtCheck(
-  "svc.jwt.missing-exp",
-  "a token without exp is rejected",
-  "SHOULD",
-  "002 §2.1 (`if not exp … Token expired`)",
-  ["no-exp-check"],
-  "a token with no exp claim must get 401",
-);
-/** svc.jwt.wrong-key */
-export const jwtWrongKey = jwtCheck(
-  "svc.jwt.wrong-key",
-  "an RS256 token signed by another key is rejected",
-  "MUST",
-  "002 §2.1 (verify signature with the Registry's public key)",
-  ["no-signature-check"],
-  "an RS256 token signed by a key that is not the issuer's must get 401",
-);
-/** svc.jwt.hs-confusion */
-export const jwtHsConfusion = jwtCheck(
-  "svc.jwt.hs-confusion",
-  "an HS256 token keyed with the server's public key is rejected",
-  "MUST",
-  "002 §2.1 (use RS256); RFC 8725 §2.1 algorithm confusion",
-  ["alg-from-header"],
-  "an HS256 token whose HMAC key is the server's public key must get 401 (pin the algorithm)",
-);
-/** svc.jwt.audience */
-export const jwtAudience = jwtCheck(
-  "svc.jwt.audience",
-  "a wrong aud or iss is rejected when the target names them",
-  "SHOULD",
-  "RFC 8725 §3.8–3.9 (validate issuer and audience); 002 §2.1",
-  ["no-aud-check"],
-  "a token for another audience or from another issuer must get 401",
-);
+const jwtAlgNone = jwtCheck({
+  id: "svc.jwt.alg-none",
+  title: "alg none in every casing, and a stripped signature, are rejected",
+  level: "MUST",
+  source: "002 §2.1 (never accept unsigned tokens); RFC 8725 §3.1",
+  rationale: "A token with alg none (in any casing) or with its signature cut off proves nothing about " +
+    "who issued it; a verifier that accepts one lets anyone write their own claims and act as any service " +
+    "(seed 002 §2.1: never accept unsigned tokens).",
+  mutants: ["accept-alg-none", "no-signature-check"],
+  rule: "an unsigned token (alg none/None/NONE/nOnE, or a stripped signature) must get 401",
+});
 
-/** The checks of this area. */
-export const jwtChecks = [jwtAlgNone, jwtExpired, jwtMissingExp, jwtWrongKey, jwtHsConfusion, jwtAudience];
+const jwtExpired = jwtCheck({
+  id: "svc.jwt.expired",
+  title: "a token whose exp is 10 minutes past is rejected",
+  level: "MUST",
+  source: "002 §2.1 (check expiration)",
+  rationale: "Expiry is what bounds the life of a leaked or stolen token; a server that ignores exp keeps " +
+    "honouring such a token forever.",
+  mutants: ["no-exp-check"],
+  rule: "a token with exp 600 s in the past must get 401",
+});
+
+const jwtMissingExp = jwtCheck({
+  id: "svc.jwt.missing-exp",
+  title: "a token without exp is rejected",
+  level: "SHOULD",
+  source: "002 §2.1 (`if not exp … Token expired`)",
+  rationale: "Seed 002 §2.1 treats a token without exp as expired. A token with no exp never expires, so " +
+    "accepting one turns any leaked token, or one minted by a misconfigured issuer, into a permanent " +
+    "credential.",
+  mutants: ["no-exp-check"],
+  rule: "a token with no exp claim must get 401",
+});
+
+const jwtWrongKey = jwtCheck({
+  id: "svc.jwt.wrong-key",
+  title: "an RS256 token signed by another key is rejected",
+  level: "MUST",
+  source: "002 §2.1 (verify signature with the Registry's public key)",
+  rationale: "The signature is what ties a token to the Registry (seed 002 §2.1: verify with the " +
+    "Registry's public key); a server that does not verify it against that key trusts tokens anyone can " +
+    "sign with a key of their own.",
+  mutants: ["no-signature-check"],
+  rule: "an RS256 token signed by a key that is not the issuer's must get 401",
+});
+
+const jwtHsConfusion = jwtCheck({
+  id: "svc.jwt.hs-confusion",
+  title: "an HS256 token keyed with the server's public key is rejected",
+  level: "MUST",
+  source: "002 §2.1 (use RS256); RFC 8725 §2.1 algorithm confusion",
+  rationale: "A verifier that takes the algorithm from the token header can be handed an HS256 token " +
+    "whose HMAC secret is the server's public key, which is public, and will accept it. Pinning RS256 " +
+    "(seed 002 §2.1, RFC 8725 §2.1) closes this algorithm confusion.",
+  mutants: ["alg-from-header"],
+  rule: "an HS256 token whose HMAC key is the server's public key must get 401 (pin the algorithm)",
+});
+
+const jwtAudience = jwtCheck({
+  id: "svc.jwt.audience",
+  title: "a wrong aud or iss is rejected when the target names them",
+  level: "SHOULD",
+  source: "RFC 8725 §3.8–3.9 (validate issuer and audience); 002 §2.1",
+  rationale: "Without issuer and audience checks (RFC 8725 §3.8–3.9), a token issued by another issuer, " +
+    "or meant for another service, is accepted here, so a token obtained from one service opens every " +
+    "other.",
+  mutants: ["no-aud-check"],
+  rule: "a token for another audience or from another issuer must get 401",
+});
+
+/** The checks of this area (svc.jwt.*). */
+export const checks: readonly Check<SvcContext>[] = [
+  jwtAlgNone,
+  jwtExpired,
+  jwtMissingExp,
+  jwtWrongKey,
+  jwtHsConfusion,
+  jwtAudience,
+];

@@ -5,16 +5,18 @@
  * @module
  */
 import { defineCheck } from "../../src/engine/registry.ts";
-import { verdict } from "../../src/engine/types.ts";
+import { type Check, verdict } from "../../src/engine/types.ts";
 import { type Exchange, last, type SvcContext } from "./_context.ts";
 import { baseline, firstProtected, routeRequest } from "./_util.ts";
 
-/** svc.limits.body */
-export const limitsBody = defineCheck<SvcContext>({
+const limitsBody = defineCheck<SvcContext>({
   id: "svc.limits.body",
   title: "a body over the limit gets 413, also when sent chunked",
   level: "MUST",
   source: "001 §4 Input Validation & Limits (MAX_REQUEST_BYTES ~64 KB); 001 Top 10 #4",
+  rationale: "Without a body limit (seed 001 §4, MAX_REQUEST_BYTES) one client can make the server buffer " +
+    "or parse arbitrarily large bodies and run it out of memory; a chunked body carries no " +
+    "Content-Length, so checking that header alone is not enough.",
   requires: [],
   mutants: ["no-body-limit"],
   async run(ctx) {
@@ -59,12 +61,13 @@ export const limitsBody = defineCheck<SvcContext>({
   },
 });
 
-/** svc.limits.query */
-export const limitsQuery = defineCheck<SvcContext>({
+const limitsQuery = defineCheck<SvcContext>({
   id: "svc.limits.query",
   title: "a 16 KiB query gets 414 or 400, not 5xx",
   level: "SHOULD",
   source: "001 §4 Input Validation & Limits (reject overly long query parameters)",
+  rationale: "An overlong query must be refused cleanly (seed 001 §4); a server that crashes or answers " +
+    "5xx on one can be knocked over cheaply and often shows parser internals.",
   requires: [],
   mutants: ["query-crash"],
   async run(ctx) {
@@ -83,5 +86,5 @@ export const limitsQuery = defineCheck<SvcContext>({
   },
 });
 
-/** The checks of this area. */
-export const limitsChecks = [limitsBody, limitsQuery];
+/** The checks of this area (svc.limits.*). */
+export const checks: readonly Check<SvcContext>[] = [limitsBody, limitsQuery];

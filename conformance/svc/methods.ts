@@ -4,16 +4,18 @@
  * @module
  */
 import { defineCheck } from "../../src/engine/registry.ts";
-import { verdict } from "../../src/engine/types.ts";
+import { type Check, verdict } from "../../src/engine/types.ts";
 import type { Exchange, SvcContext } from "./_context.ts";
 import { firstProtected } from "./_util.ts";
 
-/** svc.methods.trace */
-export const methodsTrace = defineCheck<SvcContext>({
+const methodsTrace = defineCheck<SvcContext>({
   id: "svc.methods.trace",
   title: "TRACE is refused",
   level: "SHOULD",
   source: "002 §6 Security Headers / hardening (no request echo: Cross-Site Tracing); OWASP WSTG-CONF-06",
+  rationale: "A TRACE answered with the request echoed back reflects its headers, cookies and " +
+    "Authorization included, so a script that can send one (Cross-Site Tracing) reads credentials the " +
+    "browser would otherwise keep from it.",
   requires: [],
   mutants: ["trace-echo"],
   async run(ctx) {
@@ -37,5 +39,5 @@ export const methodsTrace = defineCheck<SvcContext>({
   },
 });
 
-/** The checks of this area. */
-export const methodsChecks = [methodsTrace];
+/** The checks of this area (svc.methods.*). */
+export const checks: readonly Check<SvcContext>[] = [methodsTrace];

@@ -1,41 +1,61 @@
 /**
- * The server-certification profile: every `svc.*` check, in one list.
+ * The server-certification profile: every `svc.*` check, in one list. A check's id names its
+ * file: `svc.<area>.<name>` is defined in `conformance/svc/<area>.ts`, whose last statement is
+ * that area's `checks` list.
  *
  * @module
  */
 import type { Check } from "../../src/engine/types.ts";
 import type { SvcContext } from "./_context.ts";
-import { authChecks } from "./auth.ts";
-import { jwtChecks } from "./jwt.ts";
-import { errorsChecks } from "./errors.ts";
-import { headersChecks } from "./headers.ts";
-import { corsChecks } from "./cors.ts";
-import { limitsChecks } from "./limits.ts";
-import { inputChecks } from "./input.ts";
-import { propChecks } from "./prop.ts";
-import { ratelimitChecks } from "./ratelimit.ts";
-import { sseChecks } from "./sse.ts";
-import { methodsChecks } from "./methods.ts";
+import { checks as auth } from "./auth.ts";
+import { checks as cors } from "./cors.ts";
+import { checks as errors } from "./errors.ts";
+import { checks as headers } from "./headers.ts";
+import { checks as input } from "./input.ts";
+import { checks as jwt } from "./jwt.ts";
+import { checks as limits } from "./limits.ts";
+import { checks as methods } from "./methods.ts";
+import { checks as prop } from "./prop.ts";
+import { checks as ratelimit } from "./ratelimit.ts";
+import { checks as sse } from "./sse.ts";
 
 export type { SvcContext } from "./_context.ts";
 
-/** Every svc check, sorted by id. */
-export const svcChecks: Check<SvcContext>[] = [
-  ...authChecks,
-  ...jwtChecks,
-  ...errorsChecks,
-  ...headersChecks,
-  ...corsChecks,
-  ...limitsChecks,
-  ...inputChecks,
-  ...propChecks,
-  ...ratelimitChecks,
-  ...sseChecks,
-  ...methodsChecks,
-].sort((a, b) => a.id.localeCompare(b.id));
+/**
+ * Each area file's checks, by the file's base name (`auth` → `conformance/svc/auth.ts`).
+ *
+ * @example
+ * ```ts
+ * import { svcAreas } from "./mod.ts";
+ * for (const [area, checks] of Object.entries(svcAreas)) {
+ *   for (const c of checks) if (c.id.split(".")[1] !== area) throw new Error(`${c.id} is not in ${area}.ts`);
+ * }
+ * ```
+ */
+export const svcAreas: Readonly<Record<string, readonly Check<SvcContext>[]>> = Object.freeze({
+  auth,
+  cors,
+  errors,
+  headers,
+  input,
+  jwt,
+  limits,
+  methods,
+  prop,
+  ratelimit,
+  sse,
+});
 
-/** TEMPORARY (replaced by the area lists): checks grouped by the area their id names. */
-export const svcAreas: Readonly<Record<string, readonly Check<SvcContext>[]>> = Object.groupBy(
-  svcChecks,
-  (c) => (c.id.split(".")[1] ?? "").replaceAll("-", "_"),
-) as Record<string, Check<SvcContext>[]>;
+/**
+ * Every svc check, sorted by id.
+ *
+ * @example
+ * ```ts
+ * import { svcChecks } from "./mod.ts";
+ * const sorted = svcChecks.every((c, i) => i === 0 || svcChecks[i - 1]!.id.localeCompare(c.id) < 0);
+ * if (!sorted || svcChecks.length !== 30) throw new Error("expected the 30 svc checks, sorted by id");
+ * ```
+ */
+export const svcChecks: Check<SvcContext>[] = Object.values(svcAreas)
+  .flat()
+  .sort((a, b) => a.id.localeCompare(b.id));

@@ -6,7 +6,8 @@
  */
 import fc from "fast-check";
 import { defineCheck } from "../../src/engine/registry.ts";
-import { verdict } from "../../src/engine/types.ts";
+import { type Check, verdict } from "../../src/engine/types.ts";
+import { errorMessage } from "../../src/util/error_message.ts";
 import type { SvcContext } from "./_context.ts";
 import { baseline, leaksIn, routeRequest } from "./_util.ts";
 
@@ -55,12 +56,14 @@ export function bodyArbitrary(
   );
 }
 
-/** svc.prop.fuzz */
-export const propFuzz = defineCheck<SvcContext>({
+const propFuzz = defineCheck<SvcContext>({
   id: "svc.prop.fuzz",
   title: "generated valid and invalid bodies never get 5xx or a leak (seeded)",
   level: "MUST",
   source: "002 §3.1 Always Validate Input (never trust client input)",
+  rationale: "Hand-written cases cover only the inputs someone thought of; generated bodies find the " +
+    "field type or shape that crashes a handler, and every such crash is a cheap denial of service or a " +
+    "leak (seed 002 §3.1: never trust client input).",
   requires: [],
   mutants: ["crash-on-type"],
   timeLimitMs: 15_000,
@@ -89,9 +92,7 @@ export const propFuzz = defineCheck<SvcContext>({
     const notes = [`seed ${details.seed}, runs ${runs} of ${FUZZ_RUNS}, budget ${FUZZ_BUDGET_MS} ms`];
     if (details.failed) {
       const ce = JSON.stringify(details.counterexample?.[0] ?? null).slice(0, 500);
-      const cause = details.errorInstance instanceof Error
-        ? details.errorInstance.message
-        : String(details.errorInstance);
+      const cause = errorMessage(details.errorInstance);
       const focus = ctx.probe.exchanges.filter((e) => e.status === 0 || e.status >= 500).slice(0, 3);
       const ev = ctx.probe.evidence(notes, focus);
       ev.property = { seed: details.seed, path: details.counterexamplePath ?? "", counterexample: ce, runs };
@@ -107,5 +108,5 @@ export const propFuzz = defineCheck<SvcContext>({
   },
 });
 
-/** The checks of this area. */
-export const propChecks = [propFuzz];
+/** The checks of this area (svc.prop.*). */
+export const checks: readonly Check<SvcContext>[] = [propFuzz];

@@ -5,7 +5,7 @@
  * @module
  */
 import { defineCheck } from "../../src/engine/registry.ts";
-import { verdict } from "../../src/engine/types.ts";
+import { type Check, verdict } from "../../src/engine/types.ts";
 import { type Exchange, last, type ProbeResponse, type SvcContext } from "./_context.ts";
 import { baseline, routeRequest } from "./_util.ts";
 
@@ -37,12 +37,13 @@ function statusNote(m: Map<number, number>): string {
   return `statuses: ${[...m].map(([s, c]) => `${s}×${c}`).join(", ")}`;
 }
 
-/** svc.ratelimit.enforced */
-export const rateLimitEnforced = defineCheck<SvcContext>({
+const rateLimitEnforced = defineCheck<SvcContext>({
   id: "svc.ratelimit.enforced",
   title: "the rate-limited route answers 429 past its limit",
   level: "MUST",
   source: "001 §5 Rate Limiting / DoS Resilience; 002 §8.1 Implement Rate Limiting",
+  rationale: "Without a rate limit one client can flood the route and starve everyone else, or " +
+    "brute-force whatever it guards at full speed (seed 001 §5, seed 002 §8.1).",
   requires: [],
   mutants: ["no-rate-limit"],
   async run(ctx) {
@@ -65,12 +66,13 @@ export const rateLimitEnforced = defineCheck<SvcContext>({
   },
 });
 
-/** svc.ratelimit.retry-after */
-export const rateLimitRetryAfter = defineCheck<SvcContext>({
+const rateLimitRetryAfter = defineCheck<SvcContext>({
   id: "svc.ratelimit.retry-after",
   title: "429 carries Retry-After",
   level: "SHOULD",
   source: "RFC 6585 §4 (429 MAY include Retry-After); 001 §5",
+  rationale: "Retry-After tells well-behaved clients how long to back off (SDKs wait on 429, seed 000 " +
+    "§4.4); without it they guess, and either hammer the server again at once or wait longer than needed.",
   requires: [],
   mutants: ["no-retry-after"],
   async run(ctx) {
@@ -93,5 +95,5 @@ export const rateLimitRetryAfter = defineCheck<SvcContext>({
   },
 });
 
-/** The checks of this area. */
-export const ratelimitChecks = [rateLimitEnforced, rateLimitRetryAfter];
+/** The checks of this area (svc.ratelimit.*). */
+export const checks: readonly Check<SvcContext>[] = [rateLimitEnforced, rateLimitRetryAfter];

@@ -4,7 +4,7 @@
  * @module
  */
 import { defineCheck } from "../../src/engine/registry.ts";
-import { verdict } from "../../src/engine/types.ts";
+import { type Check, verdict } from "../../src/engine/types.ts";
 import type { SvcContext } from "./_context.ts";
 
 function ssePath(ctx: SvcContext): string {
@@ -13,12 +13,14 @@ function ssePath(ctx: SvcContext): string {
   return p;
 }
 
-/** svc.sse.headers */
-export const sseHeaders = defineCheck<SvcContext>({
+const sseHeaders = defineCheck<SvcContext>({
   id: "svc.sse.headers",
   title: "SSE sends text/event-stream, Cache-Control: no-store, X-Accel-Buffering: no",
   level: "MUST",
   source: "001 §6 Transport & Headers (SSE: Cache-Control no-store, X-Accel-Buffering no)",
+  rationale: "An event stream that a proxy or CDN caches can be replayed to another user, and a buffering " +
+    "proxy such as nginx holds events back until the stream stalls; Cache-Control: no-store and " +
+    "X-Accel-Buffering: no (seed 001 §6) prevent both.",
   requires: ["sse_route"],
   mutants: ["sse-cacheable"],
   async run(ctx) {
@@ -54,12 +56,13 @@ export const sseHeaders = defineCheck<SvcContext>({
   },
 });
 
-/** svc.sse.auth */
-export const sseAuth = defineCheck<SvcContext>({
+const sseAuth = defineCheck<SvcContext>({
   id: "svc.sse.auth",
   title: "the SSE route requires credentials",
   level: "MUST",
   source: "002 §2.1 (all protected endpoints validate JWT); 001 §2",
+  rationale: "Streaming routes are easy to miss when authentication is added route by route; an open SSE " +
+    "route pushes every event to anyone who connects (seed 002 §2.1).",
   requires: ["sse_route"],
   mutants: ["open-route"],
   async run(ctx) {
@@ -79,5 +82,5 @@ export const sseAuth = defineCheck<SvcContext>({
   },
 });
 
-/** The checks of this area. */
-export const sseChecks = [sseHeaders, sseAuth];
+/** The checks of this area (svc.sse.*). */
+export const checks: readonly Check<SvcContext>[] = [sseHeaders, sseAuth];
