@@ -36,7 +36,9 @@ export function referenceDriverCommand(mutant?: string): string[] {
     "--allow-env",
     "--allow-read",
     "--allow-write",
-    ...(isClientFault(mutant) && !behaviourOf(mutant).verifyTls ? ["--unsafely-ignore-certificate-errors"] : []),
+    ...(isClientFault(mutant) && !behaviourOf(mutant).verifyTls
+      ? ["--unsafely-ignore-certificate-errors"]
+      : []),
     DRIVER_PATH,
     ...(mutant === undefined ? [] : ["--mutant", mutant]),
   ];

@@ -69,4 +69,3 @@ export const sdkAreas: Readonly<Record<string, readonly Check<SdkContext>[]>> = 
 export const sdkChecks: Check<SdkContext>[] = Object.values(sdkAreas)
   .flat()
   .sort((a, b) => a.id.localeCompare(b.id));
-
