@@ -16,38 +16,69 @@
  * @module
  */
 import { z } from "zod";
+import type { Same } from "./_same.ts";
 
 const U64_MAX = 18446744073709551615n;
 
-/** A u64 as a decimal string: no sign, no leading zero, at most 2^64 − 1. */
-export const U64Schema = z.string().refine(
+const u64 = z.string().refine(
   (s) => /^(0|[1-9][0-9]{0,19})$/.test(s) && BigInt(s) <= U64_MAX,
   { message: "invalid_u64" },
 );
+/** A u64 as a decimal string: no sign, no leading zero, at most 2^64 − 1. */
+export const U64Schema: z.ZodString = u64;
+const _u64: Same<typeof u64, typeof U64Schema> = true;
 
-/** Application info, also the health body. */
-export const AppInfoSchema = z.object({
+const appInfo = z.object({
   name: z.string(),
   version: z.string(),
   status: z.string(),
   uptime_s: U64Schema,
 });
+/** Application info, also the health body. */
+export const AppInfoSchema: z.ZodObject<{
+  name: z.ZodString;
+  version: z.ZodString;
+  status: z.ZodString;
+  uptime_s: typeof U64Schema;
+}> = appInfo;
+const _appInfo: Same<typeof appInfo, typeof AppInfoSchema> = true;
 
+const sseEvent = z.object({ seq: U64Schema, type: z.string(), data: z.string() });
 /** One server-sent event as a DTO: `seq` is the u64 event id, `data` its text. */
-export const SseEventSchema = z.object({ seq: U64Schema, type: z.string(), data: z.string() });
+export const SseEventSchema: z.ZodObject<{ seq: typeof U64Schema; type: z.ZodString; data: z.ZodString }> =
+  sseEvent;
+const _sseEvent: Same<typeof sseEvent, typeof SseEventSchema> = true;
 
+const echoRequest = z.object({ message: z.string(), trace_id: z.string().optional() });
 /** Body of the echo route. `trace_id` is optional but never null. */
-export const EchoRequestSchema = z.object({ message: z.string(), trace_id: z.string().optional() });
+export const EchoRequestSchema: z.ZodObject<{ message: z.ZodString; trace_id: z.ZodOptional<z.ZodString> }> =
+  echoRequest;
+const _echoRequest: Same<typeof echoRequest, typeof EchoRequestSchema> = true;
 
-/** Answer of the echo route. */
-export const EchoResponseSchema = z.object({
+const echoResponse = z.object({
   message: z.string(),
   bytes: U64Schema,
   request_id: z.string().nullable(),
 });
+/** Answer of the echo route. */
+export const EchoResponseSchema: z.ZodObject<{
+  message: z.ZodString;
+  bytes: typeof U64Schema;
+  request_id: z.ZodNullable<z.ZodString>;
+}> = echoResponse;
+const _echoResponse: Same<typeof echoResponse, typeof EchoResponseSchema> = true;
 
+const auditContext = z.object({ actor_id: z.string(), reason: z.string(), tenant: z.string() });
 /** Audit context an SDK attaches to a write. */
-export const AuditContextSchema = z.object({ actor_id: z.string(), reason: z.string(), tenant: z.string() });
+export const AuditContextSchema: z.ZodObject<
+  { actor_id: z.ZodString; reason: z.ZodString; tenant: z.ZodString }
+> = auditContext;
+const _auditContext: Same<typeof auditContext, typeof AuditContextSchema> = true;
+
+/** The schema of a page of `T` items (see {@link pageSchema}). */
+export type PageSchema<T extends z.ZodType> = z.ZodObject<
+  { items: z.ZodArray<T>; next_cursor: z.ZodNullable<z.ZodString> }
+>;
 
 /**
  * A page of items: `next_cursor` is required and `null` on the last page.
@@ -55,14 +86,11 @@ export const AuditContextSchema = z.object({ actor_id: z.string(), reason: z.str
  * @param item the schema of one item
  * @returns the page schema
  */
-export function pageSchema<T extends z.ZodType>(
-  item: T,
-): z.ZodObject<{ items: z.ZodArray<T>; next_cursor: z.ZodNullable<z.ZodString> }> {
+export function pageSchema<T extends z.ZodType>(item: T): PageSchema<T> {
   return z.object({ items: z.array(item), next_cursor: z.string().nullable() });
 }
 
-/** Every DTO the kit knows, by wire name. */
-export const DTO_SCHEMAS = {
+const dtoSchemas = {
   app_info: AppInfoSchema,
   sse_event: SseEventSchema,
   echo_request: EchoRequestSchema,
@@ -71,6 +99,17 @@ export const DTO_SCHEMAS = {
   page_app_info: pageSchema(AppInfoSchema),
   page_sse_event: pageSchema(SseEventSchema),
 } as const;
+/** Every DTO the kit knows, by wire name. */
+export const DTO_SCHEMAS: {
+  readonly app_info: typeof AppInfoSchema;
+  readonly sse_event: typeof SseEventSchema;
+  readonly echo_request: typeof EchoRequestSchema;
+  readonly echo_response: typeof EchoResponseSchema;
+  readonly audit_context: typeof AuditContextSchema;
+  readonly page_app_info: PageSchema<typeof AppInfoSchema>;
+  readonly page_sse_event: PageSchema<typeof SseEventSchema>;
+} = dtoSchemas;
+const _dtoSchemas: Same<typeof dtoSchemas, typeof DTO_SCHEMAS> = true;
 
 /** A DTO wire name. */
 export type DtoType = keyof typeof DTO_SCHEMAS;

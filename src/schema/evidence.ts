@@ -5,53 +5,60 @@
  * @module
  */
 import { z } from "zod";
+import type { Same } from "./_same.ts";
 
-/** A request the mock server (or a server probe) recorded; secrets masked as `<canary>` in reports. */
-export const RecordedRequestSchema = z.object({
-  /** ms since the scenario was created */
+const recordedRequest = z.object({
   t: z.number(),
   method: z.string(),
   path: z.string(),
   query: z.string(),
   headers: z.record(z.string(), z.string()),
   bodySize: z.number(),
-  /** UTF-8 body text, truncated to 4 KiB (kept for leak scans) */
   body: z.string(),
-  /** an id of the TCP/TLS connection the request arrived on */
   connection: z.string(),
-  /** which listener: "https" | "http" | "foreign" | "untrusted" */
   listener: z.string(),
 });
+/** A request the mock server (or a server probe) recorded; secrets masked as `<canary>` in reports. */
+export const RecordedRequestSchema: z.ZodObject<{
+  /** ms since the scenario was created */
+  t: z.ZodNumber;
+  method: z.ZodString;
+  path: z.ZodString;
+  query: z.ZodString;
+  headers: z.ZodRecord<z.ZodString, z.ZodString>;
+  bodySize: z.ZodNumber;
+  /** UTF-8 body text, truncated to 4 KiB (kept for leak scans) */
+  body: z.ZodString;
+  /** an id of the TCP/TLS connection the request arrived on */
+  connection: z.ZodString;
+  /** which listener: "https" | "http" | "foreign" | "untrusted" */
+  listener: z.ZodString;
+}> = recordedRequest;
+const _recordedRequest: Same<typeof recordedRequest, typeof RecordedRequestSchema> = true;
 /** A request the mock server (or a server probe) recorded. */
 export type RecordedRequest = z.infer<typeof RecordedRequestSchema>;
 
+const leakFinding = z.object({ where: z.string(), form: z.string(), excerpt: z.string() });
 /** Where a canary was found. */
-export const LeakFindingSchema = z.object({
+export const LeakFindingSchema: z.ZodObject<{
   /** e.g. "driver stderr", "reply of request", "request url", "file HOME/.cache/x" */
-  where: z.string(),
+  where: z.ZodString;
   /** "raw" | "url-encoded" | "base64" | "fragment" */
-  form: z.string(),
+  form: z.ZodString;
   /** the surrounding text with every canary masked */
-  excerpt: z.string(),
-});
+  excerpt: z.ZodString;
+}> = leakFinding;
+const _leakFinding: Same<typeof leakFinding, typeof LeakFindingSchema> = true;
 /** Where a canary was found. */
 export type LeakFinding = z.infer<typeof LeakFindingSchema>;
 
-/** What a vendor needs to fix a fault. Everything here is masked before it is reported. */
-export const EvidenceSchema = z.object({
-  /** requests the mock server or probe saw */
+const evidence = z.object({
   requests: z.array(RecordedRequestSchema).optional(),
-  /** named durations in ms */
   timings: z.record(z.string(), z.number()).optional(),
-  /** the driver's reply (result or error) */
   reply: z.unknown().optional(),
-  /** SDK output lines (stdout non-protocol lines and stderr), tail */
   output: z.array(z.string()).optional(),
-  /** where canaries leaked */
   leaks: z.array(LeakFindingSchema).optional(),
-  /** free-form facts with numbers: "configured read_ms=300", "attempts=4" */
   notes: z.array(z.string()).optional(),
-  /** property suites: the seed, the shrink path and the counterexample */
   property: z.object({
     seed: z.number(),
     path: z.string().optional(),
@@ -59,5 +66,30 @@ export const EvidenceSchema = z.object({
     runs: z.number(),
   }).optional(),
 });
+/** What a vendor needs to fix a fault. Everything here is masked before it is reported. */
+export const EvidenceSchema: z.ZodObject<{
+  /** requests the mock server or probe saw */
+  requests: z.ZodOptional<z.ZodArray<typeof RecordedRequestSchema>>;
+  /** named durations in ms */
+  timings: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodNumber>>;
+  /** the driver's reply (result or error) */
+  reply: z.ZodOptional<z.ZodUnknown>;
+  /** SDK output lines (stdout non-protocol lines and stderr), tail */
+  output: z.ZodOptional<z.ZodArray<z.ZodString>>;
+  /** where canaries leaked */
+  leaks: z.ZodOptional<z.ZodArray<typeof LeakFindingSchema>>;
+  /** free-form facts with numbers: "configured read_ms=300", "attempts=4" */
+  notes: z.ZodOptional<z.ZodArray<z.ZodString>>;
+  /** property suites: the seed, the shrink path and the counterexample */
+  property: z.ZodOptional<
+    z.ZodObject<{
+      seed: z.ZodNumber;
+      path: z.ZodOptional<z.ZodString>;
+      counterexample: z.ZodOptional<z.ZodString>;
+      runs: z.ZodNumber;
+    }>
+  >;
+}> = evidence;
+const _evidence: Same<typeof evidence, typeof EvidenceSchema> = true;
 /** What a vendor needs to fix a fault. */
 export type Evidence = z.infer<typeof EvidenceSchema>;

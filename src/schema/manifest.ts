@@ -53,6 +53,7 @@
  */
 import { z } from "zod";
 import { parse as parseToml } from "smol-toml";
+import type { Same } from "./_same.ts";
 
 /** A closed set of violation codes. */
 export type ViolationCode =
@@ -82,8 +83,7 @@ export const VIOLATION_CODES: readonly ViolationCode[] = [
 /** One rule broken, at a dotted TOML key path (`""` for the whole document). */
 export type Violation = { code: ViolationCode; path: string };
 
-/** The facet manifest schema (shape only; the rules are checked by {@link validateManifest}). */
-export const ManifestSchema = z.strictObject({
+const manifest = z.strictObject({
   facet: z.strictObject({
     id: z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/),
     kind: z.enum(["static", "echo", "proxy"]),
@@ -108,6 +108,41 @@ export const ManifestSchema = z.strictObject({
     protocol: z.enum(["http", "https"]).optional(),
   }).optional(),
 });
+/** The facet manifest schema (shape only; the rules are checked by {@link validateManifest}). */
+export const ManifestSchema: z.ZodObject<{
+  facet: z.ZodObject<{
+    id: z.ZodString;
+    kind: z.ZodEnum<z.core.util.ToEnum<"static" | "echo" | "proxy">>;
+    root: z.ZodOptional<z.ZodString>;
+    security: z.ZodOptional<
+      z.ZodObject<
+        { public: z.ZodOptional<z.ZodBoolean>; requires_auth: z.ZodOptional<z.ZodBoolean> },
+        z.core.$strict
+      >
+    >;
+    limits: z.ZodOptional<
+      z.ZodObject<{
+        max_body_bytes: z.ZodOptional<z.ZodNumber>;
+        rps: z.ZodOptional<z.ZodNumber>;
+        timeout_ms: z.ZodOptional<z.ZodNumber>;
+      }, z.core.$strict>
+    >;
+  }, z.core.$strict>;
+  route: z.ZodObject<{
+    method: z.ZodEnum<z.core.util.ToEnum<"GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS">>;
+    path: z.ZodString;
+    file: z.ZodOptional<z.ZodString>;
+    integrity: z.ZodOptional<z.ZodObject<{ sha256: z.ZodString }, z.core.$strict>>;
+  }, z.core.$strict>;
+  upstream: z.ZodOptional<
+    z.ZodObject<{
+      host: z.ZodOptional<z.ZodString>;
+      port: z.ZodOptional<z.ZodNumber>;
+      protocol: z.ZodOptional<z.ZodEnum<z.core.util.ToEnum<"http" | "https">>>;
+    }, z.core.$strict>
+  >;
+}, z.core.$strict> = manifest;
+const _manifest: Same<typeof manifest, typeof ManifestSchema> = true;
 /** A facet manifest that passed every rule. */
 export type Manifest = z.infer<typeof ManifestSchema>;
 

@@ -1,7 +1,8 @@
 /**
  * The kit's data types, each defined once as a zod schema with its TypeScript type inferred: the
  * driver protocol, Problem envelopes, DTOs, facet manifests, secret URIs, mock-server scenarios,
- * evidence and report.json.
+ * evidence and report.json. Every exported schema also carries its zod type written out (JSR's
+ * "no slow types"), and a compile-time check proves that written type identical to the schema's own.
  *
  * ```ts
  * import { ProblemSchema } from "./mod.ts";

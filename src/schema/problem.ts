@@ -18,30 +18,47 @@
  */
 import { z } from "zod";
 import type { SdkError } from "./protocol.ts";
+import type { Same } from "./_same.ts";
 
-/** The canonical Problem envelope (seed 000 §3.1). Unknown members are stripped when parsing. */
-export const ProblemSchema = z.object({
+const problem = z.object({
   code: z.string(),
   kind: z.string(),
   message: z.string(),
   correlation_id: z.string(),
   details: z.record(z.string(), z.unknown()),
 });
+/** The canonical Problem envelope (seed 000 §3.1). Unknown members are stripped when parsing. */
+export const ProblemSchema: z.ZodObject<{
+  code: z.ZodString;
+  kind: z.ZodString;
+  message: z.ZodString;
+  correlation_id: z.ZodString;
+  details: z.ZodRecord<z.ZodString, z.ZodUnknown>;
+}> = problem;
+const _problem: Same<typeof problem, typeof ProblemSchema> = true;
 /** The canonical Problem envelope. */
 export type Problem = z.infer<typeof ProblemSchema>;
 
-/**
- * An RFC 9457 problem document. Every member is optional and extension members
- * are kept. Members of the wrong type are ignored, as RFC 9457 §3.1 requires, by
- * {@link fromRfc9457} (this schema only describes the well-typed shape).
- */
-export const Rfc9457Schema = z.looseObject({
+const rfc9457 = z.looseObject({
   type: z.string().optional(),
   title: z.string().optional(),
   status: z.number().int().optional(),
   detail: z.string().optional(),
   instance: z.string().optional(),
 });
+/**
+ * An RFC 9457 problem document. Every member is optional and extension members
+ * are kept. Members of the wrong type are ignored, as RFC 9457 §3.1 requires, by
+ * {@link fromRfc9457} (this schema only describes the well-typed shape).
+ */
+export const Rfc9457Schema: z.ZodObject<{
+  type: z.ZodOptional<z.ZodString>;
+  title: z.ZodOptional<z.ZodString>;
+  status: z.ZodOptional<z.ZodNumber>;
+  detail: z.ZodOptional<z.ZodString>;
+  instance: z.ZodOptional<z.ZodString>;
+}, z.core.$loose> = rfc9457;
+const _rfc9457: Same<typeof rfc9457, typeof Rfc9457Schema> = true;
 /** An RFC 9457 problem document. */
 export type Rfc9457 = z.infer<typeof Rfc9457Schema>;
 

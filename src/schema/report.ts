@@ -5,6 +5,7 @@
  * @module
  */
 import { z } from "zod";
+import type { Same } from "./_same.ts";
 import { EvidenceSchema } from "./evidence.ts";
 import denoJson from "../../deno.json" with { type: "json" };
 
@@ -12,15 +13,14 @@ import denoJson from "../../deno.json" with { type: "json" };
 export const REPORT_SCHEMA_ID = "https://ron-kit.dev/report/v1";
 
 /** The kit's name and version (from deno.json). */
-export const KIT = z.object({ name: z.string(), version: z.string() }).parse({
+export const KIT: Report["kit"] = z.object({ name: z.string(), version: z.string() }).parse({
   name: denoJson.name,
   version: denoJson.version,
 });
 
 export { EvidenceSchema };
 
-/** One check's result in a report. */
-export const ReportResultSchema = z.object({
+const reportResult = z.object({
   id: z.string(),
   title: z.string(),
   level: z.enum(["MUST", "SHOULD"]),
@@ -29,23 +29,39 @@ export const ReportResultSchema = z.object({
   reason: z.string().optional(),
   duration_ms: z.number().nonnegative(),
   evidence: EvidenceSchema.optional(),
-  /** listed in the expected-failures file and still failing */
   expected_failure: z.boolean().optional(),
 });
 /** One check's result in a report. */
+export const ReportResultSchema: z.ZodObject<{
+  id: z.ZodString;
+  title: z.ZodString;
+  level: z.ZodEnum<z.core.util.ToEnum<"MUST" | "SHOULD">>;
+  source: z.ZodString;
+  outcome: z.ZodEnum<z.core.util.ToEnum<"pass" | "fail" | "not_applicable" | "error">>;
+  reason: z.ZodOptional<z.ZodString>;
+  duration_ms: z.ZodNumber;
+  evidence: z.ZodOptional<typeof EvidenceSchema>;
+  /** listed in the expected-failures file and still failing */
+  expected_failure: z.ZodOptional<z.ZodBoolean>;
+}> = reportResult;
+const _reportResult: Same<typeof reportResult, typeof ReportResultSchema> = true;
+/** One check's result in a report. */
 export type ReportResult = z.infer<typeof ReportResultSchema>;
 
-/** Where the typed outcomes of several SDKs differ on one interop fixture. */
-export const InteropDisagreementSchema = z.object({
+const interopDisagreement = z.object({
   fixture: z.string(),
   outcomes: z.record(z.string(), z.string()),
 });
+/** Where the typed outcomes of several SDKs differ on one interop fixture. */
+export const InteropDisagreementSchema: z.ZodObject<{
+  fixture: z.ZodString;
+  outcomes: z.ZodRecord<z.ZodString, z.ZodString>;
+}> = interopDisagreement;
+const _interopDisagreement: Same<typeof interopDisagreement, typeof InteropDisagreementSchema> = true;
 
-/** report.json v1. */
-export const ReportSchema = z.object({
+const report = z.object({
   schema: z.literal(REPORT_SCHEMA_ID),
   kit: z.object({ name: z.string(), version: z.string() }),
-  /** the profile that ran (the first segment of every check id) */
   profile: z.string().regex(/^[a-z][a-z0-9]*$/),
   target: z.object({
     name: z.string(),
@@ -68,12 +84,45 @@ export const ReportSchema = z.object({
     seed: z.number().int(),
     started_at: z.string(),
     duration_ms: z.number().nonnegative(),
-    /** the command that repeats this run (without --only / --seed) */
     command: z.string(),
     only: z.array(z.string()).optional(),
   }),
   interop: z.array(InteropDisagreementSchema).optional(),
 });
+/** report.json v1. */
+export const ReportSchema: z.ZodObject<{
+  schema: z.ZodLiteral<typeof REPORT_SCHEMA_ID>;
+  kit: z.ZodObject<{ name: z.ZodString; version: z.ZodString }>;
+  /** the profile that ran (the first segment of every check id) */
+  profile: z.ZodString;
+  target: z.ZodObject<{
+    name: z.ZodString;
+    version: z.ZodString;
+    language: z.ZodString;
+    capabilities: z.ZodArray<z.ZodString>;
+  }>;
+  results: z.ZodArray<typeof ReportResultSchema>;
+  summary: z.ZodObject<{
+    pass: z.ZodNumber;
+    fail: z.ZodNumber;
+    not_applicable: z.ZodNumber;
+    error: z.ZodNumber;
+    certification: z.ZodEnum<z.core.util.ToEnum<"beta-ready" | "hardened" | "none">>;
+    expected_failures: z.ZodOptional<z.ZodArray<z.ZodString>>;
+    expectation_problems: z.ZodOptional<z.ZodArray<z.ZodString>>;
+    exit_code: z.ZodOptional<z.ZodNumber>;
+  }>;
+  run: z.ZodObject<{
+    seed: z.ZodNumber;
+    started_at: z.ZodString;
+    duration_ms: z.ZodNumber;
+    /** the command that repeats this run (without --only / --seed) */
+    command: z.ZodString;
+    only: z.ZodOptional<z.ZodArray<z.ZodString>>;
+  }>;
+  interop: z.ZodOptional<z.ZodArray<typeof InteropDisagreementSchema>>;
+}> = report;
+const _report: Same<typeof report, typeof ReportSchema> = true;
 /** report.json v1. */
 export type Report = z.infer<typeof ReportSchema>;
 
