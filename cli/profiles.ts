@@ -40,7 +40,7 @@ export const CHECK_ID: RegExp = new RegExp(
 );
 
 /** report.json v1, with `profile` one of the profiles in the list. */
-export const KitReportSchema = ReportSchema.extend({
+export const KitReportSchema: typeof ReportSchema = ReportSchema.extend({
   profile: z.string().refine((p) => PROFILE_NAMES.includes(p), {
     message: `profile must be one of ${PROFILE_NAMES.join(", ")}`,
   }),

@@ -69,7 +69,7 @@ export class CheckFailure extends Error {
  * @returns once the tests are registered (await it at the top level of a test module)
  * @example
  * ```ts
- * import { registerCertification } from "./deno_test.ts";
+ * import { registerCertification } from "./register.ts";
  * const names: string[] = [];
  * await registerCertification({
  *   driver: "fake-driver", checks: [], register: (d) => void names.push(d.name),

@@ -362,7 +362,14 @@ function erase<C extends BaseContext>(spec: TargetSpec<C>, checks: readonly Chec
  *   start: () => Promise.resolve({ ok: false, error: "not here" }),
  * });
  * assert.deepEqual(p.checks.map((c) => c.id), ["demo.area.ok"]);
- * assert.throws(() => defineProfile({ ...p, areas: { other: [check] }, start: p.start }), /names "area"/);
+ * assert.throws(
+ *   () =>
+ *     defineProfile({
+ *       name: "demo", task: "demo", title: "a demo", idSegments: 3, home: "demo", capabilities: [], flags: [],
+ *       areas: { other: [check] }, mutants: [], start: () => Promise.resolve({ ok: false, error: "not here" }),
+ *     }),
+ *   /names "area"/,
+ * );
  * ```
  */
 export function defineProfile<C extends BaseContext>(spec: ProfileSpec<C>): Profile {

@@ -10,8 +10,27 @@ import type { BaseContext, Check } from "./types.ts";
 // profile.area.name or profile.name, kebab-case; each profile checks its own ids (defineProfile).
 const ID = /^[a-z][a-z0-9]*(\.[a-z0-9]+(-[a-z0-9]+)*){1,2}$/;
 
-/** Metadata of a check, validated when it is defined. */
-export const CheckMetaSchema = z.object({
+/** Metadata of a check. */
+export interface CheckMeta {
+  /** `profile.area.name` (or `profile.name`) in kebab-case */
+  id: string;
+  /** the rule, in one line */
+  title: string;
+  /** the requirement level */
+  level: "MUST" | "SHOULD";
+  /** the seed (file and section) or norm it comes from */
+  source: string;
+  /** why the rule matters */
+  rationale?: string | undefined;
+  /** capabilities the target must have */
+  requires: string[];
+  /** mutants that must fail it */
+  mutants: string[];
+  /** its own time limit in ms */
+  timeLimitMs?: number | undefined;
+}
+
+const checkMeta: z.ZodType<CheckMeta> = z.object({
   id: z.string().regex(ID, "id must be profile.area.name (or profile.name) in kebab-case"),
   title: z.string().min(1),
   level: z.enum(["MUST", "SHOULD"]),
@@ -21,8 +40,8 @@ export const CheckMetaSchema = z.object({
   mutants: z.array(z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/)),
   timeLimitMs: z.number().int().positive().max(180_000).optional(),
 });
-/** Metadata of a check. */
-export type CheckMeta = z.infer<typeof CheckMetaSchema>;
+/** Metadata of a check, validated when it is defined. */
+export const CheckMetaSchema: z.ZodType<CheckMeta> = checkMeta;
 
 const registered = new Map<string, CheckMeta>();
 

@@ -90,7 +90,16 @@ export interface CheckResult {
 export type Certification = "beta-ready" | "hardened" | "none";
 
 /** Helpers to build verdicts. */
-export const verdict = {
+export const verdict: {
+  /** the target met the rule; the evidence shows it */
+  pass(evidence?: Evidence): Verdict;
+  /** the target broke the rule: the reason says which and how, with numbers */
+  fail(reason: string, evidence?: Evidence): Verdict;
+  /** the rule does not apply to this target (a capability it does not declare) */
+  notApplicable(reason: string): Verdict;
+  /** the kit or the driver broke; never a pass */
+  error(reason: string, evidence?: Evidence): Verdict;
+} = {
   pass(evidence: Evidence = {}): Verdict {
     return { outcome: "pass", evidence };
   },
