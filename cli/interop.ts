@@ -67,7 +67,7 @@ function argvOf(command: string | readonly string[]): string[] {
  * ```ts
  * import { outcomeTable } from "./interop.ts";
  * const t = outcomeTable("problem x", { py: "problem code=a", go: "problem code=b" });
- * if (!t.includes("py  problem code=a")) throw new Error(t);
+ * if (!t.includes("py   problem code=a")) throw new Error(t);
  * ```
  */
 export function outcomeTable(fixture: string, row: Readonly<Record<string, string>>): string {
