@@ -13,7 +13,11 @@ async function rejectsNaming(p: Promise<unknown>, field: string, detail: RegExp)
 
 Deno.test("readBounded() refuses /dev/zero before opening it (a device), at once", async () => {
   const t0 = performance.now();
-  await rejectsNaming(readBounded("/dev/zero", { field: "ca_cert" }), "ca_cert", /a device, not a regular file/);
+  await rejectsNaming(
+    readBounded("/dev/zero", { field: "ca_cert" }),
+    "ca_cert",
+    /a device, not a regular file/,
+  );
   assert.ok(performance.now() - t0 < 1000);
 });
 
