@@ -1,7 +1,7 @@
 /**
  * The context an `svc.*` check runs in, and the bounded HTTP probe every check sends its requests
  * through: each probe has a time limit, only ever goes to the target's origin (anything else is
- * refused), is counted and timed, and is kept (status, headers of interest, a ≤ 500-char body
+ * refused; a redirect is returned as it is, never followed), is counted and timed, and is kept (status, headers of interest, a ≤ 500-char body
  * excerpt) for the evidence.
  *
  * @module
