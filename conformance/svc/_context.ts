@@ -9,6 +9,7 @@
 import type { BaseContext, Evidence, RecordedRequest } from "../../src/engine/types.ts";
 import type { Target } from "./target.ts";
 import type { JwtKit } from "./_jwt_kit.ts";
+import { errorMessage } from "../../src/util/error_message.ts";
 
 /** What an svc check receives. */
 export interface SvcContext extends BaseContext {
@@ -363,6 +364,11 @@ export class Prober {
       }
       const status = Number(/^HTTP\/\d(?:\.\d)?\s+(\d{3})/.exec(statusLine)?.[1] ?? 0);
       res = { status, headers: hs, text: rest.join("\r\n\r\n"), ms: performance.now() - t0 };
+      if (status === 0) {
+        res.error = text === ""
+          ? "the connection closed without a reply"
+          : `not an HTTP response: ${JSON.stringify(text.slice(0, 80))}`;
+      }
     } catch (e) {
       res = { status: 0, headers: {}, text: "", ms: performance.now() - t0, error: errText(e) };
     } finally {
@@ -416,8 +422,7 @@ async function readBounded(body: ReadableStream<Uint8Array>): Promise<string> {
 }
 
 function errText(e: unknown): string {
-  if (e instanceof Error) return `${e.name}: ${e.message}`.slice(0, 300);
-  return String(e).slice(0, 300);
+  return errorMessage(e).slice(0, 400);
 }
 
 /** The last exchange of a prober (the one a check just sent). */
