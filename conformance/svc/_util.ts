@@ -195,6 +195,18 @@ export function leaksIn(res: ProbeResponse, echoes: readonly string[] = []): Lea
   return scanLeaks(text, res.status >= 400 ? LEAK_PATTERNS : DATA_LEAK_PATTERNS);
 }
 
+function silenceKind(error: string): string {
+  if (/refused/i.test(error)) return "connection refused";
+  if (/time limit|timed out|deadline/i.test(error)) return "timed out";
+  if (/not an HTTP response|invalid HTTP|parse|too large|header/i.test(error)) {
+    return "not a valid HTTP response";
+  }
+  if (/reset|broken pipe|closed|eof|incomplete|canceled|interrupted/i.test(error)) {
+    return "connection closed or reset";
+  }
+  return "no answer";
+}
+
 /**
  * What happened to a probe that got no HTTP answer (status 0): refused, timed out, closed or reset,
  * or not HTTP, with the error's own message.
@@ -204,16 +216,7 @@ export function leaksIn(res: ProbeResponse, echoes: readonly string[] = []): Lea
  */
 export function noAnswer(r: { error?: string | undefined }): string {
   const e = r.error ?? "no HTTP response";
-  const kind = /refused/i.test(e)
-    ? "connection refused"
-    : /time limit|timed out|deadline/i.test(e)
-    ? "timed out"
-    : /not an HTTP response|invalid HTTP|parse|header/i.test(e)
-    ? "not a valid HTTP response"
-    : /reset|broken pipe|closed|eof|incomplete|canceled|interrupted/i.test(e)
-    ? "connection closed or reset"
-    : "no answer";
-  return `${kind} (${e})`;
+  return `${silenceKind(e)} (${e})`;
 }
 
 /**
@@ -232,12 +235,21 @@ export function cannotJudge(
   total: number,
   notes: string[] = [],
 ): Verdict {
-  const shown = silent.slice(0, 3).map((e) =>
-    `${e.label ?? ""} ${e.method} ${e.path.slice(0, 80)}: ${noAnswer(e)}`.trim()
-  );
+  const kinds = new Map<string, number>();
+  for (const e of silent) {
+    const k = silenceKind(e.error ?? "");
+    kinds.set(k, (kinds.get(k) ?? 0) + 1);
+  }
+  const first = silent[0];
+  const what = first === undefined
+    ? ""
+    : `; first: ${first.method} ${first.path.slice(0, 80)}${first.label ? ` (${first.label})` : ""}: ${
+      noAnswer(first)
+    }`;
   return verdict.error(
-    `cannot judge: ${silent.length} of ${total} probes got no answer; ${shown.join("; ")}` +
-      (silent.length > 3 ? `; …` : ""),
+    `cannot judge: ${silent.length} of ${total} probes got no answer (${
+      [...kinds].map(([k, n]) => `${k} ×${n}`).join(", ")
+    })${what}`,
     ctx.probe.evidence(notes, silent),
   );
 }
