@@ -115,7 +115,7 @@ export type InjectionCase = z.infer<typeof InjectionFixtureSchema>["cases"][numb
 
 /** Strings the kit sends (its payloads, generated strings that carry a leak signature): never a leak. */
 const kitSent = new Set<string>();
-const MAX_REMEMBERED = 4096;
+const MAX_REMEMBERED = 256;
 let injectionCases: Promise<InjectionCase[]> | undefined;
 
 /**

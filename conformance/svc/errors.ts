@@ -73,7 +73,7 @@ async function sendAll(ctx: SvcContext): Promise<Answer[]> {
   const out: Answer[] = [];
   for (const p of await errorProbes(ctx)) {
     const res = await ctx.probe.send(p);
-    const sent = [p.path, ...(p.text === undefined ? [] : [p.text])];
+    const sent = p.text === undefined ? [] : [p.text];
     if (p.json !== undefined) sent.push(JSON.stringify(p.json));
     out.push({ res, ex: last(ctx.probe), sent });
   }
