@@ -41,13 +41,19 @@ function group<I extends z.ZodType, E extends z.ZodType>(input: I, expected: E) 
     cases: z.array(z.strictObject({
       description: z.string().min(1),
       comment: z.string().optional(),
+      /** why only one outcome is allowed: the text that rules out every other (required then, see fixtures/README.md) */
+      reason: z.string().min(1).optional(),
       input,
       expected,
     })).min(1),
   });
 }
 
-/** One allowed outcome of a Problem case, compared with the SdkError of `parse_problem`. */
+/**
+ * One allowed outcome of a Problem case, compared with the SdkError of `parse_problem` or of a
+ * request. A `problem` outcome with `mapping: "rfc9457"` gives the kit's own mapping of an RFC 9457
+ * document; the sdk checks also accept the other readings listed in docs/PROTOCOL.md.
+ */
 export const ProblemOutcomeSchema = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("problem"),
@@ -56,12 +62,15 @@ export const ProblemOutcomeSchema = z.discriminatedUnion("type", [
     message: Str,
     correlation_id: Str,
     details: z.record(z.string(), z.unknown()),
+    mapping: z.literal("rfc9457").optional(),
   }),
   z.strictObject({
     type: z.literal("transport"),
     /** the kit's own parse error code (checked against the reference parser only) */
     reason: z.enum(PROBLEM_PARSE_ERROR_CODES as [string, ...string[]]).optional(),
   }),
+  /** seed 000 §3.1: a body that cannot be parsed may be wrapped in a network error too */
+  z.strictObject({ type: z.literal("network") }),
 ]);
 /** One allowed outcome of a Problem case. */
 export type ProblemOutcome = z.infer<typeof ProblemOutcomeSchema>;
