@@ -60,7 +60,9 @@ function show(v: unknown): string {
 
 function showSet(values: readonly string[]): string {
   const uniq = [...new Set(values)];
-  return clip(uniq.length === 1 ? JSON.stringify(uniq[0]) : `one of ${uniq.map((v) => JSON.stringify(v)).join(" | ")}`);
+  return clip(
+    uniq.length === 1 ? JSON.stringify(uniq[0]) : `one of ${uniq.map((v) => JSON.stringify(v)).join(" | ")}`,
+  );
 }
 
 function lastSegment(type: string, decode: boolean): string {
@@ -152,41 +154,64 @@ export function rfc9457Readings(
 function parseDoc(body: string): Record<string, unknown> | undefined {
   try {
     const v: unknown = JSON.parse(body.replace(/^\uFEFF/, "").trim());
-    return typeof v === "object" && v !== null && !Array.isArray(v) ? v as Record<string, unknown> : undefined;
+    return typeof v === "object" && v !== null && !Array.isArray(v)
+      ? v as Record<string, unknown>
+      : undefined;
   } catch {
     return undefined;
   }
 }
 
 function check(field: string, got: unknown, allowed: readonly string[]): FieldCheck {
-  return { field, expected: showSet(allowed), got: show(got), ok: typeof got === "string" && allowed.includes(got) };
+  return {
+    field,
+    expected: showSet(allowed),
+    got: show(got),
+    ok: typeof got === "string" && allowed.includes(got),
+  };
 }
 
 type ProblemExpected = Extract<ProblemOutcome, { type: "problem" }>;
 
-function problemFields(e: SdkError, o: ProblemExpected, wire: ProblemWire, sentRequestId?: string): FieldCheck[] {
+function problemFields(
+  e: SdkError,
+  o: ProblemExpected,
+  wire: ProblemWire,
+  sentRequestId?: string,
+): FieldCheck[] {
   const corr = e.correlation_id ?? "";
   const details = e.details ?? {};
   const doc = o.mapping === "rfc9457" ? parseDoc(wire.body) : undefined;
   if (doc === undefined) {
-    const corrAllowed = o.correlation_id === "" && sentRequestId !== undefined ? ["", sentRequestId] : [o.correlation_id];
+    const corrAllowed = o.correlation_id === "" && sentRequestId !== undefined
+      ? ["", sentRequestId]
+      : [o.correlation_id];
     return [
       check("code", e.code, [o.code]),
       check("kind", e.kind, [o.kind]),
       check("message", e.message, [o.message]),
       { ...check("correlation_id", corr, corrAllowed), got: show(e.correlation_id) },
-      { field: "details", expected: show(o.details), got: show(e.details), ok: isDeepStrictEqual(details, o.details) },
+      {
+        field: "details",
+        expected: show(o.details),
+        got: show(e.details),
+        ok: isDeepStrictEqual(details, o.details),
+      },
     ];
   }
   const r = rfc9457Readings(doc, wire.status, sentRequestId);
-  const subset = Object.entries(details).every(([k, v]) =>
-    Object.hasOwn(r.extensions, k) && isDeepStrictEqual(v, r.extensions[k])
-  ) || isDeepStrictEqual(details, o.details);
+  const subset =
+    Object.entries(details).every(([k, v]) =>
+      Object.hasOwn(r.extensions, k) && isDeepStrictEqual(v, r.extensions[k])
+    ) || isDeepStrictEqual(details, o.details);
   return [
     check("code", e.code, [o.code, ...r.code]),
     check("kind", e.kind, [o.kind, ...r.kind]),
     check("message", e.message, [o.message, ...r.message]),
-    { ...check("correlation_id", corr, [o.correlation_id, ...r.correlation_id]), got: show(e.correlation_id) },
+    {
+      ...check("correlation_id", corr, [o.correlation_id, ...r.correlation_id]),
+      got: show(e.correlation_id),
+    },
     {
       field: "details",
       expected: `${show(o.details)} or any subset of the extension members ${show(r.extensions)}`,
@@ -218,7 +243,12 @@ export function compareOutcome(
   wire: ProblemWire,
   sentRequestId?: string,
 ): FieldCheck[] {
-  const type: FieldCheck = { field: "type", expected: show(o.type), got: show(e.type), ok: e.type === o.type };
+  const type: FieldCheck = {
+    field: "type",
+    expected: show(o.type),
+    got: show(e.type),
+    ok: e.type === o.type,
+  };
   switch (o.type) {
     case "transport":
     case "network":
@@ -234,7 +264,8 @@ export function compareOutcome(
 
 /**
  * Judge an SDK error against every allowed outcome of a case. When none matches, the fields are
- * those of the closest outcome (one of the same type, with the fewest differences).
+ * those of the closest outcome of the same type (the fewest differences); when no outcome has the
+ * error's type, only the type is compared.
  *
  * @param e the SDK's error
  * @param outcomes the case's allowed outcomes
@@ -245,7 +276,11 @@ export function compareOutcome(
  * ```ts
  * import assert from "node:assert/strict";
  * const wire = { status: 502, contentType: null, body: "" };
- * assert.equal(judgeProblemCase({ type: "network" }, [{ type: "transport" }, { type: "network" }], wire).ok, true);
+ * const allowed = [{ type: "transport" as const }, { type: "network" as const }];
+ * assert.equal(judgeProblemCase({ type: "network" }, allowed, wire).ok, true);
+ * assert.deepEqual(judgeProblemCase({ type: "other" }, allowed, wire).fields, [
+ *   { field: "type", expected: "transport | network", got: "other", ok: false },
+ * ]);
  * ```
  */
 export function judgeProblemCase(
@@ -254,16 +289,20 @@ export function judgeProblemCase(
   wire: ProblemWire,
   sentRequestId?: string,
 ): CaseJudgement {
-  let best: FieldCheck[] | undefined;
-  let bestScore = Infinity;
-  for (const o of outcomes) {
-    const fields = compareOutcome(e, o, wire, sentRequestId);
-    const bad = fields.filter((f) => !f.ok);
-    if (bad.length === 0) return { ok: true, fields };
-    const score = (fields[0]?.ok ? 0 : 100) + bad.length;
-    if (score < bestScore) [best, bestScore] = [fields, score];
+  const same = outcomes.filter((o) => o.type === e.type);
+  if (same.length === 0) {
+    const types = [...new Set(outcomes.map((o) => o.type))].join(" | ");
+    return { ok: false, fields: [{ field: "type", expected: types, got: e.type, ok: false }] };
   }
-  return { ok: false, fields: best ?? [] };
+  let best: FieldCheck[] = [];
+  let bestBad = Infinity;
+  for (const o of same) {
+    const fields = compareOutcome(e, o, wire, sentRequestId);
+    const bad = fields.filter((f) => !f.ok).length;
+    if (bad === 0) return { ok: true, fields };
+    if (bad < bestBad) [best, bestBad] = [fields, bad];
+  }
+  return { ok: false, fields: best };
 }
 
 /**
@@ -280,9 +319,11 @@ export function judgeProblemCase(
 export function describeOutcomes(outcomes: readonly ProblemOutcome[]): string {
   return outcomes.map((o) =>
     o.type === "problem"
-      ? `problem {code: ${show(o.code)}, kind: ${show(o.kind)}, message: ${show(o.message)}, correlation_id: ${
-        show(o.correlation_id)
-      }, details: ${show(o.details)}${o.mapping === "rfc9457" ? ", or another RFC 9457 reading" : ""}}`
+      ? `problem {code: ${show(o.code)}, kind: ${show(o.kind)}, message: ${
+        show(o.message)
+      }, correlation_id: ${show(o.correlation_id)}, details: ${show(o.details)}${
+        o.mapping === "rfc9457" ? ", or another RFC 9457 reading" : ""
+      }}`
       : o.type
   ).join(" | ");
 }
@@ -300,5 +341,7 @@ export function describeOutcomes(outcomes: readonly ProblemOutcome[]): string {
  * ```
  */
 export function describeDifferences(fields: readonly FieldCheck[]): string {
-  return fields.filter((f) => !f.ok).map((f) => `${f.field}: expected ${f.expected}, got ${f.got}`).join("; ");
+  return fields.filter((f) => !f.ok).map((f) => `${f.field}: expected ${f.expected}, got ${f.got}`).join(
+    "; ",
+  );
 }

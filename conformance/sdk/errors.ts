@@ -13,7 +13,12 @@ import type { DriverSession } from "../../src/driver/types.ts";
 import { describeCall, describeError } from "../../src/driver/describe.ts";
 import type { ScenarioHandle } from "../../src/mock/types.ts";
 import { CALL_MS, callFault, gather, request, setup, unobserved } from "./_helpers.ts";
-import { describeDifferences, describeOutcomes, type FieldCheck, judgeProblemCase } from "./_problem_match.ts";
+import {
+  describeDifferences,
+  describeOutcomes,
+  type FieldCheck,
+  judgeProblemCase,
+} from "./_problem_match.ts";
 
 /** A Problem fixture case as served on the wire. */
 export interface WireCase {
@@ -97,14 +102,20 @@ function judged(c: WireCase, e: SdkError, sentRequestId?: string): CaseFailure |
 function failVerdict(rule: string, failures: CaseFailure[], total: number, session: DriverSession): Verdict {
   const listed = failures.slice(0, MAX_LISTED);
   const more = failures.length > listed.length ? `; and ${failures.length - listed.length} more` : "";
-  const lines = listed.map((f) => `fixture "${f.c.name}" (status ${f.c.status}): ${describeDifferences(f.fields)}`);
-  const notes = listed.map((f) =>
-    `fixture "${f.c.name}" (status ${f.c.status}): allowed ${describeOutcomes(f.c.outcomes)}; got ${f.got}; ` +
-    f.fields.map((x) => `${x.field} ${x.ok ? "ok" : "DIFFERS"}: expected ${x.expected}, got ${x.got}`).join("; ")
+  const lines = listed.map((f, i) =>
+    `[${i + 1}] fixture "${f.c.name}" (status ${f.c.status}): ${describeDifferences(f.fields)}`
+  );
+  const notes = listed.map((f, i) =>
+    `[${i + 1}] fixture "${f.c.name}" (status ${f.c.status}): allowed ${
+      describeOutcomes(f.c.outcomes)
+    }; got ${f.got}; ` +
+    f.fields.map((x) => `${x.field} ${x.ok ? "ok" : "DIFFERS"}: expected ${x.expected}, got ${x.got}`).join(
+      "; ",
+    )
   );
   const requests = listed.flatMap((f) => f.scenario?.requests() ?? []).slice(0, 50);
   return verdict.fail(
-    `${rule}; ${failures.length} of ${total} fixtures differ: ${lines.join(" | ")}${more}`,
+    `${rule}; ${failures.length} of ${total} fixtures differ: ${lines.join(" ")}${more}`,
     {
       ...(requests.length > 0 ? { requests } : {}),
       output: session.output().slice(-30),
@@ -209,13 +220,21 @@ const parse = defineCheck<SdkContext>({
     const failures: CaseFailure[] = [];
     for (let i = 0; i < cases.length; i += 8) {
       const batch = cases.slice(i, i + 8);
-      const rs = await Promise.all(batch.map((c) =>
-        session.call("parse_problem", { status: c.status, content_type: c.contentType, body: c.body }, CALL_MS)
-      ));
+      const rs = await Promise.all(
+        batch.map((c) =>
+          session.call(
+            "parse_problem",
+            { status: c.status, content_type: c.contentType, body: c.body },
+            CALL_MS,
+          )
+        ),
+      );
       for (const [j, r] of rs.entries()) {
         const c = batch[j];
         if (!c) continue;
-        if (r.kind === "no_reply" || r.kind === "driver_fault") return callFault("parse_problem", r, { session });
+        if (r.kind === "no_reply" || r.kind === "driver_fault") {
+          return callFault("parse_problem", r, { session });
+        }
         const f = r.kind === "sdk_error"
           ? notAnError(c, `an error reply to parse_problem: ${describeError(r.error)}`, r.error)
           : judged(c, r.result.problem);

@@ -44,7 +44,9 @@ Deno.test("every single-outcome fixture case gives the reason only that outcome 
     for await (const f of Deno.readDir(new URL(`${dir.name}/`, FIXTURES_DIR))) {
       if (!f.isFile || !f.name.endsWith(".json")) continue;
       files++;
-      const doc: unknown = JSON.parse(await Deno.readTextFile(new URL(`${dir.name}/${f.name}`, FIXTURES_DIR)));
+      const doc: unknown = JSON.parse(
+        await Deno.readTextFile(new URL(`${dir.name}/${f.name}`, FIXTURES_DIR)),
+      );
       missing.push(...missingReasons(dir.name, f.name, doc));
     }
   }
@@ -57,8 +59,13 @@ Deno.test("the reason rule: one allowed outcome needs a reason, several do not",
   const two = { description: "b", expected: { outcomes: [{ type: "transport" }, { type: "network" }] } };
   assert.deepEqual(missingReasons("problem", "x.json", { cases: [one, two] }), ["problem/x.json: a"]);
   assert.deepEqual(missingReasons("problem", "x.json", { cases: [{ ...one, reason: "RFC 1 §1" }] }), []);
-  assert.deepEqual(missingReasons("headers", "h.json", { cases: [{ description: "c", expected: { redact: "may" } }] }), []);
-  assert.deepEqual(missingReasons("jwt", "j.json", { cases: [{ name: "d", expect: "reject" }] }), ["jwt/j.json: d"]);
+  assert.deepEqual(
+    missingReasons("headers", "h.json", { cases: [{ description: "c", expected: { redact: "may" } }] }),
+    [],
+  );
+  assert.deepEqual(missingReasons("jwt", "j.json", { cases: [{ name: "d", expect: "reject" }] }), [
+    "jwt/j.json: d",
+  ]);
   assert.deepEqual(missingReasons("injection", "i.json", { cases: [{ name: "e", expect: ["4xx"] }] }), [
     "injection/i.json: e",
   ]);
