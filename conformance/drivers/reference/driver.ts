@@ -24,7 +24,7 @@ import {
   RonProblem,
   RonTransportError,
 } from "../../../src/client/mod.ts";
-import { type ClientFault, FAULT, isClientFault } from "../../../src/client/_faults.ts";
+import { behaviourOf, type ClientFault, FAULT, isClientFault } from "../../../src/client/_faults.ts";
 import {
   ConfigureParamsSchema,
   type Op,
@@ -339,6 +339,12 @@ export class ReferenceDriver {
       }
       case "parse_problem": {
         const p = parse("parse_problem", ParseProblemParamsSchema, params);
+        // parsed as the client parses an error response: its generic-errors fault flattens this too
+        if (isClientFault(this.#mutant) && !behaviourOf(this.#mutant).typedErrors) {
+          const flat = new RonError(`request failed with HTTP ${p.status}`);
+          flat.status = p.status;
+          return { problem: toSdkError(flat) };
+        }
         const parsed = parseProblem({ status: p.status, contentType: p.content_type ?? null, body: p.body });
         return { problem: problemToSdkError(parsed, p.status) };
       }
