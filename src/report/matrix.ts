@@ -104,7 +104,7 @@ export function renderMatrixMarkdown(m: Matrix): string {
   out.push(`| check | level | ${m.sdks.map(escMarkdown).join(" | ")} |`);
   out.push(`|---|---|${m.sdks.map(() => "---").join("|")}|`);
   for (const r of m.rows) {
-    out.push(`| ${escMarkdown(r.id)} | ${r.level} | ${r.cells.map(escMarkdown).join(" | ")} |`);
+    out.push(`| ${escMarkdown(r.id)} | ${escMarkdown(r.level)} | ${r.cells.map(escMarkdown).join(" | ")} |`);
   }
   out.push("");
   if (m.interop.length > 0) {
