@@ -122,7 +122,8 @@ export function escXml(s: string): string {
  * @example
  * ```ts
  * import { escMarkdown } from "./escape.ts";
- * if (escMarkdown("a|b\n**x** <i>") !== "a\\|b\\n\\*\\*x\\*\\* &lt;i&gt;") throw new Error(escMarkdown("a|b\n**x** <i>"));
+ * // the shown newline's backslash is escaped too, so Markdown renders it as `\n`
+ * if (escMarkdown("a|b\n**x** <i>") !== "a\\|b\\\\n\\*\\*x\\*\\* &lt;i&gt;") throw new Error();
  * ```
  */
 export function escMarkdown(s: string): string {
