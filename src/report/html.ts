@@ -6,7 +6,8 @@
  * @module
  */
 import { type Report, rerunCommand } from "../schema/report.ts";
-import { CSS, escHtml } from "./_text.ts";
+import { CSS } from "./_text.ts";
+import { escHtml } from "./escape.ts";
 import { scorecard } from "./scorecard.ts";
 
 type Result = Report["results"][number];
