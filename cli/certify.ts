@@ -239,6 +239,7 @@ async function finish(
       expectations,
       canaries,
       ...(comparison ? { interop: comparison.disagreements } : {}),
+      levels: profile.levels,
     });
     const dir = runs.length > 1 ? `${flags.out}/${names[i]}` : flags.out;
     await writeReports(dir, report, canaries);

@@ -8,7 +8,7 @@
  */
 import type { CheckResult } from "../src/engine/types.ts";
 import type { Report } from "../src/schema/report.ts";
-import { scorecard } from "../src/report/scorecard.ts";
+import { levelLine, scorecard } from "../src/report/scorecard.ts";
 import { escConsole, escConsoleLines } from "../src/report/escape.ts";
 
 /** Where human-readable output goes. */
@@ -121,6 +121,9 @@ export function scorecardText(report: Report): string[] {
       ` in ${(report.run.duration_ms / 1000).toFixed(1)} s (seed ${report.run.seed})`,
   );
   lines.push(`  certification: ${s.certification}${report.run.only ? " (partial run: --only)" : ""}`);
+  lines.push(`  capabilities declared: ${t.capabilities.map(escConsole).join(", ") || "none"}`);
+  const level = levelLine(s);
+  if (level !== undefined) lines.push(`  ${escConsole(level)}`);
   const slow = [...report.results].sort((a, b) => b.duration_ms - a.duration_ms).slice(0, 5);
   if (slow.length > 0) {
     lines.push(

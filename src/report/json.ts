@@ -5,7 +5,7 @@
  */
 import { KIT, type Report, REPORT_SCHEMA_ID, type ReportResult, ReportSchema } from "../schema/report.ts";
 import type { CheckResult, Evidence } from "../engine/types.ts";
-import { summarize } from "../engine/certification.ts";
+import { type LevelRequirements, summarize } from "../engine/certification.ts";
 import type { ExpectationOutcome } from "../engine/expect_fail.ts";
 import { describeProblem } from "../engine/expect_fail.ts";
 import { boundTree, capText, EVIDENCE_BOUNDS, maskTree } from "../engine/mask.ts";
@@ -40,6 +40,8 @@ export interface BuildReportInput {
   /** every canary of the run: all of them are masked */
   canaries: readonly string[];
   interop?: InteropDisagreement[];
+  /** the capabilities each level requires (the profile's); the level is capped by what is missing */
+  levels?: LevelRequirements;
 }
 
 function trimEvidence(ev: Evidence, canaries: readonly string[]): Evidence {
@@ -134,7 +136,10 @@ function boundTarget(t: Report["target"], canaries: readonly string[]): Report["
  */
 export function buildReport(input: BuildReportInput): Report {
   const expected = new Set(input.expectations?.expectedFailures ?? []);
-  const summary = summarize(input.results);
+  const summary = summarize(
+    input.results,
+    input.levels ? { declared: input.target.capabilities, required: input.levels } : undefined,
+  );
   const report: Report = {
     schema: REPORT_SCHEMA_ID,
     kit: { name: KIT.name, version: KIT.version },

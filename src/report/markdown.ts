@@ -6,7 +6,7 @@
  */
 import { type Report, rerunCommand } from "../schema/report.ts";
 import { escMarkdown, mdCode } from "./escape.ts";
-import { scorecard } from "./scorecard.ts";
+import { levelLine, scorecard } from "./scorecard.ts";
 
 /**
  * Render a report as Markdown.
@@ -45,6 +45,8 @@ export function renderMarkdown(report: Report): string {
   );
   out.push("");
   out.push(`**${s.pass} pass · ${s.fail} fail · ${s.error} error · ${s.not_applicable} not applicable**`);
+  const level = levelLine(s);
+  if (level !== undefined) out.push("", escMarkdown(level));
   if (report.run.only) out.push("", `Partial run: only ${report.run.only.map(mdCode).join(", ")}.`);
   out.push("", "## Scorecard", "", "| area | pass | fail | error | n/a |", "|---|---|---|---|---|");
   for (const a of scorecard(report)) {
