@@ -88,7 +88,7 @@ export function driverEnv(
   env.TMPDIR = dirs.tmp;
   env.TEMP = dirs.tmp;
   env.TMP = dirs.tmp;
-  if (caFile !== undefined) for (const k of CA_ENV) env[k] = caFile;
+  if (caFile !== undefined) { for (const k of CA_ENV) env[k] = caFile; }
   return { ...env, ...extra };
 }
 

@@ -173,7 +173,11 @@ export class Session implements DriverSession {
     p.settle({ ...r, ms: performance.now() - p.t0 } as CallResult<Op>);
   }
 
-  async #pump(stream: ReadableStream<Uint8Array>, src: "stdout" | "stderr", split: LineSplitter): Promise<void> {
+  async #pump(
+    stream: ReadableStream<Uint8Array>,
+    src: "stdout" | "stderr",
+    split: LineSplitter,
+  ): Promise<void> {
     const reader = stream.getReader();
     this.#readers.push(reader);
     try {
@@ -267,7 +271,9 @@ export class Session implements DriverSession {
     if (!p) {
       if (this.#timedOut.has(id) || this.#broken !== undefined) return; // late reply of a call given up
       const op = this.#answered.get(id);
-      if (op) return this.#fault(`duplicate reply for id ${id} (${op} was answered already): ${this.#quote(line)}`);
+      if (op) {
+        return this.#fault(`duplicate reply for id ${id} (${op} was answered already): ${this.#quote(line)}`);
+      }
       return this.#fault(
         `reply with unknown id ${id} (no call with that id is in flight): ${this.#quote(line)}`,
       );

@@ -60,7 +60,10 @@ Deno.test("an invalid reply names the field, what was expected and what was ther
     const r = await s.call("request", { client: "c1", method: "GET", path: "/x" }, 2000);
     assert.equal(r.kind, "driver_fault");
     if (r.kind === "driver_fault") {
-      assert.match(r.detail, /^malformed reply to request \(id 2\): error\.details: expected an object, got an array; line: /);
+      assert.match(
+        r.detail,
+        /^malformed reply to request \(id 2\): error\.details: expected an object, got an array; line: /,
+      );
     }
   });
 });

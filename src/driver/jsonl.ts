@@ -93,7 +93,12 @@ export class LineSplitter {
       this.#parts.push(this.#decoder.decode(rest.subarray(0, room), { stream: true }));
       this.#lineBytes += room;
       rest = rest.subarray(room);
-      out.push({ kind: "long", at: this.#long ? "middle" : "first", text: this.#take(), bytes: this.#lineBytes });
+      out.push({
+        kind: "long",
+        at: this.#long ? "middle" : "first",
+        text: this.#take(),
+        bytes: this.#lineBytes,
+      });
       this.#long = true;
     }
     if (rest.length > 0) {

@@ -43,8 +43,16 @@ Deno.test("LineSplitter ends an over-long line at the end of stream", () => {
 });
 
 Deno.test("peekReply() reads id and ok from the first or last keys only", () => {
-  assert.deepEqual(peekReply('{"id":7,"ok":false,"error":{"type":"x', ""), { replyLike: true, id: 7, ok: false });
-  assert.deepEqual(peekReply('{ "ok" : true , "id": 9 , "result":', ""), { replyLike: true, id: 9, ok: true });
+  assert.deepEqual(peekReply('{"id":7,"ok":false,"error":{"type":"x', ""), {
+    replyLike: true,
+    id: 7,
+    ok: false,
+  });
+  assert.deepEqual(peekReply('{ "ok" : true , "id": 9 , "result":', ""), {
+    replyLike: true,
+    id: 9,
+    ok: true,
+  });
   assert.deepEqual(peekReply('{"result":{"json":"', 'xx"},"ok":true,"id":12}'), {
     replyLike: true,
     id: 12,

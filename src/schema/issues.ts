@@ -53,7 +53,9 @@ export function pathText(path: readonly PropertyKey[]): string {
 function valueAt(input: unknown, path: readonly PropertyKey[]): { found: boolean; value: unknown } {
   let v: unknown = input;
   for (const k of path) {
-    if (typeof v !== "object" || v === null || !Object.hasOwn(v, k)) return { found: false, value: undefined };
+    if (typeof v !== "object" || v === null || !Object.hasOwn(v, k)) {
+      return { found: false, value: undefined };
+    }
     v = Reflect.get(v, k);
   }
   return { found: true, value: v };
@@ -86,7 +88,9 @@ function describeValue(v: unknown): string {
 /** `<where>: expected <want>, got <what was there>`, or `<where>: missing (expected <want>)`. */
 function expected(where: string, want: string, input: unknown, path: readonly PropertyKey[]): string {
   const at = valueAt(input, path);
-  return at.found ? `${where}: expected ${want}, got ${describeValue(at.value)}` : `${where}: missing (expected ${want})`;
+  return at.found
+    ? `${where}: expected ${want}, got ${describeValue(at.value)}`
+    : `${where}: missing (expected ${want})`;
 }
 
 /** How well a union alternative fits: a literal (discriminator) mismatch loses; then depth; then fewer issues. */
@@ -134,7 +138,9 @@ function renderOne(issue: Issue, input: unknown, out: string[], depth: number): 
     case "invalid_value": {
       const want = issue.values.length === 1
         ? literal(issue.values[0])
-        : `one of ${issue.values.slice(0, 12).map(literal).join(", ")}${issue.values.length > 12 ? ", …" : ""}`;
+        : `one of ${issue.values.slice(0, 12).map(literal).join(", ")}${
+          issue.values.length > 12 ? ", …" : ""
+        }`;
       out.push(expected(where, want, input, issue.path));
       return;
     }
