@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { deadline } from "../util/deadline.ts";
 
 /** Where `setsid` may live. */
 const SETSID_PATHS = ["/usr/bin/setsid", "/bin/setsid", "/usr/local/bin/setsid"] as const;
@@ -30,24 +31,23 @@ export function findSetsid(): string | undefined {
 
 /**
  * Find a program the way `execvp` would: a name with a slash as is, else the first executable
- * match on `path`.
+ * match on `path` (POSIX only: setsid exists there).
  *
  * @param program the program
  * @param path the PATH the driver gets
  * @returns the program's path, or undefined when it is not found
  */
-export function findProgram(program: string, path: string | undefined): string | undefined {
+function findProgram(program: string, path: string | undefined): string | undefined {
   const executable = (p: string) => {
     try {
       const st = Deno.statSync(p);
-      return st.isFile && (Deno.build.os === "windows" || st.mode === null || (st.mode & 0o111) !== 0);
+      return st.isFile && (st.mode === null || (st.mode & 0o111) !== 0);
     } catch {
       return false;
     }
   };
   if (/[\\/]/.test(program)) return executable(program) ? program : undefined;
-  const sep = Deno.build.os === "windows" ? ";" : ":";
-  for (const dir of (path ?? "").split(sep)) {
+  for (const dir of (path ?? "").split(":")) {
     const p = `${dir === "" ? "." : dir}/${program}`;
     if (executable(p)) return p;
   }
@@ -62,17 +62,24 @@ export interface Spawned {
 }
 
 /**
- * Spawn `program` in a new session and process group when `setsid` is there.
+ * Spawn `program` in a new session and process group when `setsid` is there (the program is
+ * then looked up on the PATH of `options.env` first, so a missing one fails here as it would
+ * without setsid).
  *
- * @param program the program (found already, see {@link findProgram})
+ * @param program the program
  * @param options the Deno.Command options (args, cwd, env, stdio)
  * @returns the child and its group
+ * @throws Deno.errors.NotFound when the program is not found, or what spawning throws
  */
 export function spawnInGroup(program: string, options: Deno.CommandOptions): Spawned {
   const setsid = findSetsid();
   if (setsid === undefined) return { child: new Deno.Command(program, options).spawn(), pgid: undefined };
+  const found = findProgram(program, options.env?.PATH);
+  if (found === undefined) {
+    throw new Deno.errors.NotFound(`no such program (PATH ${JSON.stringify(options.env?.PATH ?? "")})`);
+  }
   // the child is not a group leader, so setsid calls setsid(2) and execs in place: pid = pgid
-  const child = new Deno.Command(setsid, { ...options, args: [program, ...(options.args ?? [])] }).spawn();
+  const child = new Deno.Command(setsid, { ...options, args: [found, ...(options.args ?? [])] }).spawn();
   return { child, pgid: child.pid };
 }
 
@@ -146,4 +153,45 @@ export async function killGroup(pgid: number, graceMs: number): Promise<void> {
   }
   signalGroup(pgid, "SIGKILL");
   for (let i = 0; i < 40 && groupAlive(pgid); i++) await new Promise((r) => setTimeout(r, 25));
+}
+
+/** Whether `p` settled within `ms`. */
+async function settles(p: Promise<unknown>, ms: number): Promise<boolean> {
+  return (await deadline(p.then(() => {}, () => {}), ms)).ok;
+}
+
+/**
+ * End a driver whose stdin is closed: give it `graceMs` to exit by itself (none with `fast`),
+ * then end its whole group (SIGTERM, SIGKILL after a grace); without a group, signal the driver.
+ *
+ * @param child the driver
+ * @param pgid its group, when it has one
+ * @param opts `graceMs`, and `fast` when the kit is being stopped
+ */
+export async function endProcess(
+  child: Deno.ChildProcess,
+  pgid: number | undefined,
+  opts: { graceMs: number; fast: boolean },
+): Promise<void> {
+  const grace = opts.graceMs;
+  const exited = await settles(child.status, opts.fast ? 0 : grace);
+  const kill = (sig: Deno.Signal) => {
+    try {
+      child.kill(sig);
+    } catch {
+      // already gone
+    }
+  };
+  if (pgid !== undefined) {
+    // the driver's helpers live on after it: end the whole group
+    await killGroup(pgid, exited ? grace : Math.min(grace, 500));
+  } else if (!exited) {
+    kill(opts.fast ? "SIGTERM" : "SIGKILL");
+    if (opts.fast && !(await settles(child.status, grace))) kill("SIGKILL");
+  }
+  if (!(await settles(child.status, 2000))) {
+    if (pgid !== undefined) signalGroup(pgid, "SIGKILL");
+    else kill("SIGKILL");
+  }
+  await settles(child.status, 2000);
 }

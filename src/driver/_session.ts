@@ -8,13 +8,14 @@
 import { type HelloResult, type Op, OP_RESULTS, ReplySchema } from "../schema/protocol.ts";
 import { formatIssues } from "../schema/issues.ts";
 import type { LeakFinding } from "../schema/evidence.ts";
-import type { CallResult, DriverSession, Oversized } from "./types.ts";
+import type { CallResult, DriverSession } from "./types.ts";
 import { BoundedLog } from "./_bounded_log.ts";
 import { leakFindings, maskCanaries, scanTree, type TaggedFinding, taggedLeakFindings } from "./canary.ts";
 import { deadline } from "../util/deadline.ts";
 import { errorMessage } from "../util/error_message.ts";
-import { classifyLine, encodeRequest, LineSplitter, MAX_LINE_BYTES, peekReply, type Split } from "./jsonl.ts";
-import { killGroup, signalGroup } from "./_process_group.ts";
+import { classifyLine, encodeRequest, LineSplitter, type Split } from "./jsonl.ts";
+import { describeOversized, LongLine } from "./_long_line.ts";
+import { endProcess } from "./_process_group.ts";
 
 /** Longest quote of an offending line in a fault detail. */
 const QUOTE_MAX = 300;
@@ -25,8 +26,6 @@ const MAX_DROPPED_FINDINGS = 200;
 /** Findings returned by one scan, per place and in total. */
 const MAX_FINDINGS_PER_WHERE = 20;
 const MAX_FINDINGS = 500;
-/** Characters of an over-long line's ends read for its id and ok. */
-const PEEK_CHARS = 4096;
 
 /** Whether `p` settled (resolved or rejected) within `ms`. */
 async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
@@ -44,16 +43,6 @@ interface Pending {
   t0: number;
   timer: ReturnType<typeof setTimeout>;
   settle: (r: CallResult<Op>) => void;
-}
-
-/** An over-long stdout line being read. */
-interface LongLine {
-  /** it starts like a JSON object (a reply when its ends give an id or ok) */
-  object: boolean;
-  id?: number | undefined;
-  ok?: boolean | undefined;
-  tail: string;
-  where: string;
 }
 
 /** What a session needs from the host. */
@@ -210,40 +199,19 @@ export class Session implements DriverSession {
       return this.#keep(this.#output, `driver ${src}`, s.text);
     }
     if (src === "stderr") return this.#keep(this.#output, "driver stderr", s.text);
-    if (s.at === "first") {
-      const head = s.text.slice(0, PEEK_CHARS);
-      const peek = peekReply(head, "");
-      const op = peek.id === undefined ? undefined : this.#pending.get(peek.id)?.op;
-      const where = peek.replyLike ? (op ? `reply to ${op}` : "reply (over-long)") : "driver stdout";
-      this.#long = { object: head.trimStart().startsWith("{"), ...peek, tail: "", where };
-    }
+    if (s.at === "first") this.#long = new LongLine(s.text, (id) => this.#pending.get(id)?.op);
     const long = this.#long;
     if (!long) return this.#keep(this.#output, "driver stdout", s.text);
     this.#keep(long.where === "driver stdout" ? this.#output : this.#replies, long.where, s.text);
-    long.tail = (long.tail + s.text.slice(-PEEK_CHARS)).slice(-PEEK_CHARS);
-    if (s.at !== "last") return;
-    this.#long = undefined;
-    if (!long.object) return;
-    const peek = peekReply("{", long.tail);
-    long.id ??= peek.id;
-    long.ok ??= peek.ok;
-    if (long.id === undefined && long.ok === undefined) return; // a long JSON log line, not a reply
-    this.#onOversized(long, s.bytes, true);
+    const done = long.piece(s);
+    if (s.at === "last") this.#long = undefined;
+    if (done) this.#onOversized(done.id, done.ok, done.bytes, true);
   }
 
   /** A reply too long for one line: the call it answers ends with a driver fault that says so. */
-  #onOversized(long: LongLine, bytes: number, ended: boolean): void {
+  #onOversized(id: number | undefined, ok: boolean | undefined, bytes: number, ended: boolean): void {
     if (this.#closed) return;
-    const reply = long.ok === true ? "success" : long.ok === false ? "error" : "unknown";
-    const oversized: Oversized = { bytes, reply };
-    const what = ended ? `reply of ${bytes} bytes` : `reply of more than ${bytes} bytes (no newline yet)`;
-    const why = reply === "success"
-      ? "; the SDK returned the body instead of refusing it"
-      : reply === "error"
-      ? " (an error reply)"
-      : "";
-    const limit = `exceeds the ${MAX_LINE_BYTES / (1024 * 1024)} MiB line limit${why}`;
-    const id = long.id;
+    const { what, limit, oversized } = describeOversized(bytes, ok, ended);
     if (id !== undefined) {
       const p = this.#pending.get(id);
       if (p) return this.#settle(id, p, { kind: "driver_fault", detail: `${what} ${limit}`, oversized });
@@ -253,15 +221,9 @@ export class Session implements DriverSession {
       return this.#fault(`${what} with unknown id ${id} (no call with that id is in flight) ${limit}`);
     }
     const only = this.#pending.size === 1 ? [...this.#pending][0] : undefined;
-    if (only) {
-      const [oid, p] = only;
-      return this.#settle(oid, p, {
-        kind: "driver_fault",
-        detail: `${what} (its id could not be read) ${limit}`,
-        oversized,
-      });
-    }
-    this.#fault(`${what} whose id could not be read ${limit}`);
+    if (!only) return this.#fault(`${what} whose id could not be read ${limit}`);
+    const detail = `${what} (its id could not be read) ${limit}`;
+    this.#settle(only[0], only[1], { kind: "driver_fault", detail, oversized });
   }
 
   #onReply(id: number, value: unknown, line: string): void {
@@ -321,7 +283,7 @@ export class Session implements DriverSession {
     const long = this.#long;
     if (long?.object && (long.id === id || (long.id === undefined && this.#pending.size === 1))) {
       long.id = id; // its end, when it comes, is then a late reply
-      this.#onOversized(long, this.#stdoutSplit.pendingBytes, false);
+      this.#onOversized(id, long.ok, this.#stdoutSplit.pendingBytes, false);
       this.#broken ??= `a reply to ${op} (id ${id}) longer than the line limit had no newline after ${ms} ms`;
       this.#timedOut.add(id);
       return;
@@ -412,7 +374,6 @@ export class Session implements DriverSession {
   /** Stop the driver: with `fast`, no shutdown op and a short grace. */
   async #end(fast: boolean): Promise<void> {
     const grace = fast ? Math.min(300, this.#p.closeGraceMs) : this.#p.closeGraceMs;
-    const pgid = this.#p.pgid;
     if (!fast && this.#exit === undefined && !this.#stdinDead) {
       const bye = this.#send("shutdown", {}, grace, performance.now());
       this.#closing = true;
@@ -420,26 +381,7 @@ export class Session implements DriverSession {
     }
     this.#closing = true;
     const writerClosed = this.#writer.close().catch(() => {});
-    const exited = fast ? this.#exit !== undefined : await within(this.#child.status, grace);
-    if (pgid !== undefined) {
-      // the driver's helpers live on after it: end the whole group
-      await killGroup(pgid, exited ? grace : Math.min(grace, 500));
-    } else if (!exited) {
-      try {
-        this.#child.kill(fast ? "SIGTERM" : "SIGKILL");
-      } catch {
-        // already gone
-      }
-      if (fast && !(await within(this.#child.status, grace))) {
-        try {
-          this.#child.kill("SIGKILL");
-        } catch {
-          // already gone
-        }
-      }
-    }
-    if (!(await within(this.#child.status, 2000)) && pgid !== undefined) signalGroup(pgid, "SIGKILL");
-    await within(this.#child.status, 2000);
+    await endProcess(this.#child, this.#p.pgid, { graceMs: grace, fast });
     await within(writerClosed, 500);
   }
 

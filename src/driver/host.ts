@@ -13,7 +13,7 @@ import { maskCanaries } from "./canary.ts";
 import { errorMessage } from "../util/error_message.ts";
 import { deadline } from "../util/deadline.ts";
 import { driverEnv, resolveCommand } from "./_env.ts";
-import { findProgram, type Spawned, spawnInGroup } from "./_process_group.ts";
+import { type Spawned, spawnInGroup } from "./_process_group.ts";
 import { Session } from "./_session.ts";
 
 /** Options of {@link startDriver}. */
@@ -124,12 +124,8 @@ export async function startDriver(opts: DriverHostOptions): Promise<StartDriverR
       await Deno.writeTextFile(caFile, opts.caCertPem);
     }
     const env = driverEnv(dirs, opts.exportCaEnv === false ? undefined : caFile, opts.env ?? {});
-    const found = findProgram(program, env.PATH);
-    if (found === undefined) {
-      throw new Deno.errors.NotFound(`no such program (PATH ${JSON.stringify(env.PATH)})`);
-    }
     if (stopping) throw new Error("the kit is stopping");
-    spawned = spawnInGroup(found, {
+    spawned = spawnInGroup(program, {
       args,
       cwd: dirs.cwd,
       env,
