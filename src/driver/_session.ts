@@ -371,6 +371,26 @@ export class Session implements DriverSession {
     return this.#closePromise;
   }
 
+  /**
+   * The last resort when the process exits with this session still open: SIGKILL the driver's
+   * group (or the driver) and remove the directories, synchronously.
+   */
+  killNow(): void {
+    if (this.#closed) return;
+    const pgid = this.#p.pgid;
+    try {
+      if (pgid !== undefined) Deno.kill(-pgid, "SIGKILL");
+      else this.#child.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+    try {
+      Deno.removeSync(this.#p.base, { recursive: true });
+    } catch {
+      // already gone
+    }
+  }
+
   /** Stop the driver: with `fast`, no shutdown op and a short grace. */
   async #end(fast: boolean): Promise<void> {
     const grace = fast ? Math.min(300, this.#p.closeGraceMs) : this.#p.closeGraceMs;

@@ -68,6 +68,24 @@ const live = new Set<Session>();
 const startingDirs = new Set<string>();
 let stopping = false;
 
+let unloadHook = false;
+
+/** Whatever way the process exits (even a `Deno.exit` elsewhere), no driver and no folder outlives it. */
+function hookUnload(): void {
+  if (unloadHook) return;
+  unloadHook = true;
+  globalThis.addEventListener("unload", () => {
+    for (const s of live) s.killNow();
+    for (const d of startingDirs) {
+      try {
+        Deno.removeSync(d, { recursive: true });
+      } catch {
+        // already gone
+      }
+    }
+  });
+}
+
 /**
  * End every driver session this process still has (SIGTERM to each process group, SIGKILL after
  * a short grace; no `shutdown` op) and remove their temporary directories. After it, `startDriver`
@@ -111,6 +129,7 @@ export async function startDriver(opts: DriverHostOptions): Promise<StartDriverR
   }
   if (stopping) return { ok: false, detail: "the kit is stopping: no driver is started" };
   const mask = (s: string) => maskCanaries(s, opts.canaries());
+  hookUnload();
   const base = await Deno.makeTempDir({ prefix: "ron-driver-" });
   startingDirs.add(base);
   const dirs = { cwd: `${base}/cwd`, home: `${base}/home`, tmp: `${base}/tmp` };

@@ -65,6 +65,33 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "a process that exits with a session open still ends the driver's group and removes its folder",
+  ignore: Deno.build.os !== "linux" || findSetsid() === undefined,
+  async fn() {
+    const tmp = await Deno.realPath(await Deno.makeTempDir({ prefix: "ron-exit-test-" }));
+    try {
+      const script = new URL("./testdata/exit_without_close.ts", import.meta.url).pathname;
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "--quiet", script],
+        env: { TMPDIR: tmp },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const text = new TextDecoder().decode(out.stdout);
+      assert.equal(out.code, 3, text + new TextDecoder().decode(out.stderr));
+      const sleeper = (JSON.parse(text.trim().split("\n").at(-1) ?? "{}") as { sleeper?: number }).sleeper;
+      assert.ok(sleeper, text);
+      await new Promise((r) => setTimeout(r, 200));
+      const st = procStat(sleeper);
+      assert.ok(!st || st.zombie, `the grandchild ${sleeper} still runs`);
+      assert.deepEqual([...Deno.readDirSync(tmp)].map((e) => e.name), [], "no ron-driver-* folder is left");
+    } finally {
+      await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    }
+  },
+});
+
 Deno.test("the run's CA is a file in the driver's temporary directory, exported the standard ways", async () => {
   const { certPem } = await generateCa();
   const s = await start("echo", { caCertPem: certPem });
