@@ -16,7 +16,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.logging.ConsoleHandler;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -48,16 +47,24 @@ public final class Driver {
     return POOL;
   }
 
-  /** Route java.util.logging at {@code level} to stderr for the named loggers (and the root). */
-  public static void logToStderr(Level level, String... loggers) {
-    Logger root = Logger.getLogger("");
-    root.setLevel(level);
-    for (Handler h : root.getHandlers()) root.removeHandler(h);
-    ConsoleHandler h = new ConsoleHandler(); // writes to System.err
-    h.setLevel(level);
-    root.addHandler(h);
-    for (String name : loggers) Logger.getLogger(name).setLevel(level);
+  /**
+   * Route the named java.util.logging loggers at {@code level} to stderr; other loggers keep the
+   * JDK's defaults (the root at INFO).
+   */
+  public static synchronized void logToStderr(Level level, String... loggers) {
+    for (String name : loggers) {
+      Logger logger = Logger.getLogger(name);
+      if (logger.getLevel() == level) continue;
+      logger.setLevel(level);
+      logger.setUseParentHandlers(false);
+      ConsoleHandler h = new ConsoleHandler(); // writes to System.err
+      h.setLevel(level);
+      logger.addHandler(h);
+      KEEP.add(logger); // a logger only weakly held would lose its level
+    }
   }
+
+  private static final java.util.List<Logger> KEEP = new java.util.ArrayList<>();
 
   private static void reply(long id, JsonObject result, Throwable err) {
     JsonObject line = new JsonObject();

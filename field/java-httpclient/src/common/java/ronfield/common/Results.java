@@ -1,19 +1,22 @@
 package ronfield.common;
 
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
+import com.google.gson.Strictness;
 import java.util.Map;
 
 /**
  * The one mapping rule of an HTTP result every field driver follows: an error status (>= 400) is
- * {@code problem} with the canonical Problem members of the body when it decodes as JSON (Gson's
- * JsonParser.parseString), {@code transport} when it does not; an undecodable 2xx/3xx body is
+ * {@code problem} with the canonical Problem members of the body when it decodes as JSON (Gson with
+ * Strictness.STRICT: RFC 8259 only, the whole body), {@code transport} when it does not; an undecodable 2xx/3xx body is
  * {@code transport} too.
  */
 public final class Results {
   private static final String[] STRINGS = {"code", "kind", "message", "correlation_id"};
+  private static final Gson GSON = new GsonBuilder().setStrictness(Strictness.STRICT).create();
 
   private Results() {}
 
@@ -21,7 +24,7 @@ public final class Results {
     JsonElement doc = null;
     if (!body.isEmpty()) {
       try {
-        doc = JsonParser.parseString(body);
+        doc = GSON.fromJson(body, JsonElement.class);
       } catch (JsonParseException e) {
         SdkError err = SdkError.of("transport", e);
         err.error.addProperty("status", status);
