@@ -114,7 +114,7 @@ function fileSpec(seed: number, path: string): TargetSpec<SvcContext> {
         const t = await loadTarget(path);
         return { ok: true, value: openSvcTarget(t, seed, () => Promise.resolve()) };
       } catch (e) {
-        if (e instanceof TargetError) return { ok: false, error: `target error (${path}): ${e.message}` };
+        if (e instanceof TargetError) return { ok: false, error: `target error: ${e.message}` };
         return { ok: false, error: `target ${path}: ${errorMessage(e)}` };
       }
     },
@@ -160,6 +160,8 @@ export const svcProfile: Profile = defineProfile({
   defaultConcurrency: 6,
   selftestConcurrency: 6,
   areas,
+  // seed 002 §5: services are reached over TLS; svc.headers.hsts (MUST) can only be judged over https
+  levels: { "beta-ready": ["https_target"], hardened: [] },
   mutants: SERVER_FAULTS.map((name) => ({ name, description: FAULT_DESCRIPTIONS[name] })),
   footer: probeTotals,
   start: (env) =>

@@ -97,6 +97,8 @@ const configureParams = z.object({
   token: z.string().optional(),
   token_provider: z.boolean().optional(),
   ca_cert_pem: z.string().optional(),
+  /** the same CA as a PEM file (the kit also exports it in SSL_CERT_FILE and the like) */
+  ca_cert_file: z.string().optional(),
   allow_insecure_http: z.boolean().optional(),
   timeouts: TimeoutsSchema.optional(),
   max_retries: z.number().int().min(0).optional(),
