@@ -112,6 +112,8 @@ export const ConfigureParamsSchema: z.ZodObject<{
   token: z.ZodOptional<z.ZodString>;
   token_provider: z.ZodOptional<z.ZodBoolean>;
   ca_cert_pem: z.ZodOptional<z.ZodString>;
+  /** the same CA as a file path (in the driver's temp dir), for SDKs that take a CA file */
+  ca_cert_file: z.ZodOptional<z.ZodString>;
   allow_insecure_http: z.ZodOptional<z.ZodBoolean>;
   timeouts: z.ZodOptional<typeof TimeoutsSchema>;
   max_retries: z.ZodOptional<z.ZodNumber>;
