@@ -112,7 +112,9 @@ export class Relay {
       } catch { /* already closed */ }
       ac.abort();
     };
-    const done = Promise.all([pump(client, upstream), pump(upstream, client)]).then(() => {});
+    const done = Promise.all([pump(client, upstream, stripH2cUpgrade), pump(upstream, client)]).then(
+      () => {},
+    );
     const entry: RelayedConnection = {
       listener: this.#name,
       id: `${this.#name}:${client.remoteAddr.port}`,
