@@ -46,8 +46,13 @@ export interface SetupOptions {
   env?: Record<string, string>;
 }
 
-/** The result of `setup`: the instance, or the verdict to return (configure broke). */
-export type SetupResult = { ok: true; setup: Setup } | { ok: false; verdict: Verdict };
+/**
+ * The result of `setup`: the instance, or the verdict to return (configure broke) with the
+ * configure call's result (a check whose rule is about configure judges that itself).
+ */
+export type SetupResult =
+  | { ok: true; setup: Setup }
+  | { ok: false; verdict: Verdict; configure?: CallResult<"configure"> };
 
 /**
  * Base URL of a scenario on a listener.
@@ -104,7 +109,7 @@ export async function setup(
   watch(ctx, { scenario, session, canary });
   const r = await session.call("configure", params, CALL_MS);
   if (r.kind !== "ok") {
-    return { ok: false, verdict: callFault("configure", r, { scenario, session }) };
+    return { ok: false, verdict: callFault("configure", r, { scenario, session }), configure: r };
   }
   return { ok: true, setup: { session, client: r.result.client, scenario, canary, base } };
 }
