@@ -25,6 +25,11 @@
  *   (a 503 problem). `close` destroys the client's connection: no status line, no bytes.
  * - Redirect targets keep the path and query: `"foreign"` → `https://127.0.0.2:<foreign>/s/<id>…`,
  *   `"http"` → `http://127.0.0.1:<http>/s/<id>…`, `"/x"` → `/s/<id>/x`, anything else verbatim.
+ * - Every redirect ends: a redirect step never answers a request at its own target (the same URL on
+ *   the same listener; the next matching or ordered step answers instead, or, if that is the same
+ *   redirect, a final `200 {"landed": true}`), nor a request that followed
+ *   {@linkcode MAX_REDIRECT_HOPS} of the scenario's redirects already. So a client that follows
+ *   every redirect reaches a final answer.
  * - SSE event ids continue after the request's `Last-Event-ID` (the scripted events are sent again,
  *   renumbered); generated events of an endless stream carry `{"seq": <id>}`.
  * - Released or unknown scenarios answer a 404 Problem (`mock.unknown_scenario`); a released
@@ -55,6 +60,10 @@ export interface StartMockServerOptions {
 /** Request bodies are recorded up to this many bytes (as UTF-8 text). */
 const BODY_KEEP_BYTES = 4096;
 const FOREIGN_HOST = "127.0.0.2";
+/** A request that followed this many of its scenario's redirects gets no further redirect. */
+const MAX_REDIRECT_HOPS = 5;
+/** The answer where a redirect would point at itself: the redirect's target lands. */
+const LANDED: ResponseStep = { status: 200, body: { kind: "json", value: { landed: true } } };
 const LOCAL_HOST = "127.0.0.1";
 
 type Bindings = { conn: RelayedConnection | undefined };
@@ -89,6 +98,8 @@ class ScenarioState {
   readonly #steps: ResponseStep[];
   readonly #ordered: ResponseStep[];
   readonly #waiters = new Set<Waiter>();
+  /** every Location this scenario sent (absolute), with the hops a client made to follow it */
+  readonly #issued = new Map<string, number>();
   #next = 0;
 
   constructor(id: string, script: Scenario) {
@@ -101,13 +112,29 @@ class ScenarioState {
     return this.#released.signal;
   }
 
-  /** the matching step, else the next ordered one (the last repeats); undefined if none applies */
-  pick(method: string, rest: string): ResponseStep | undefined {
-    const matched = this.#steps.find((s) => s.match !== undefined && matches(s.match, method, rest));
+  /**
+   * The matching step, else the next ordered one (the last repeats); undefined if none applies.
+   * A redirect step that `loops` (would answer at its own target) is passed over; an ordered one
+   * that loops gives the final {@linkcode LANDED} answer instead.
+   */
+  pick(method: string, rest: string, loops: (s: ResponseStep) => boolean): ResponseStep | undefined {
+    const matching = this.#steps.filter((s) => s.match !== undefined && matches(s.match, method, rest));
+    const matched = matching.find((s) => !loops(s));
     if (matched) return matched;
     const step = this.#ordered[Math.min(this.#next, this.#ordered.length - 1)];
     this.#next++;
-    return step;
+    if (step === undefined) return matching.length > 0 ? LANDED : undefined;
+    return loops(step) ? LANDED : step;
+  }
+
+  /** How many of this scenario's redirects a request at `href` followed (0: none). */
+  hopsTo(href: string): number {
+    return this.#issued.get(href) ?? 0;
+  }
+
+  /** Remember a Location sent to a request that had followed `hops` redirects. */
+  issued(href: string, hops: number): void {
+    this.#issued.set(href, Math.max(this.#issued.get(href) ?? 0, hops + 1));
   }
 
   record(r: RecordedRequest): void {
@@ -213,6 +240,21 @@ export async function startMockServer(opts: StartMockServerOptions = {}): Promis
   let closed = false;
 
   const ports = { https: 0, http: 0, untrusted: 0, foreign: 0 };
+  /** The origin a client used for a listener (undefined for a direct hit on the internal port). */
+  const publicOrigin = (listener: string | undefined): string | undefined => {
+    switch (listener) {
+      case "https":
+        return `https://${LOCAL_HOST}:${ports.https}`;
+      case "http":
+        return `http://${LOCAL_HOST}:${ports.http}`;
+      case "untrusted":
+        return `https://${LOCAL_HOST}:${ports.untrusted}`;
+      case "foreign":
+        return `https://${FOREIGN_HOST}:${ports.foreign}`;
+      default:
+        return undefined;
+    }
+  };
 
   const play = async (c: Context<AppEnv>): Promise<Response> => {
     const id = c.req.param("id") ?? "";
@@ -237,7 +279,26 @@ export async function startMockServer(opts: StartMockServerOptions = {}): Promis
       connection: conn?.id ?? "direct",
       listener: conn?.listener ?? "direct",
     });
-    const step = sc.pick(req.method, rest);
+    // the request's own public URL, for redirects: a redirect never points at the request it answers
+    const self = new URL(`${publicOrigin(conn?.listener) ?? url.origin}${url.pathname}${url.search}`);
+    const hops = sc.hopsTo(self.href);
+    const locationOf = (target: string): string => {
+      const tail = `/s/${id}${rest === "/" ? "" : rest}${url.search}`;
+      if (target === "foreign") return `https://${FOREIGN_HOST}:${ports.foreign}${tail}`;
+      if (target === "http") return `http://${LOCAL_HOST}:${ports.http}${tail}`;
+      if (target.startsWith("/")) return `/s/${id}${target}`;
+      return target;
+    };
+    const loops = (st: ResponseStep): boolean => {
+      if (st.redirect === undefined) return false;
+      if (hops >= MAX_REDIRECT_HOPS) return true;
+      try {
+        return new URL(locationOf(st.redirect), self).href === self.href;
+      } catch {
+        return false;
+      }
+    };
+    const step = sc.pick(req.method, rest, loops);
     if (step === undefined) {
       return problem(404, "mock.no_step", "no scripted response matches this request", {
         method: req.method,
@@ -277,13 +338,13 @@ export async function startMockServer(opts: StartMockServerOptions = {}): Promis
     let status = step.status ?? 200;
     if (step.redirect !== undefined) {
       status = step.status ?? 302;
-      const tail = `/s/${id}${rest === "/" ? "" : rest}${url.search}`;
-      let location: string;
-      if (step.redirect === "foreign") location = `https://${FOREIGN_HOST}:${ports.foreign}${tail}`;
-      else if (step.redirect === "http") location = `http://${LOCAL_HOST}:${ports.http}${tail}`;
-      else if (step.redirect.startsWith("/")) location = `/s/${id}${step.redirect}`;
-      else location = step.redirect;
+      const location = locationOf(step.redirect);
       headers.set("location", location);
+      try {
+        sc.issued(new URL(location, self).href, hops);
+      } catch {
+        // not a URL: nothing a client can follow
+      }
     }
     if (status < 200) {
       return problem(500, "mock.bad_status", `the mock cannot send a ${status} response`, { status });
