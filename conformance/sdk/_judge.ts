@@ -32,6 +32,17 @@ export type Judge = (seen: readonly Seen[]) => Verdict | undefined | Promise<Ver
 const JUDGE_MS = 1_500;
 
 const registry = new WeakMap<object, Seen[]>();
+const judgedContexts = new WeakSet<object>();
+
+/**
+ * Whether a check's run went through {@linkcode judged} (for the kit's own tests).
+ *
+ * @param ctx the context the check ran with
+ * @returns true once `judged` was called with it
+ */
+export function wentThroughJudge(ctx: SdkContext): boolean {
+  return judgedContexts.has(ctx);
+}
 
 /**
  * The instances a check has set up so far (each `setup()` registers its own).
@@ -104,6 +115,7 @@ export async function judged(
   judge: Judge | undefined,
   body: () => Promise<Verdict>,
 ): Promise<Verdict> {
+  judgedContexts.add(ctx);
   const seen = seenOf(ctx);
   const work = (async () => {
     try {

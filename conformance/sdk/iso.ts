@@ -15,6 +15,7 @@ import {
   verdict,
 } from "../../src/engine/types.ts";
 import type { DriverSession } from "../../src/driver/types.ts";
+import type { ScenarioHandle } from "../../src/mock/types.ts";
 import { deadline } from "../../src/util/deadline.ts";
 import { CALL_MS, callFault, gather, request, type Setup, setup, unobserved } from "./_helpers.ts";
 import { judged, type Seen } from "./_judge.ts";
@@ -188,22 +189,12 @@ const workers = defineCheck<SdkContext>({
   mutants: ["global-token"],
   timeLimitMs: 30_000,
   run: (ctx) => {
-    const moduleUrl = ctx.sdkModule;
-    if (!moduleUrl) {
-      return Promise.resolve(verdict.notApplicable("no TypeScript SDK module given (--sdk-module)"));
-    }
-    const scenario = ctx.mock.scenario(OK);
-    const netHost = `127.0.0.1:${ctx.mock.ports.https}`;
-    const jobs: IsoJob[] = Array.from({ length: WORKERS }, (_, worker) => ({
-      worker,
-      baseUrl: scenario.httpsBase,
-      caCertPem: ctx.mock.caCertPem,
-      tokens: [ctx.newCanary(), ctx.newCanary()],
-      requestsPerInstance: 5,
-    }));
-    const notes = [`${WORKERS} workers × 2 instances × 5 requests; permissions: net=${netHost} only`];
+    const notes: string[] = [];
+    let scenario: ScenarioHandle | undefined;
+    let jobs: IsoJob[] = [];
     /** A worker instance's request that carried another instance's token, or none. */
     const judge = (): Verdict | undefined => {
+      if (!scenario) return undefined;
       const all = jobs.flatMap((j) => j.tokens);
       const reqs = scenario.requests();
       for (const j of jobs) {
@@ -221,6 +212,19 @@ const workers = defineCheck<SdkContext>({
       return undefined;
     };
     return judged(ctx, judge, async () => {
+      const moduleUrl = ctx.sdkModule;
+      if (!moduleUrl) return verdict.notApplicable("no TypeScript SDK module given (--sdk-module)");
+      const sc = ctx.mock.scenario(OK);
+      scenario = sc;
+      const netHost = `127.0.0.1:${ctx.mock.ports.https}`;
+      jobs = Array.from({ length: WORKERS }, (_, worker) => ({
+        worker,
+        baseUrl: sc.httpsBase,
+        caCertPem: ctx.mock.caCertPem,
+        tokens: [ctx.newCanary(), ctx.newCanary()],
+        requestsPerInstance: 5,
+      }));
+      notes.push(`${WORKERS} workers × 2 instances × 5 requests; permissions: net=${netHost} only`);
       const reports = await Promise.all(jobs.map((j) => runWorker(moduleUrl, j, netHost)));
       const failed = reports.find((r) => !r.ok);
       if (failed && !failed.ok) {
@@ -238,7 +242,7 @@ const workers = defineCheck<SdkContext>({
       }
       const wrong = judge();
       if (wrong) return wrong;
-      const reqs = scenario.requests();
+      const reqs = sc.requests();
       for (const j of jobs) {
         for (const i of j.tokens.keys()) {
           if (!reqs.some((r) => r.path.includes(`/w${j.worker}/c${i}/`))) {

@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
 import { type Verdict, verdict } from "../../src/engine/types.ts";
-import { judged } from "./_judge.ts";
+import { judged, wentThroughJudge } from "./_judge.ts";
+import { sdkAreas } from "./mod.ts";
 
 function fakeCtx(): { ctx: SdkContext; limit: AbortController } {
   const limit = new AbortController();
@@ -50,4 +51,31 @@ Deno.test("a body's own pass or fail stands; a judge that breaks leaves the erro
     throw new Error("judge broke");
   }, () => Promise.resolve(verdict.error("hang")));
   assert.deepEqual(broken, verdict.error("hang"));
+});
+
+Deno.test("every sdk check runs through judged (errors.ts is another area owner's: listed, not required)", async () => {
+  const missing: string[] = [];
+  for (const [area, checks] of Object.entries(sdkAreas)) {
+    for (const check of checks) {
+      const { ctx, limit } = fakeCtx();
+      limit.abort();
+      Object.assign(ctx, {
+        seed: 1,
+        note: () => {},
+        newCanary: () => `ronc_${"0".repeat(32)}`,
+        startDriver: () => Promise.reject(new Error("stub: no driver")),
+        mock: {
+          caCertPem: "",
+          ports: { https: 1, http: 1, untrusted: 1, foreign: 1 },
+          scenario: () => {
+            throw new Error("stub: no mock");
+          },
+        },
+      });
+      const v = await check.run(ctx).catch((e: unknown) => verdict.error(String(e)));
+      assert.notEqual(v.outcome, "pass", check.id);
+      if (!wentThroughJudge(ctx) && area !== "errors") missing.push(check.id);
+    }
+  }
+  assert.deepEqual(missing, []);
 });

@@ -9,7 +9,7 @@ import { type Check, type Verdict, verdict } from "../../src/engine/types.ts";
 import type { DriverSession } from "../../src/driver/types.ts";
 import { describeCall, describeError } from "../../src/driver/describe.ts";
 import { CALL_MS, callFault, gather, request, setup, unobserved } from "./_helpers.ts";
-import { judged, type Seen } from "./_judge.ts";
+import { judged, type Seen, seenOf, watch } from "./_judge.ts";
 
 const OK = { responses: [{ status: 200, body: { kind: "json" as const, value: { ok: true } } }] };
 
@@ -38,21 +38,25 @@ const httpsRequired = defineCheck<SdkContext>({
   requires: ["http"],
   mutants: ["allow-http"],
   run: (ctx) => {
-    const scenario = ctx.mock.scenario(OK);
     /** Any request that reached the plain-http listener. */
-    const judge = (): Verdict | undefined => {
-      const sent = scenario.requests().length;
-      if (sent === 0) return undefined;
-      return verdict.fail(
-        `http:// without allow_insecure_http must be refused sending nothing; ${sent} request(s) reached the server`,
-        gather({ scenario }),
-      );
+    const judge = (seen: readonly Seen[]): Verdict | undefined => {
+      for (const s of seen) {
+        const sent = s.scenario.requests().filter((q) => q.listener === "http").length;
+        if (sent === 0) continue;
+        return verdict.fail(
+          `http:// without allow_insecure_http must be refused sending nothing; ${sent} request(s) reached the server`,
+          gather(s),
+        );
+      }
+      return undefined;
     };
     return judged(ctx, judge, async () => {
+      const scenario = ctx.mock.scenario(OK);
       const session = await ctx.startDriver();
       const ctl = await control(ctx, session);
       if (ctl) return ctl;
       const canary = ctx.newCanary();
+      watch(ctx, { scenario, session, canary });
       const conf = await session.call(
         "configure",
         { base_url: scenario.httpBase, token: canary, debug: true },
@@ -75,7 +79,7 @@ const httpsRequired = defineCheck<SdkContext>({
       if (r.kind === "no_reply" || r.kind === "driver_fault") {
         return callFault("request", r, { scenario, session });
       }
-      const sent = judge();
+      const sent = judge(seenOf(ctx));
       if (sent) return sent;
       if (r.kind === "ok") {
         return verdict.fail(
