@@ -60,6 +60,10 @@ const maxEvents = defineCheck<SdkContext>({
     }),
 });
 
+/** sdk.sse.max-duration's limit (long enough to connect on a loaded machine), and the margin after it. */
+const DURATION_MS = 2_000;
+const DURATION_MARGIN_MS = 4_000;
+
 const maxDuration = defineCheck<SdkContext>({
   id: "sdk.sse.max-duration",
   title: "A subscription stops after max_duration_ms",
@@ -75,12 +79,14 @@ const maxDuration = defineCheck<SdkContext>({
       if (!s.ok) return s.verdict;
       const r = await subscribe(
         s.setup,
-        { path: "/events", max_duration_ms: 500, max_events: 1_000_000 },
-        3_000,
+        { path: "/events", max_duration_ms: DURATION_MS, max_events: 1_000_000 },
+        DURATION_MS + DURATION_MARGIN_MS,
       );
       if (r.kind === "no_reply") {
         return verdict.fail(
-          `max_duration_ms=500 must end the subscription within 3000 ms (500 ms + a 2500 ms margin); no reply after ${
+          `max_duration_ms=${DURATION_MS} must end the subscription within ${
+            DURATION_MS + DURATION_MARGIN_MS
+          } ms (${DURATION_MS} ms + a ${DURATION_MARGIN_MS} ms margin); no reply after ${
             Math.round(r.ms)
           } ms`,
           gather(s.setup),
@@ -91,22 +97,22 @@ const maxDuration = defineCheck<SdkContext>({
       if (u) return u;
       if (r.result.events.length === 0) {
         return verdict.error(
-          "cannot judge: an event comes every 20 ms, yet the SDK reported none in 500 ms",
+          `cannot judge: an event comes every 20 ms, yet the SDK reported none in ${DURATION_MS} ms`,
           gather(s.setup),
         );
       }
       if (r.result.end !== "max_duration") {
         return verdict.fail(
-          `max_duration_ms=500 must end with end=max_duration; got end=${r.result.end}`,
+          `max_duration_ms=${DURATION_MS} must end with end=max_duration; got end=${r.result.end}`,
           gather(s.setup),
         );
       }
       return verdict.pass(
         gather(s.setup, {
           notes: [
-            `${r.result.events.length} events, ended after ${
-              Math.round(r.ms)
-            } ms (bound 3000 ms = 500 ms + 2500 ms margin)`,
+            `${r.result.events.length} events, ended after ${Math.round(r.ms)} ms (bound ${
+              DURATION_MS + DURATION_MARGIN_MS
+            } ms = ${DURATION_MS} ms + ${DURATION_MARGIN_MS} ms margin)`,
           ],
         }),
       );
