@@ -27,7 +27,7 @@ function reason(v: Verdict | undefined): string {
   return v && v.outcome !== "pass" ? v.reason : "";
 }
 
-Deno.test("a jittered backoff of ~1.1 s then ~2.0 s passes sdk.retry.backoff with 2 retries of 5 configured", async () => {
+Deno.test("a jittered backoff of ~1.1 s then ~2.0 s passes sdk.retry.backoff with 2 retries of 6 configured", async () => {
   const v = await run("slow-backoff", ["sdk.retry.backoff"]);
   const b = v.get("sdk.retry.backoff");
   assert.equal(b?.outcome, "pass", reason(b));
