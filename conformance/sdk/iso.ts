@@ -16,10 +16,10 @@ import {
 } from "../../src/engine/types.ts";
 import type { DriverSession } from "../../src/driver/types.ts";
 import type { ScenarioHandle } from "../../src/mock/types.ts";
-import { deadline } from "../../src/util/deadline.ts";
 import { CALL_MS, callFault, gather, request, type Setup, setup, unobserved } from "./_helpers.ts";
 import { judged, type Seen } from "./_judge.ts";
-import type { IsoJob, IsoReport } from "./_iso_worker.ts";
+import type { IsoJob } from "./_iso_worker.ts";
+import { runWorker } from "./_iso_run.ts";
 
 const OK = {
   responses: [{ status: 200, delay_ms: 20, body: { kind: "json" as const, value: { ok: true } } }],
@@ -123,61 +123,6 @@ async function crossedProcesses(seen: readonly Seen[]): Promise<Verdict | undefi
 }
 
 const WORKERS = 8;
-const WORKER_MS = 15_000;
-
-/** Run one isolation job in a restricted worker; never hangs (bounded, then terminated). */
-async function runWorker(moduleUrl: string, job: IsoJob, netHost: string): Promise<IsoReport> {
-  const body = new URL("./_iso_worker.ts", import.meta.url).href;
-  const src = `import { createClient } from ${JSON.stringify(moduleUrl)};
-import { runIsoJob } from ${JSON.stringify(body)};
-self.onmessage = async (e) => { self.postMessage(await runIsoJob(createClient, e.data)); };`;
-  const url = URL.createObjectURL(new Blob([src], { type: "application/typescript" }));
-  const worker = new Worker(url, {
-    type: "module",
-    deno: {
-      permissions: {
-        net: [netHost],
-        read: false,
-        write: false,
-        env: false,
-        run: false,
-        ffi: false,
-        sys: false,
-        import: false,
-      },
-    },
-  });
-  const report = new Promise<IsoReport>((resolve) => {
-    worker.onmessage = (e: MessageEvent<IsoReport>) => resolve(e.data);
-    worker.onerror = (e) => {
-      e.preventDefault();
-      const permissionDenied = /requires \w+ access|NotCapable|PermissionDenied/i.test(e.message);
-      resolve({
-        ok: false,
-        worker: job.worker,
-        error: { name: "WorkerError", message: e.message.slice(0, 300), permissionDenied },
-      });
-    };
-  });
-  worker.postMessage(job);
-  try {
-    const r = await deadline(report, WORKER_MS);
-    if (r.ok) return r.value;
-    return {
-      ok: false,
-      worker: job.worker,
-      error: {
-        name: "Timeout",
-        message: `worker did not report within ${WORKER_MS} ms`,
-        permissionDenied: false,
-      },
-    };
-  } finally {
-    worker.terminate();
-    URL.revokeObjectURL(url);
-  }
-}
-
 const workers = defineCheck<SdkContext>({
   id: "sdk.iso.workers",
   title: "Tokens stay apart across 8 Deno workers without write, env or run permission",

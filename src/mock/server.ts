@@ -27,9 +27,8 @@
  *   `"http"` → `http://127.0.0.1:<http>/s/<id>…`, `"/x"` → `/s/<id>/x`, anything else verbatim.
  * - Every redirect ends: a redirect step never answers a request at its own target (the same URL on
  *   the same listener; the next matching or ordered step answers instead, or, if that is the same
- *   redirect, a final `200 {"landed": true}`), nor a request that followed
- *   {@linkcode MAX_REDIRECT_HOPS} of the scenario's redirects already. So a client that follows
- *   every redirect reaches a final answer.
+ *   redirect, a final `200 {"landed": true}`), nor a request that followed 5 of the scenario's
+ *   redirects already (`_redirect.ts`). So a client that follows every redirect reaches a final answer.
  * - SSE event ids continue after the request's `Last-Event-ID` (the scripted events are sent again,
  *   renumbered); generated events of an endless stream carry `{"seq": <id>}`.
  * - Released or unknown scenarios answer a 404 Problem (`mock.unknown_scenario`); a released
@@ -45,6 +44,7 @@ import { type ResponseStep, type Scenario, ScenarioSchema } from "../schema/scen
 import { defaultContentType, renderBody, wait } from "./_body.ts";
 import { Relay, type RelayedConnection, type RelayRegistry } from "./_proxy.ts";
 import { generateCa, issueLeaf } from "./ca.ts";
+import { LANDED, publicOrigin, RedirectPlan } from "./_redirect.ts";
 import type { MockServer, ScenarioHandle } from "./types.ts";
 
 /** Options of {@linkcode startMockServer}. */
@@ -60,10 +60,6 @@ export interface StartMockServerOptions {
 /** Request bodies are recorded up to this many bytes (as UTF-8 text). */
 const BODY_KEEP_BYTES = 4096;
 const FOREIGN_HOST = "127.0.0.2";
-/** A request that followed this many of its scenario's redirects gets no further redirect. */
-const MAX_REDIRECT_HOPS = 5;
-/** The answer where a redirect would point at itself: the redirect's target lands. */
-const LANDED: ResponseStep = { status: 200, body: { kind: "json", value: { landed: true } } };
 const LOCAL_HOST = "127.0.0.1";
 
 type Bindings = { conn: RelayedConnection | undefined };
@@ -240,22 +236,6 @@ export async function startMockServer(opts: StartMockServerOptions = {}): Promis
   let closed = false;
 
   const ports = { https: 0, http: 0, untrusted: 0, foreign: 0 };
-  /** The origin a client used for a listener (undefined for a direct hit on the internal port). */
-  const publicOrigin = (listener: string | undefined): string | undefined => {
-    switch (listener) {
-      case "https":
-        return `https://${LOCAL_HOST}:${ports.https}`;
-      case "http":
-        return `http://${LOCAL_HOST}:${ports.http}`;
-      case "untrusted":
-        return `https://${LOCAL_HOST}:${ports.untrusted}`;
-      case "foreign":
-        return `https://${FOREIGN_HOST}:${ports.foreign}`;
-      default:
-        return undefined;
-    }
-  };
-
   const play = async (c: Context<AppEnv>): Promise<Response> => {
     const id = c.req.param("id") ?? "";
     const sc = scenarios.get(id);
@@ -279,26 +259,16 @@ export async function startMockServer(opts: StartMockServerOptions = {}): Promis
       connection: conn?.id ?? "direct",
       listener: conn?.listener ?? "direct",
     });
-    // the request's own public URL, for redirects: a redirect never points at the request it answers
-    const self = new URL(`${publicOrigin(conn?.listener) ?? url.origin}${url.pathname}${url.search}`);
-    const hops = sc.hopsTo(self.href);
-    const locationOf = (target: string): string => {
-      const tail = `/s/${id}${rest === "/" ? "" : rest}${url.search}`;
-      if (target === "foreign") return `https://${FOREIGN_HOST}:${ports.foreign}${tail}`;
-      if (target === "http") return `http://${LOCAL_HOST}:${ports.http}${tail}`;
-      if (target.startsWith("/")) return `/s/${id}${target}`;
-      return target;
-    };
-    const loops = (st: ResponseStep): boolean => {
-      if (st.redirect === undefined) return false;
-      if (hops >= MAX_REDIRECT_HOPS) return true;
-      try {
-        return new URL(locationOf(st.redirect), self).href === self.href;
-      } catch {
-        return false;
-      }
-    };
-    const step = sc.pick(req.method, rest, loops);
+    // a redirect never points at the request it answers, nor goes on for ever
+    const plan = new RedirectPlan(
+      id,
+      url,
+      rest,
+      publicOrigin(conn?.listener, ports),
+      ports,
+      (h) => sc.hopsTo(h),
+    );
+    const step = sc.pick(req.method, rest, (st) => plan.loops(st));
     if (step === undefined) {
       return problem(404, "mock.no_step", "no scripted response matches this request", {
         method: req.method,
@@ -338,13 +308,10 @@ export async function startMockServer(opts: StartMockServerOptions = {}): Promis
     let status = step.status ?? 200;
     if (step.redirect !== undefined) {
       status = step.status ?? 302;
-      const location = locationOf(step.redirect);
+      const location = plan.location(step.redirect);
       headers.set("location", location);
-      try {
-        sc.issued(new URL(location, self).href, hops);
-      } catch {
-        // not a URL: nothing a client can follow
-      }
+      const href = plan.resolve(location);
+      if (href !== undefined) sc.issued(href, plan.hops);
     }
     if (status < 200) {
       return problem(500, "mock.bad_status", `the mock cannot send a ${status} response`, { status });
