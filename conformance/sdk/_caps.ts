@@ -5,9 +5,9 @@
  * @module
  */
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
-import { type LeakFinding, type RecordedRequest, verdict } from "../../src/engine/types.ts";
+import { type LeakFinding, type RecordedRequest, type Verdict, verdict } from "../../src/engine/types.ts";
 import { findCanaries } from "../../src/driver/canary.ts";
-import { CALL_MS, callFault, gather, request, setup, unobserved } from "./_helpers.ts";
+import { CALL_MS, callFault, gather, request, setup, type SetupResult, unobserved } from "./_helpers.ts";
 import type { Judge } from "./_judge.ts";
 
 const ERRORS = {
@@ -31,8 +31,13 @@ function problem(code: string) {
   return { code, kind: "auth", message: `${code} happened`, correlation_id: "corr-1", details: {} };
 }
 
-/** Provoke 200, 401, 403, 500, HTML, timeout and network error on one instance; return the setup. */
-export async function provokeErrors(ctx: SdkContext) {
+/**
+ * Provoke 200, 401, 403, 500, HTML, timeout and network error on one instance.
+ *
+ * @param ctx the check's context
+ * @returns the setup, or the verdict to return (setup broke, a call got no reply, too little traffic)
+ */
+export async function provokeErrors(ctx: SdkContext): Promise<SetupResult> {
   const s = await setup(ctx, ERRORS, {
     configure: { max_retries: 0, timeouts: { connect_ms: 1_000, read_ms: 400, total_ms: 2_000 } },
   });
@@ -48,24 +53,42 @@ export async function provokeErrors(ctx: SdkContext) {
   return s;
 }
 
+/**
+ * The fail for token findings.
+ *
+ * @param rule the rule broken
+ * @param leaks where the token was found (at least one)
+ * @param from the scenario and session for evidence
+ * @param notes facts for the evidence
+ * @returns the fail
+ */
 export function leakFail(
   rule: string,
   leaks: LeakFinding[],
   from: Parameters<typeof gather>[0],
   notes: string[],
-) {
+): Verdict {
   return verdict.fail(
     `${rule}; found it ${leaks.length} time(s), first in ${leaks[0]?.where}`,
     gather(from, { leaks, notes }),
   );
 }
 
+/**
+ * A fail for any token finding, else a pass.
+ *
+ * @param rule the rule
+ * @param leaks where the token was found
+ * @param from the scenario and session for evidence
+ * @param notes facts for the evidence
+ * @returns the verdict
+ */
 export function leakVerdict(
   rule: string,
   leaks: LeakFinding[],
   from: Parameters<typeof gather>[0],
   notes: string[],
-) {
+): Verdict {
   if (leaks.length > 0) return leakFail(rule, leaks, from, notes);
   return verdict.pass(gather(from, { notes }));
 }

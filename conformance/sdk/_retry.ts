@@ -14,7 +14,8 @@ export const ALWAYS_503: Scenario = {
   responses: [{ status: 503, body: { kind: "json", value: problem("unavailable") } }],
 };
 
-export function problem(code: string) {
+/** A Problem body for the retry scripts. */
+export function problem(code: string): Record<string, unknown> {
   return { code, kind: "server", message: `${code}`, correlation_id: "corr-retry", details: {} };
 }
 

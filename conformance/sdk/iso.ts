@@ -39,6 +39,12 @@ function strangers(reqs: RecordedRequest[], own: string, all: string[]): Recorde
   });
 }
 
+/**
+ * Timeouts for the load these checks make (many processes or 200 requests at once): generous, so
+ * an SDK's own timeouts on a loaded machine do not hide the traffic the rule is judged on.
+ */
+const LOADED = { connect_ms: 5_000, read_ms: 10_000, total_ms: 20_000 } as const;
+
 const PROCESSES = 8;
 const REQUESTS_PER_PROCESS = 12;
 
@@ -59,18 +65,19 @@ const processes = defineCheck<SdkContext>({
       );
       const setups: Setup[] = [];
       for (const session of sessions) {
-        const s = await setup(ctx, OK, { session });
+        const s = await setup(ctx, OK, { session, configure: { timeouts: { ...LOADED } } });
         if (!s.ok) return s.verdict;
         setups.push(s.setup);
       }
       const calls = setups.flatMap((s) =>
         Array.from(
           { length: REQUESTS_PER_PROCESS },
-          (_, k) => request(s, { method: "GET", path: `/p/${k}` }, 15_000),
+          (_, k) => request(s, { method: "GET", path: `/p/${k}` }, 25_000),
         )
       );
       const results = await Promise.all(calls);
-      const bad = results.findIndex((r) => r.kind !== "ok");
+      // an SDK error (say, its own timeout on a loaded machine) is no fault here: the wire decides
+      const bad = results.findIndex((r) => r.kind === "no_reply" || r.kind === "driver_fault");
       if (bad >= 0) {
         const r = results[bad];
         const s = setups[Math.floor(bad / REQUESTS_PER_PROCESS)];
@@ -218,12 +225,12 @@ const rotationUnderLoad = defineCheck<SdkContext>({
   run: (ctx) => {
     let newToken = "";
     return judged(ctx, (seen) => tornOrStale(seen, newToken), async () => {
-      const s = await setup(ctx, OK, { configure: { token_provider: true } });
+      const s = await setup(ctx, OK, { configure: { token_provider: true, timeouts: { ...LOADED } } });
       if (!s.ok) return s.verdict;
       newToken = ctx.newCanary();
       const before = Array.from(
         { length: 100 },
-        (_, k) => request(s.setup, { method: "GET", path: `/before/${k}` }, 20_000),
+        (_, k) => request(s.setup, { method: "GET", path: `/before/${k}` }, 25_000),
       );
       const rot = await s.setup.session.call(
         "rotate_token",
@@ -233,10 +240,10 @@ const rotationUnderLoad = defineCheck<SdkContext>({
       if (rot.kind !== "ok") return callFault("rotate_token", rot, s.setup);
       const after = Array.from(
         { length: 100 },
-        (_, k) => request(s.setup, { method: "GET", path: `/after/${k}` }, 20_000),
+        (_, k) => request(s.setup, { method: "GET", path: `/after/${k}` }, 25_000),
       );
       const results = await Promise.all([...before, ...after]);
-      const bad = results.find((r) => r.kind !== "ok");
+      const bad = results.find((r) => r.kind === "no_reply" || r.kind === "driver_fault");
       if (bad) return callFault("request", bad, s.setup);
       const u = unobserved(s.setup, 200, "the 200 requests") ??
         unobserved(s.setup, 100, "the 100 requests after rotation", "/after/");

@@ -57,6 +57,8 @@ export class RedirectPlan {
   readonly hops: number;
 
   /**
+   * Plan the redirects of one request.
+   *
    * @param id the scenario id
    * @param url the request's URL (as the internal server saw it)
    * @param rest the path after `/s/<id>`
