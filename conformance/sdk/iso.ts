@@ -139,7 +139,7 @@ const workers = defineCheck<SdkContext>({
     "An SDK must work in a sandbox that grants network access and nothing else, and must keep the tokens of instances in separate workers apart. One that needs file, environment or process access cannot be confined, and one that shares state mixes identities.",
   requires: ["ts_module"],
   mutants: ["global-token"],
-  timeLimitMs: 40_000,
+  timeLimitMs: 70_000,
   run: (ctx) => {
     const notes: string[] = [];
     let scenario: ScenarioHandle | undefined;
