@@ -12,6 +12,7 @@ import type { ScenarioHandle } from "../../src/mock/types.ts";
 import type { Scenario } from "../../src/schema/scenario.ts";
 import type { ConfigureParams, Op } from "../../src/schema/protocol.ts";
 import { describeError } from "../../src/driver/describe.ts";
+import { watch } from "./_judge.ts";
 
 /** Default bound for a driver call that is not itself under test. */
 export const CALL_MS = 8_000;
@@ -45,8 +46,13 @@ export interface SetupOptions {
   env?: Record<string, string>;
 }
 
-/** The result of `setup`: the instance, or the verdict to return (configure broke). */
-export type SetupResult = { ok: true; setup: Setup } | { ok: false; verdict: Verdict };
+/**
+ * The result of `setup`: the instance, or the verdict to return (configure broke) with the
+ * configure call's result (a check whose rule is about configure judges that itself).
+ */
+export type SetupResult =
+  | { ok: true; setup: Setup }
+  | { ok: false; verdict: Verdict; configure?: CallResult<"configure"> };
 
 /**
  * Base URL of a scenario on a listener.
@@ -88,19 +94,22 @@ export async function setup(
 ): Promise<SetupResult> {
   const scenario = ctx.mock.scenario(script);
   const session = opts.session ?? await ctx.startDriver(opts.env ? { env: opts.env } : {});
-  const canary = ctx.newCanary();
   const base = baseOf(scenario, opts.listener ?? "https");
   const params: ConfigureParams = {
     base_url: base,
-    token: canary,
+    token: ctx.newCanary(),
     ca_cert_pem: ctx.mock.caCertPem,
     debug: true,
     ...(opts.noDefaultTimeouts ? {} : { timeouts: { ...QUICK_TIMEOUTS } }),
     ...opts.configure,
   };
+  const canary = params.token ?? ctx.newCanary();
+  // registered before configure answers: the check's judge sees what this instance did even if
+  // configure (or anything after it) never completes
+  watch(ctx, { scenario, session, canary });
   const r = await session.call("configure", params, CALL_MS);
   if (r.kind !== "ok") {
-    return { ok: false, verdict: callFault("configure", r, { scenario, session }) };
+    return { ok: false, verdict: callFault("configure", r, { scenario, session }), configure: r };
   }
   return { ok: true, setup: { session, client: r.result.client, scenario, canary, base } };
 }

@@ -5,10 +5,11 @@
  */
 import { defineCheck } from "../../src/engine/registry.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
-import { type Check, type LeakFinding, type RecordedRequest, verdict } from "../../src/engine/types.ts";
-import { findCanaries } from "../../src/driver/canary.ts";
+import { type Check, type RecordedRequest, type Verdict, verdict } from "../../src/engine/types.ts";
 import { describeCall, describeError } from "../../src/driver/describe.ts";
 import { CALL_MS, callFault, gather, request, setup, unobserved } from "./_helpers.ts";
+import { type Judge, judged, type Seen, seenOf } from "./_judge.ts";
+import { leakFail, leakJudge, leakVerdict, provokeErrors, wireLeaks } from "./_caps.ts";
 
 const OK = { responses: [{ status: 200, body: { kind: "json" as const, value: { ok: true } } }] };
 
@@ -27,93 +28,47 @@ const perInstance = defineCheck<SdkContext>({
     "A token kept in shared or global state lets one client's requests go out with another client's authority (another user, another tenant). Keeping each token inside its own instance means a request can only carry the credential its caller configured.",
   requires: ["http"],
   mutants: ["global-token"],
-  async run(ctx) {
-    const a = await setup(ctx, OK);
-    if (!a.ok) return a.verdict;
-    const b = await setup(ctx, OK, { session: a.setup.session });
-    if (!b.ok) return b.verdict;
-    const order = [a.setup, b.setup, a.setup, b.setup];
-    for (const s of order) {
-      const r = await request(s, { method: "GET", path: "/who" });
-      if (r.kind !== "ok") return callFault("request", r, s);
-    }
-    const tokens = [a.setup.canary, b.setup.canary];
-    for (const s of [a.setup, b.setup]) {
-      const u = unobserved(s, 2, `the 2 requests of instance ${s.client}`);
-      if (u) return u;
-    }
-    for (const s of [a.setup, b.setup]) {
-      for (const req of s.scenario.requests()) {
-        const seen = tokenIn(req, tokens);
-        if (seen !== s.canary) {
-          const what = seen === undefined ? "no known token" : "the OTHER instance's token";
-          return verdict.fail(
-            `instance ${s.client} must send only its own token; a request carried ${what}`,
-            gather({ scenario: s.scenario, session: s.session }, {
-              notes: [`2 instances, ${order.length} requests in turn`],
-            }),
-          );
-        }
+  run: (ctx) =>
+    judged(ctx, ownTokensOnly, async () => {
+      const a = await setup(ctx, OK);
+      if (!a.ok) return a.verdict;
+      const b = await setup(ctx, OK, { session: a.setup.session });
+      if (!b.ok) return b.verdict;
+      const order = [a.setup, b.setup, a.setup, b.setup];
+      for (const s of order) {
+        const r = await request(s, { method: "GET", path: "/who" });
+        if (r.kind !== "ok") return callFault("request", r, s);
       }
-    }
-    return verdict.pass(gather({ scenario: a.setup.scenario }, {
-      notes: ["2 instances in one driver, 4 requests alternating; each carried only its own token"],
-    }));
-  },
+      for (const s of [a.setup, b.setup]) {
+        const u = unobserved(s, 2, `the 2 requests of instance ${s.client}`);
+        if (u) return u;
+      }
+      return ownTokensOnly(seenOf(ctx)) ?? verdict.pass(gather({ scenario: a.setup.scenario }, {
+        notes: ["2 instances in one driver, 4 requests alternating; each carried only its own token"],
+      }));
+    }),
 });
 
-const ERRORS = {
-  responses: [
-    { match: { path: "/401" }, status: 401, body: { kind: "json" as const, value: problem("unauthorized") } },
-    { match: { path: "/403" }, status: 403, body: { kind: "json" as const, value: problem("forbidden") } },
-    { match: { path: "/500" }, status: 500, body: { kind: "json" as const, value: problem("internal") } },
-    {
-      match: { path: "/html" },
-      status: 502,
-      headers: { "content-type": "text/html" },
-      body: { kind: "text" as const, value: "<html><body>Bad gateway</body></html>" },
-    },
-    { match: { path: "/stall" }, stall: true },
-    { match: { path: "/close" }, close: true },
-    { status: 200, body: { kind: "json" as const, value: { ok: true } } },
-  ],
-};
-
-function problem(code: string) {
-  return { code, kind: "auth", message: `${code} happened`, correlation_id: "corr-1", details: {} };
-}
-
-/** Provoke 200, 401, 403, 500, HTML, timeout and network error on one instance; return the setup. */
-async function provokeErrors(ctx: SdkContext) {
-  const s = await setup(ctx, ERRORS, {
-    configure: { max_retries: 0, timeouts: { connect_ms: 1_000, read_ms: 400, total_ms: 2_000 } },
-  });
-  if (!s.ok) return s;
-  for (const path of ["/ok", "/401", "/403", "/500", "/html", "/stall", "/close"]) {
-    const r = await request(s.setup, { method: "GET", path }, CALL_MS);
-    if (r.kind === "no_reply" || r.kind === "driver_fault") {
-      return { ok: false as const, verdict: callFault("request", r, s.setup) };
+/** The judge of sdk.caps.per-instance: a request of one instance that carried another's token, or none. */
+function ownTokensOnly(seen: readonly Seen[]): Verdict | undefined {
+  const tokens = seen.map((s) => s.canary);
+  for (const [i, s] of seen.entries()) {
+    for (const req of s.scenario.requests()) {
+      const found = tokenIn(req, tokens);
+      if (found !== s.canary) {
+        const what = found === undefined ? "no known token" : "the OTHER instance's token";
+        return verdict.fail(
+          `instance ${i + 1} must send only its own token; a request carried ${what}`,
+          gather(s, { notes: [`${seen.length} instances in one driver, requests in turn`] }),
+        );
+      }
     }
   }
-  const u = unobserved(s.setup, 7, "/ok, /401, /403, /500, /html, /stall and /close");
-  if (u) return { ok: false as const, verdict: u };
-  return s;
+  return undefined;
 }
 
-function leakVerdict(
-  rule: string,
-  leaks: LeakFinding[],
-  from: Parameters<typeof gather>[0],
-  notes: string[],
-) {
-  if (leaks.length > 0) {
-    return verdict.fail(
-      `${rule}; found it ${leaks.length} time(s), first in ${leaks[0]?.where}`,
-      gather(from, { leaks, notes }),
-    );
-  }
-  return verdict.pass(gather(from, { notes }));
-}
+const LOG_RULE = "the token must never be written to the SDK's output (debug on)";
+const LOG_NOTES = ["debug=true; requests: 200, 401, 403, 500, HTML 502, stall (timeout), connection close"];
 
 const notInLogs = defineCheck<SdkContext>({
   id: "sdk.caps.not-in-logs",
@@ -124,16 +79,16 @@ const notInLogs = defineCheck<SdkContext>({
     "Logs are copied to files, aggregators and support tickets, so a token written there, even at debug level, ends up with people and systems that must never hold it. Scrubbing it where the SDK writes output is the only reliable way to keep it out.",
   requires: ["http"],
   mutants: ["log-headers"],
-  async run(ctx) {
-    const s = await provokeErrors(ctx);
-    if (!s.ok) return s.verdict;
-    const leaks = (await s.setup.session.scan([s.setup.canary])).filter((l) =>
-      l.where.startsWith("driver std")
-    );
-    return leakVerdict("the token must never be written to the SDK's output (debug on)", leaks, s.setup, [
-      "debug=true; requests: 200, 401, 403, 500, HTML 502, stall (timeout), connection close",
-      `output lines scanned: ${s.setup.session.output().length}`,
-    ]);
+  run: (ctx) => {
+    const judge = leakJudge("driver std", LOG_RULE, LOG_NOTES);
+    return judged(ctx, judge, async () => {
+      const s = await provokeErrors(ctx);
+      if (!s.ok) return s.verdict;
+      return await judge(seenOf(ctx)) ?? leakVerdict(LOG_RULE, [], s.setup, [
+        ...LOG_NOTES,
+        `output lines scanned: ${s.setup.session.output().length}`,
+      ]);
+    });
   },
 });
 
@@ -146,35 +101,17 @@ const notInErrors = defineCheck<SdkContext>({
     "Errors travel further than any other SDK output: into exception trackers, screens and bug reports. An error that embeds the token (say, by quoting the request) hands the credential to whoever reads it.",
   requires: ["http"],
   mutants: ["request-in-error"],
-  async run(ctx) {
-    const s = await provokeErrors(ctx);
-    if (!s.ok) return s.verdict;
-    const leaks = (await s.setup.session.scan([s.setup.canary])).filter((l) => l.where.startsWith("reply"));
-    return leakVerdict("errors must never carry the token", leaks, s.setup, [
-      "errors provoked: 401, 403, 500, HTML 502, read timeout 400 ms, connection close",
-    ]);
+  run: (ctx) => {
+    const rule = "errors must never carry the token";
+    const notes = ["errors provoked: 401, 403, 500, HTML 502, read timeout 400 ms, connection close"];
+    const judge = leakJudge("reply", rule, notes);
+    return judged(ctx, judge, async () => {
+      const s = await provokeErrors(ctx);
+      if (!s.ok) return s.verdict;
+      return await judge(seenOf(ctx)) ?? leakVerdict(rule, [], s.setup, notes);
+    });
   },
 });
-
-/** Find canary forms in everything a request carried except its Authorization header. */
-function wireLeaks(reqs: RecordedRequest[], canary: string): LeakFinding[] {
-  const out: LeakFinding[] = [];
-  for (const r of reqs) {
-    const parts: [string, string][] = [
-      ["request url", `${r.path}${r.query ? `?${r.query}` : ""}`],
-      ["request body", r.body],
-      ...Object.entries(r.headers)
-        .filter(([k]) => k !== "authorization")
-        .map(([k, v]): [string, string] => [`request header ${k}`, v]),
-    ];
-    for (const [where, text] of parts) {
-      for (const f of findCanaries(text, [canary])) {
-        out.push({ where: `${where} (${r.method} ${r.path})`, form: f.form, excerpt: "<canary>" });
-      }
-    }
-  }
-  return out;
-}
 
 const notInUrl = defineCheck<SdkContext>({
   id: "sdk.caps.not-in-url",
@@ -185,34 +122,37 @@ const notInUrl = defineCheck<SdkContext>({
     "Proxies, access logs, caches and browser histories record URLs, queries and bodies as ordinary data; only the Authorization header is treated as a secret along the way. A token anywhere else leaks through all of them.",
   requires: ["http"],
   mutants: ["token-in-query"],
-  async run(ctx) {
-    const s = await setup(ctx, OK);
-    if (!s.ok) return s.verdict;
-    const calls = [
-      { method: "GET", path: "/items", query: { q: "x", page: "2" } },
-      { method: "POST", path: "/echo", json: { hello: "world" }, idempotency_key: crypto.randomUUID() },
-      { method: "DELETE", path: "/items/1" },
-    ];
-    for (const c of calls) {
-      const r = await request(s.setup, c);
-      if (r.kind !== "ok") return callFault("request", r, s.setup);
-    }
-    const reqs = s.setup.scenario.requests();
-    const leaks = wireLeaks(reqs, s.setup.canary);
-    const withAuth = reqs.filter((r) => (r.headers["authorization"] ?? "").includes(s.setup.canary)).length;
-    const notes = [`${reqs.length} requests recorded; ${withAuth} carried the token in Authorization`];
-    if (leaks.length === 0 && withAuth === 0) {
-      return verdict.fail(
-        "the token must travel in Authorization; no request carried it there",
-        gather(s.setup, { notes }),
-      );
-    }
-    return leakVerdict(
-      "the token must never be sent in a URL, query, body or non-Authorization header",
-      leaks,
-      s.setup,
-      notes,
-    );
+  run: (ctx) => {
+    const rule = "the token must never be sent in a URL, query, body or non-Authorization header";
+    const judge: Judge = (seen) => {
+      const leaks = seen.flatMap((s) => wireLeaks(s.scenario.requests(), s.canary));
+      const last = seen.at(-1);
+      return leaks.length > 0 && last ? leakFail(rule, leaks, last, []) : undefined;
+    };
+    return judged(ctx, judge, async () => {
+      const s = await setup(ctx, OK);
+      if (!s.ok) return s.verdict;
+      const calls = [
+        { method: "GET", path: "/items", query: { q: "x", page: "2" } },
+        { method: "POST", path: "/echo", json: { hello: "world" }, idempotency_key: crypto.randomUUID() },
+        { method: "DELETE", path: "/items/1" },
+      ];
+      for (const c of calls) {
+        const r = await request(s.setup, c);
+        if (r.kind !== "ok") return callFault("request", r, s.setup);
+      }
+      const reqs = s.setup.scenario.requests();
+      const leaks = wireLeaks(reqs, s.setup.canary);
+      const withAuth = reqs.filter((r) => (r.headers["authorization"] ?? "").includes(s.setup.canary)).length;
+      const notes = [`${reqs.length} requests recorded; ${withAuth} carried the token in Authorization`];
+      if (leaks.length === 0 && withAuth === 0) {
+        return verdict.fail(
+          "the token must travel in Authorization; no request carried it there",
+          gather(s.setup, { notes }),
+        );
+      }
+      return leakVerdict(rule, leaks, s.setup, notes);
+    });
   },
 });
 
@@ -225,13 +165,15 @@ const notOnDisk = defineCheck<SdkContext>({
     "A token written to a cache or config file outlives the process and is readable by anything with file access, long after it was meant to expire. Tokens belong in memory; persisting one is the caller's explicit choice, never the SDK's.",
   requires: ["http"],
   mutants: ["token-cache-file"],
-  async run(ctx) {
-    const s = await provokeErrors(ctx);
-    if (!s.ok) return s.verdict;
-    const leaks = (await s.setup.session.scan([s.setup.canary])).filter((l) => l.where.startsWith("file"));
-    return leakVerdict("the token must never be written to disk", leaks, s.setup, [
-      "scanned every file under the driver's working directory, HOME and TMPDIR",
-    ]);
+  run: (ctx) => {
+    const rule = "the token must never be written to disk";
+    const notes = ["scanned every file under the driver's working directory, HOME and TMPDIR"];
+    const judge = leakJudge("file", rule, notes);
+    return judged(ctx, judge, async () => {
+      const s = await provokeErrors(ctx);
+      if (!s.ok) return s.verdict;
+      return await judge(seenOf(ctx)) ?? leakVerdict(rule, [], s.setup, notes);
+    });
   },
 });
 
@@ -244,32 +186,39 @@ const rotation = defineCheck<SdkContext>({
     "Short-lived tokens only limit damage if the SDK really switches to the new one. An SDK that keeps sending the old token breaks when it expires, or keeps a revoked credential in use.",
   requires: ["http", "token_provider"],
   mutants: ["provider-called-once"],
-  async run(ctx) {
-    const s = await setup(ctx, OK, { configure: { token_provider: true } });
-    if (!s.ok) return s.verdict;
-    const before = await request(s.setup, { method: "GET", path: "/before" });
-    if (before.kind !== "ok") return callFault("request", before, s.setup);
-    const fresh = ctx.newCanary();
-    const rot = await s.setup.session.call("rotate_token", { client: s.setup.client, token: fresh }, CALL_MS);
-    if (rot.kind !== "ok") return callFault("rotate_token", rot, s.setup);
-    for (let i = 0; i < 3; i++) {
-      const r = await request(s.setup, { method: "GET", path: `/after-${i}` });
-      if (r.kind !== "ok") return callFault("request", r, s.setup);
-    }
-    const u = unobserved(s.setup, 3, "the 3 requests after rotate_token", "/after-");
-    if (u) return u;
-    const reqs = s.setup.scenario.requests();
-    const after = reqs.filter((r) => r.path.includes("/after-"));
-    const stale = after.filter((r) => !(r.headers["authorization"] ?? "").includes(fresh));
-    if (stale.length > 0) {
+  run: (ctx) => {
+    let fresh: string | undefined;
+    /** After rotate_token was acknowledged: a later request without the new token. */
+    const judge: Judge = (seen) => {
+      const s = seen[0];
+      if (fresh === undefined || !s) return undefined;
+      const after = s.scenario.requests().filter((r) => r.path.includes("/after-"));
+      const stale = after.filter((r) => !(r.headers["authorization"] ?? "").includes(fresh ?? ""));
+      if (stale.length === 0) return undefined;
       return verdict.fail(
         `every request after rotate_token must carry the new token; ${stale.length} of ${after.length} did not`,
-        gather(s.setup),
+        gather(s),
       );
-    }
-    return verdict.pass(
-      gather(s.setup, { notes: ["1 request before rotation, 3 after; all 3 carried the new token"] }),
-    );
+    };
+    return judged(ctx, judge, async () => {
+      const s = await setup(ctx, OK, { configure: { token_provider: true } });
+      if (!s.ok) return s.verdict;
+      const before = await request(s.setup, { method: "GET", path: "/before" });
+      if (before.kind !== "ok") return callFault("request", before, s.setup);
+      const token = ctx.newCanary();
+      const rot = await s.setup.session.call("rotate_token", { client: s.setup.client, token }, CALL_MS);
+      if (rot.kind !== "ok") return callFault("rotate_token", rot, s.setup);
+      fresh = token;
+      for (let i = 0; i < 3; i++) {
+        const r = await request(s.setup, { method: "GET", path: `/after-${i}` });
+        if (r.kind !== "ok") return callFault("request", r, s.setup);
+      }
+      const u = unobserved(s.setup, 3, "the 3 requests after rotate_token", "/after-");
+      if (u) return u;
+      return await judge(seenOf(ctx)) ?? verdict.pass(
+        gather(s.setup, { notes: ["1 request before rotation, 3 after; all 3 carried the new token"] }),
+      );
+    });
   },
 });
 
@@ -282,31 +231,48 @@ const close = defineCheck<SdkContext>({
     "Closing a client is how an application says it is done with a credential. A closed client that still sends requests keeps the token alive and usable beyond what its caller intended.",
   requires: ["http", "zeroize"],
   mutants: ["close-noop"],
-  async run(ctx) {
-    const s = await setup(ctx, OK);
-    if (!s.ok) return s.verdict;
-    const first = await request(s.setup, { method: "GET", path: "/open" });
-    if (first.kind !== "ok") return callFault("request", first, s.setup);
-    const u = unobserved(s.setup, 1, "the request before close()", "/open");
-    if (u) return u;
-    const c = await s.setup.session.call("close", { client: s.setup.client }, CALL_MS);
-    if (c.kind !== "ok") return callFault("close", c, s.setup);
-    const after = await request(s.setup, { method: "GET", path: "/after-close" });
-    const sent = s.setup.scenario.requests().filter((r) => r.path.endsWith("/after-close")).length;
-    if (after.kind === "no_reply" || after.kind === "driver_fault") {
-      return callFault("request", after, s.setup);
-    }
-    if (after.kind === "ok" || sent > 0) {
+  run: (ctx) => {
+    let closed = false;
+    /** After close() was acknowledged: any request that reached the server. */
+    const judge: Judge = (seen) => {
+      const s = seen[0];
+      const sent = s?.scenario.requests().filter((r) => r.path.endsWith("/after-close")).length ?? 0;
+      if (!closed || !s || sent === 0) return undefined;
       return verdict.fail(
-        `a request after close() must fail and send nothing; got ${
-          describeCall(after)
-        }, ${sent} request(s) reached the server`,
-        gather(s.setup, { reply: after.kind === "ok" ? after.result : after.error }),
+        `a request after close() must fail and send nothing; ${sent} request(s) reached the server`,
+        gather(s),
       );
-    }
-    return verdict.pass(
-      gather(s.setup, { reply: after.error, notes: [`refused after close: ${describeError(after.error)}`] }),
-    );
+    };
+    return judged(ctx, judge, async () => {
+      const s = await setup(ctx, OK);
+      if (!s.ok) return s.verdict;
+      const first = await request(s.setup, { method: "GET", path: "/open" });
+      if (first.kind !== "ok") return callFault("request", first, s.setup);
+      const u = unobserved(s.setup, 1, "the request before close()", "/open");
+      if (u) return u;
+      const c = await s.setup.session.call("close", { client: s.setup.client }, CALL_MS);
+      if (c.kind !== "ok") return callFault("close", c, s.setup);
+      closed = true;
+      const after = await request(s.setup, { method: "GET", path: "/after-close" });
+      const sent = s.setup.scenario.requests().filter((r) => r.path.endsWith("/after-close")).length;
+      if (after.kind === "no_reply" || after.kind === "driver_fault") {
+        return callFault("request", after, s.setup);
+      }
+      if (after.kind === "ok" || sent > 0) {
+        return verdict.fail(
+          `a request after close() must fail and send nothing; got ${
+            describeCall(after)
+          }, ${sent} request(s) reached the server`,
+          gather(s.setup, { reply: after.kind === "ok" ? after.result : after.error }),
+        );
+      }
+      return verdict.pass(
+        gather(s.setup, {
+          reply: after.error,
+          notes: [`refused after close: ${describeError(after.error)}`],
+        }),
+      );
+    });
   },
 });
 

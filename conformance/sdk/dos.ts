@@ -8,6 +8,7 @@ import type { SdkContext } from "../../src/engine/sdk_context.ts";
 import type { Check, Verdict } from "../../src/engine/types.ts";
 import type { Body } from "../../src/schema/scenario.ts";
 import { judgeGiveUp, request, setup, type SetupOptions } from "./_helpers.ts";
+import { judged } from "./_judge.ts";
 
 const MiB = 1024 * 1024;
 
@@ -24,13 +25,16 @@ interface BigBody {
 }
 
 /** Serve an oversized JSON body and judge that the SDK gives up with one of `types` in time. */
-async function bigBody(ctx: SdkContext, b: BigBody): Promise<Verdict> {
-  const s = await setup(ctx, {
-    responses: [{ status: 200, headers: { "content-type": "application/json" }, body: b.body }],
-  }, b.setup);
-  if (!s.ok) return s.verdict;
-  const r = await request(s.setup, { method: "GET", path: b.path }, b.waitMs);
-  return judgeGiveUp(r, s.setup, b.types, b.rule, [b.note]);
+function bigBody(ctx: SdkContext, b: BigBody): Promise<Verdict> {
+  // no partial evidence breaks this rule: only the reply (or its absence by the bound) does
+  return judged(ctx, undefined, async () => {
+    const s = await setup(ctx, {
+      responses: [{ status: 200, headers: { "content-type": "application/json" }, body: b.body }],
+    }, b.setup);
+    if (!s.ok) return s.verdict;
+    const r = await request(s.setup, { method: "GET", path: b.path }, b.waitMs);
+    return judgeGiveUp(r, s.setup, b.types, b.rule, [b.note]);
+  });
 }
 
 const maxResponse = defineCheck<SdkContext>({
@@ -49,7 +53,8 @@ const maxResponse = defineCheck<SdkContext>({
       setup: { configure: { max_response_bytes: 64 * 1024, max_retries: 0 } },
       waitMs: 8_000,
       types: ["too_large"],
-      rule: "a 2 MiB body over max_response_bytes=65536 must fail with type=too_large",
+      rule:
+        "a 2 MiB body over max_response_bytes=65536 must fail with type=too_large within 8000 ms (64 KiB arrive in < 1000 ms: a 7000 ms margin)",
       note: "body 2 MiB, max_response_bytes=65536",
     }),
 });
@@ -73,7 +78,8 @@ const defaultMaxResponse = defineCheck<SdkContext>({
       },
       waitMs: 22_000,
       types: ["too_large"],
-      rule: "a 64 MiB body must fail with type=too_large under the default cap",
+      rule:
+        "a 64 MiB body must fail with type=too_large under the default cap within 22000 ms (total_ms=20000 + a 2000 ms margin)",
       note: "body 64 MiB, no max_response_bytes configured",
     }),
 });
@@ -101,7 +107,8 @@ const endlessBody = defineCheck<SdkContext>({
       },
       waitMs: 8_000,
       types: ["too_large", "timeout"],
-      rule: "an endless body must end with too_large or timeout within 8000 ms",
+      rule:
+        "an endless body must end with too_large or timeout within 8000 ms (1 MiB arrives in < 1000 ms: a 7000 ms margin)",
       note: "endless body, max_response_bytes=1048576, total_ms=60000",
     }),
 });

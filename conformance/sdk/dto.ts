@@ -11,6 +11,7 @@ import { loadFixtures } from "../../src/schema/fixture.ts";
 import { canonicalJson } from "../../src/schema/dto.ts";
 import { describeError } from "../../src/driver/describe.ts";
 import { CALL_MS, callFault } from "./_helpers.ts";
+import { judged } from "./_judge.ts";
 
 const golden = defineCheck<SdkContext>({
   id: "sdk.dto.golden",
@@ -21,44 +22,45 @@ const golden = defineCheck<SdkContext>({
     "SDKs in different languages must read and write the same JSON. A renamed or reshaped field silently loses data when a client in one language talks to a service built with another.",
   requires: ["dto"],
   mutants: ["dto-rename"],
-  async run(ctx) {
-    const session = await ctx.startDriver();
-    const groups = await loadFixtures("dto");
-    let n = 0;
-    for (const g of groups) {
-      for (const c of g.cases) {
-        const name = `${g.file.split("/").at(-1)}: ${c.description}`;
-        const r = await session.call("decode_dto", { type: c.input.type, json: c.input.json }, CALL_MS);
-        if (r.kind === "no_reply" || r.kind === "driver_fault") {
-          return callFault("decode_dto", r, { session });
+  run: (ctx) =>
+    judged(ctx, undefined, async () => {
+      const session = await ctx.startDriver();
+      const groups = await loadFixtures("dto");
+      let n = 0;
+      for (const g of groups) {
+        for (const c of g.cases) {
+          const name = `${g.file.split("/").at(-1)}: ${c.description}`;
+          const r = await session.call("decode_dto", { type: c.input.type, json: c.input.json }, CALL_MS);
+          if (r.kind === "no_reply" || r.kind === "driver_fault") {
+            return callFault("decode_dto", r, { session });
+          }
+          if ("error" in c.expected) {
+            if (r.kind === "ok") {
+              return verdict.fail(
+                `DTO fixture "${name}" must be rejected (${c.expected.error}); the SDK accepted it`,
+                {
+                  reply: r.result,
+                },
+              );
+            }
+          } else {
+            if (r.kind !== "ok") {
+              return verdict.fail(`DTO fixture "${name}" must decode; got ${describeError(r.error)}`, {
+                reply: r.error,
+              });
+            }
+            const got = canonicalJson(r.result.json);
+            if (got !== c.expected.canonical) {
+              return verdict.fail(`DTO fixture "${name}" must round-trip to its canonical JSON`, {
+                notes: [`expected ${c.expected.canonical.slice(0, 300)}`, `got      ${got.slice(0, 300)}`],
+              });
+            }
+          }
+          n++;
         }
-        if ("error" in c.expected) {
-          if (r.kind === "ok") {
-            return verdict.fail(
-              `DTO fixture "${name}" must be rejected (${c.expected.error}); the SDK accepted it`,
-              {
-                reply: r.result,
-              },
-            );
-          }
-        } else {
-          if (r.kind !== "ok") {
-            return verdict.fail(`DTO fixture "${name}" must decode; got ${describeError(r.error)}`, {
-              reply: r.error,
-            });
-          }
-          const got = canonicalJson(r.result.json);
-          if (got !== c.expected.canonical) {
-            return verdict.fail(`DTO fixture "${name}" must round-trip to its canonical JSON`, {
-              notes: [`expected ${c.expected.canonical.slice(0, 300)}`, `got      ${got.slice(0, 300)}`],
-            });
-          }
-        }
-        n++;
       }
-    }
-    return verdict.pass({ notes: [`${n} DTO fixtures round-tripped through decode_dto`] });
-  },
+      return verdict.pass({ notes: [`${n} DTO fixtures round-tripped through decode_dto`] });
+    }),
 });
 
 const U64_MIN_UNSAFE = 2n ** 53n;
@@ -74,43 +76,46 @@ const u64 = defineCheck<SdkContext>({
     "JSON numbers lose precision past 2^53 in many languages, so a 64-bit id or sequence number silently changes value. Carrying u64 as a string keeps it exact in every SDK.",
   requires: ["dto"],
   mutants: ["u64-as-number"],
-  async run(ctx) {
-    const session = await ctx.startDriver();
-    const values = fc.sample(fc.bigInt({ min: U64_MIN_UNSAFE + 1n, max: U64_MAX }), {
-      seed: ctx.seed,
-      numRuns: 50,
-    })
-      .concat([U64_MIN_UNSAFE + 1n, U64_MAX]);
-    for (const v of values) {
-      // An unknown member rides along: the SDK must really decode (dropping it, as the DTO fixtures
-      // require), so an identity "decoder" cannot pass on the u64 alone.
-      const json = { seq: v.toString(), type: "tick", data: "{}", x_future: 1 };
-      const want = canonicalJson({ seq: v.toString(), type: "tick", data: "{}" });
-      const property = { seed: ctx.seed, runs: values.length, counterexample: v.toString() };
-      const r = await session.call("decode_dto", { type: "sse_event", json }, CALL_MS);
-      if (r.kind === "no_reply" || r.kind === "driver_fault") return callFault("decode_dto", r, { session });
-      if (r.kind === "sdk_error") {
-        return verdict.fail(`sse_event with seq=${v} (u64) must decode; got ${describeError(r.error)}`, {
-          reply: r.error,
-          property,
-        });
-      }
-      const got = canonicalJson(r.result.json);
-      if (got !== want) {
-        return verdict.fail(
-          `sse_event with u64 seq=${v} must decode to ${want} (exact u64 string, unknown member dropped)`,
-          {
-            notes: [`got ${got.slice(0, 300)}`],
+  run: (ctx) =>
+    judged(ctx, undefined, async () => {
+      const session = await ctx.startDriver();
+      const values = fc.sample(fc.bigInt({ min: U64_MIN_UNSAFE + 1n, max: U64_MAX }), {
+        seed: ctx.seed,
+        numRuns: 50,
+      })
+        .concat([U64_MIN_UNSAFE + 1n, U64_MAX]);
+      for (const v of values) {
+        // An unknown member rides along: the SDK must really decode (dropping it, as the DTO fixtures
+        // require), so an identity "decoder" cannot pass on the u64 alone.
+        const json = { seq: v.toString(), type: "tick", data: "{}", x_future: 1 };
+        const want = canonicalJson({ seq: v.toString(), type: "tick", data: "{}" });
+        const property = { seed: ctx.seed, runs: values.length, counterexample: v.toString() };
+        const r = await session.call("decode_dto", { type: "sse_event", json }, CALL_MS);
+        if (r.kind === "no_reply" || r.kind === "driver_fault") {
+          return callFault("decode_dto", r, { session });
+        }
+        if (r.kind === "sdk_error") {
+          return verdict.fail(`sse_event with seq=${v} (u64) must decode; got ${describeError(r.error)}`, {
+            reply: r.error,
             property,
-          },
-        );
+          });
+        }
+        const got = canonicalJson(r.result.json);
+        if (got !== want) {
+          return verdict.fail(
+            `sse_event with u64 seq=${v} must decode to ${want} (exact u64 string, unknown member dropped)`,
+            {
+              notes: [`got ${got.slice(0, 300)}`],
+              property,
+            },
+          );
+        }
       }
-    }
-    return verdict.pass({
-      notes: [`${values.length} u64 values in (2^53, 2^64-1] round-tripped exactly`],
-      property: { seed: ctx.seed, runs: values.length },
-    });
-  },
+      return verdict.pass({
+        notes: [`${values.length} u64 values in (2^53, 2^64-1] round-tripped exactly`],
+        property: { seed: ctx.seed, runs: values.length },
+      });
+    }),
 });
 
 /** The `sdk.dto.*` checks, in file order. */

@@ -13,6 +13,7 @@ import { findCanaries } from "../../src/driver/canary.ts";
 import type { DriverSession } from "../../src/driver/types.ts";
 import { describeCall, describeError } from "../../src/driver/describe.ts";
 import { request, setup } from "./_helpers.ts";
+import { judged } from "./_judge.ts";
 
 /** The reason when the SDK answered without sending the request: the kit cannot judge (an error). */
 const NOT_SENT = "the driver answered but the mock server saw no request (cannot judge)";
@@ -48,26 +49,64 @@ function propertyVerdict(seed: number, res: PropertyResult, rule: string, passNo
   return verdict.fail(`${rule}; ${res.detail}`, { ...res.evidence, property });
 }
 
-/** Run an async property with the run's seed; return the failure with seed and shrink path. */
+/** The first violation of the rule a property run saw, kept whatever happens after it. */
+interface Observed {
+  real?: { broken: Broken; input: unknown };
+  /** cases tried so far (shrinking included) */
+  tried?: number;
+}
+
+/** The fail for the first violation seen, or undefined. */
+function observedFail(seed: number, seen: Observed, rule: string): Verdict | undefined {
+  if (!seen.real) return undefined;
+  const counterexample = JSON.stringify(seen.real.input)?.slice(0, 600) ?? "undefined";
+  return verdict.fail(`${rule}; ${seen.real.broken.detail}`, {
+    ...seen.real.broken.evidence,
+    property: { seed, counterexample, runs: seen.tried ?? 0 },
+  });
+}
+
+/**
+ * Run an async property with the run's seed; return the failure with seed and shrink path. A
+ * violation of the rule seen on any case is kept in `seen`: when the run then ends on a kit fault
+ * (say, while shrinking), the violation is still the result.
+ */
 async function check<T>(
   arb: fc.Arbitrary<T>,
   numRuns: number,
   seed: number,
+  seen: Observed,
   body: (v: T) => Promise<void>,
 ): Promise<PropertyResult> {
   let last: Broken | undefined;
   const details = await fc.check(
     fc.asyncProperty(arb, async (v) => {
+      seen.tried = (seen.tried ?? 0) + 1;
       try {
         await body(v);
       } catch (e) {
-        if (e instanceof Broken) last = e;
+        if (e instanceof Broken) {
+          last = e;
+          if (!e.kitFault) seen.real ??= { broken: e, input: v };
+        }
         throw e;
       }
     }),
     { seed, numRuns, endOnFailure: false, interruptAfterTimeLimit: 20_000 },
   );
   if (!details.failed) return { ok: true, runs: details.numRuns };
+  if ((last === undefined || last.kitFault) && seen.real) {
+    // the shrunk case ended on a kit fault, but a real violation was seen before it
+    return {
+      ok: false,
+      detail: seen.real.broken.detail,
+      kitFault: false,
+      evidence: seen.real.broken.evidence,
+      counterexample: JSON.stringify(seen.real.input)?.slice(0, 600) ?? "undefined",
+      path: "",
+      runs: details.numRuns,
+    };
+  }
   const counterexample = JSON.stringify(details.counterexample)?.slice(0, 600) ?? "undefined";
   return {
     ok: false,
@@ -115,42 +154,47 @@ const problemFuzz = defineCheck<SdkContext>({
   requires: ["http"],
   mutants: ["strict-crash"],
   timeLimitMs: 40_000,
-  async run(ctx) {
-    const session: DriverSession = await ctx.startDriver();
-    const res = await check(
-      fc.tuple(fc.constantFrom(400, 404, 409, 422, 500, 502), problemish),
-      60,
-      ctx.seed,
-      async ([status, body]) => {
-        const s = await setup(ctx, {
-          responses: [{
-            status,
-            headers: { "content-type": "application/json" },
-            body: { kind: "text", value: body },
-          }],
-        }, { session, configure: { max_retries: 0 } });
-        if (!s.ok) throw new Broken("configure failed", {}, true);
-        const r = await request(s.setup, { method: "GET", path: "/fuzz" }, 8_000);
-        if (r.kind === "no_reply" || r.kind === "driver_fault") {
-          throw new Broken(`the driver did not answer: ${describeCall(r)}`, {}, true);
-        }
-        if (s.setup.scenario.requests().length === 0) {
-          throw new Broken(NOT_SENT, { reply: r.kind === "ok" ? r.result : r.error }, true);
-        }
-        if (r.kind === "ok") throw new Broken(`a ${status} was reported as success`, { reply: r.result });
-        if (r.error.type === "other" || r.error.type === "unsupported") {
-          throw new Broken(`a ${status} gave an untyped error (${describeError(r.error)}): a crash`, {
-            reply: r.error,
-          });
-        }
-      },
-    );
-    return propertyVerdict(
-      ctx.seed,
-      res,
-      "every generated Problem-ish body must give a typed error",
-      `${res.runs} generated bodies, all typed errors`,
-    );
+  run: (ctx) => {
+    const seen: Observed = {};
+    const rule = "every generated Problem-ish body must give a typed error";
+    return judged(ctx, () => observedFail(ctx.seed, seen, rule), async () => {
+      const session: DriverSession = await ctx.startDriver();
+      const res = await check(
+        fc.tuple(fc.constantFrom(400, 404, 409, 422, 500, 502), problemish),
+        60,
+        ctx.seed,
+        seen,
+        async ([status, body]) => {
+          const s = await setup(ctx, {
+            responses: [{
+              status,
+              headers: { "content-type": "application/json" },
+              body: { kind: "text", value: body },
+            }],
+          }, { session, configure: { max_retries: 0 } });
+          if (!s.ok) throw new Broken("configure failed", {}, true);
+          const r = await request(s.setup, { method: "GET", path: "/fuzz" }, 8_000);
+          if (r.kind === "no_reply" || r.kind === "driver_fault") {
+            throw new Broken(`the driver did not answer: ${describeCall(r)}`, {}, true);
+          }
+          if (s.setup.scenario.requests().length === 0) {
+            throw new Broken(NOT_SENT, { reply: r.kind === "ok" ? r.result : r.error }, true);
+          }
+          if (r.kind === "ok") throw new Broken(`a ${status} was reported as success`, { reply: r.result });
+          if (r.error.type === "other" || r.error.type === "unsupported") {
+            throw new Broken(`a ${status} gave an untyped error (${describeError(r.error)}): a crash`, {
+              reply: r.error,
+            });
+          }
+        },
+      );
+      return propertyVerdict(
+        ctx.seed,
+        res,
+        rule,
+        `${res.runs} generated bodies, all typed errors`,
+      );
+    });
   },
 });
 
@@ -164,61 +208,65 @@ const headerFuzz = defineCheck<SdkContext>({
   requires: ["http"],
   mutants: ["request-in-error"],
   timeLimitMs: 40_000,
-  async run(ctx) {
-    const session: DriverSession = await ctx.startDriver();
-    const headerValue = fc.string({ maxLength: 60 }).map((s) => s.replace(/[^\x20-\x7e]/g, "").trim());
-    const arb = fc.record({
-      status: fc.constantFrom(401, 403, 429, 500, 503),
-      challenge: headerValue,
-      echo: fc.boolean(),
-      extra: fc.dictionary(fc.stringMatching(/^x-[a-z]{1,10}$/), headerValue, { maxKeys: 3 }),
+  run: (ctx) => {
+    const seen: Observed = {};
+    const rule = "the token must never come back in an error";
+    return judged(ctx, () => observedFail(ctx.seed, seen, rule), async () => {
+      const session: DriverSession = await ctx.startDriver();
+      const headerValue = fc.string({ maxLength: 60 }).map((s) => s.replace(/[^\x20-\x7e]/g, "").trim());
+      const arb = fc.record({
+        status: fc.constantFrom(401, 403, 429, 500, 503),
+        challenge: headerValue,
+        echo: fc.boolean(),
+        extra: fc.dictionary(fc.stringMatching(/^x-[a-z]{1,10}$/), headerValue, { maxKeys: 3 }),
+      });
+      const res = await check(arb, 40, ctx.seed, seen, async (g) => {
+        const canary = ctx.newCanary();
+        // Servers sometimes echo credentials back (debug proxies): an SDK must still never surface them.
+        const headers: Record<string, string> = {
+          ...g.extra,
+          "content-type": "application/json",
+          "www-authenticate": `Bearer realm="${g.challenge.replaceAll('"', "")}", error="invalid_token"`,
+          ...(g.echo ? { "x-echo-authorization": `Bearer ${canary}` } : {}),
+        };
+        const s = await setup(ctx, {
+          responses: [{
+            status: g.status,
+            headers,
+            body: {
+              kind: "json",
+              value: { code: "denied", kind: "auth", message: "denied", correlation_id: "c", details: {} },
+            },
+          }],
+        }, { session, configure: { max_retries: 0, token: canary } });
+        if (!s.ok) throw new Broken("configure failed", {}, true);
+        const r = await request(s.setup, { method: "GET", path: "/hdr" }, 8_000);
+        if (r.kind === "no_reply" || r.kind === "driver_fault") {
+          throw new Broken(`the driver did not answer: ${describeCall(r)}`, {}, true);
+        }
+        if (s.setup.scenario.requests().length === 0) throw new Broken(NOT_SENT, {}, true);
+        const reply = JSON.stringify(r.kind === "ok" ? r.result : r.error);
+        const found = findCanaries(reply, [canary]);
+        if (found.length > 0) {
+          throw new Broken(
+            `the token came back in the ${r.kind === "ok" ? "result" : "error"} (${found[0]?.form})`,
+            {
+              leaks: found.map((f) => ({
+                where: `reply to request (status ${g.status})`,
+                form: f.form,
+                excerpt: "<canary>",
+              })),
+            },
+          );
+        }
+      });
+      return propertyVerdict(
+        ctx.seed,
+        res,
+        rule,
+        `${res.runs} generated header sets, token never in a reply`,
+      );
     });
-    const res = await check(arb, 40, ctx.seed, async (g) => {
-      const canary = ctx.newCanary();
-      // Servers sometimes echo credentials back (debug proxies): an SDK must still never surface them.
-      const headers: Record<string, string> = {
-        ...g.extra,
-        "content-type": "application/json",
-        "www-authenticate": `Bearer realm="${g.challenge.replaceAll('"', "")}", error="invalid_token"`,
-        ...(g.echo ? { "x-echo-authorization": `Bearer ${canary}` } : {}),
-      };
-      const s = await setup(ctx, {
-        responses: [{
-          status: g.status,
-          headers,
-          body: {
-            kind: "json",
-            value: { code: "denied", kind: "auth", message: "denied", correlation_id: "c", details: {} },
-          },
-        }],
-      }, { session, configure: { max_retries: 0, token: canary } });
-      if (!s.ok) throw new Broken("configure failed", {}, true);
-      const r = await request(s.setup, { method: "GET", path: "/hdr" }, 8_000);
-      if (r.kind === "no_reply" || r.kind === "driver_fault") {
-        throw new Broken(`the driver did not answer: ${describeCall(r)}`, {}, true);
-      }
-      if (s.setup.scenario.requests().length === 0) throw new Broken(NOT_SENT, {}, true);
-      const reply = JSON.stringify(r.kind === "ok" ? r.result : r.error);
-      const found = findCanaries(reply, [canary]);
-      if (found.length > 0) {
-        throw new Broken(
-          `the token came back in the ${r.kind === "ok" ? "result" : "error"} (${found[0]?.form})`,
-          {
-            leaks: found.map((f) => ({
-              where: `reply to request (status ${g.status})`,
-              form: f.form,
-              excerpt: "<canary>",
-            })),
-          },
-        );
-      }
-    });
-    return propertyVerdict(
-      ctx.seed,
-      res,
-      "the token must never come back in an error",
-      `${res.runs} generated header sets, token never in a reply`,
-    );
   },
 });
 

@@ -8,32 +8,44 @@ import { defineCheck } from "../../src/engine/registry.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
 import { type Check, type Verdict, verdict } from "../../src/engine/types.ts";
 import { callFault, gather, request, setup, unobserved } from "./_helpers.ts";
+import { judged, type Seen } from "./_judge.ts";
 
 /**
  * Redirect the SDK's first request to `to` ("foreign" = https://127.0.0.2, "http" = plain http) and
  * judge whether any request that reached that listener carried Authorization.
  */
-async function redirectCheck(
+function redirectCheck(
   ctx: SdkContext,
   to: "foreign" | "http",
   rule: (leaked: number) => string,
   passNote: (followed: number) => string,
 ): Promise<Verdict> {
-  const s = await setup(ctx, {
-    responses: [
-      { match: { path: "/start" }, redirect: to },
-      { status: 200, body: { kind: "json", value: { landed: true } } },
-    ],
+  /** Any request that reached the redirect's target listener with Authorization. */
+  const judge = (seen: readonly Seen[]): Verdict | undefined => {
+    for (const s of seen) {
+      const leaked = s.scenario.requests().filter((q) =>
+        q.listener === to && q.headers["authorization"] !== undefined
+      );
+      if (leaked.length > 0) return verdict.fail(rule(leaked.length), gather(s));
+    }
+    return undefined;
+  };
+  return judged(ctx, judge, async () => {
+    // the target answers 200 at the redirect's own location, so a client that follows it lands
+    const s = await setup(ctx, {
+      responses: [
+        { match: { path: "/start" }, redirect: to },
+        { status: 200, body: { kind: "json", value: { landed: true } } },
+      ],
+    });
+    if (!s.ok) return s.verdict;
+    const r = await request(s.setup, { method: "GET", path: "/start" });
+    if (r.kind === "no_reply" || r.kind === "driver_fault") return callFault("request", r, s.setup);
+    const u = unobserved(s.setup, 1, "the request that gets the redirect", "/start");
+    if (u) return u;
+    const followed = s.setup.scenario.requests().filter((q) => q.listener === to);
+    return judge([s.setup]) ?? verdict.pass(gather(s.setup, { notes: [passNote(followed.length)] }));
   });
-  if (!s.ok) return s.verdict;
-  const r = await request(s.setup, { method: "GET", path: "/start" });
-  if (r.kind === "no_reply" || r.kind === "driver_fault") return callFault("request", r, s.setup);
-  const u = unobserved(s.setup, 1, "the request that gets the redirect", "/start");
-  if (u) return u;
-  const followed = s.setup.scenario.requests().filter((q) => q.listener === to);
-  const leaked = followed.filter((q) => q.headers["authorization"] !== undefined);
-  if (leaked.length > 0) return verdict.fail(rule(leaked.length), gather(s.setup));
-  return verdict.pass(gather(s.setup, { notes: [passNote(followed.length)] }));
 }
 
 const authSameOrigin = defineCheck<SdkContext>({

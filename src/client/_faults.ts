@@ -52,6 +52,10 @@ export const CLIENT_FAULTS = [
   "follow-downgrade",
   "no-verify",
   "constant-request-id",
+  "replace-caller-key",
+  "no-last-event-id",
+  "ignore-custom-ca",
+  "refuse-http-opt-in",
 ] as const;
 
 /** A fault of the reference client (closed union). `no-verify` is a no-op in the client itself. */
@@ -79,6 +83,10 @@ export const GLOBAL_TOKEN_FILE = "/tmp/ron-kit-global-token";
 export interface Behaviour {
   /** Options: accept `http://` (base URL and redirects) even without `allowInsecureHttp`. */
   readonly alwaysAllowHttp: boolean;
+  /** Options: `allowInsecureHttp: true` allows `http://` (`false`: the opt-in is ignored, http refused). */
+  readonly honourInsecureOptIn: boolean;
+  /** Transport: trust the caller's `caCertPem` (`false`: it is ignored, only the system roots count). */
+  readonly trustCustomCa: boolean;
   /**
    * Transport: verify the server's TLS certificate. The client cannot switch this off itself; a
    * `false` here is applied by whoever starts the process (the selftest adds
@@ -140,6 +148,8 @@ export interface Behaviour {
    * `per-attempt`: a new one on every retry.
    */
   readonly idempotencyKey: "per-request" | "none" | "constant" | "per-attempt";
+  /** Options: a caller's `idempotencyKey` is sent verbatim (`replaced`: a generated UUID goes instead). */
+  readonly callerIdempotencyKey: "verbatim" | "replaced";
   /** Facade: `maxConcurrency` bounds the requests in flight. */
   readonly enforceConcurrency: boolean;
   /** Body reading: enforce `maxResponseBytes`. */
@@ -160,12 +170,16 @@ export interface Behaviour {
   readonly sseBounded: boolean;
   /** SSE: `bounded`: at most `maxReconnects` reconnects with backoff; `forever`: no limit, no backoff. */
   readonly sseReconnects: "bounded" | "forever";
+  /** SSE: a reconnect sends `Last-Event-ID` with the last id seen (`false`: it starts over). */
+  readonly sseResume: boolean;
 }
 
 /** The reference client's behaviour: every setting secure. */
 export const REFERENCE_BEHAVIOUR: Behaviour = Object.freeze(
   {
     alwaysAllowHttp: false,
+    honourInsecureOptIn: true,
+    trustCustomCa: true,
     verifyTls: true,
     timeouts: "defaults",
     tokenStore: "instance",
@@ -186,6 +200,7 @@ export const REFERENCE_BEHAVIOUR: Behaviour = Object.freeze(
     retryAfter: "capped",
     retryPastDeadline: false,
     idempotencyKey: "per-request",
+    callerIdempotencyKey: "verbatim",
     enforceConcurrency: true,
     enforceSizeLimit: true,
     smallBodyFastPath: true,
@@ -195,6 +210,7 @@ export const REFERENCE_BEHAVIOUR: Behaviour = Object.freeze(
     authOnCrossOriginRedirect: false,
     sseBounded: true,
     sseReconnects: "bounded",
+    sseResume: true,
     requestIds: "per-request",
   } as const,
 );
@@ -243,6 +259,10 @@ export const FAULT_TABLE: Readonly<Record<ClientFault, Partial<Behaviour>>> = Ob
   "follow-downgrade": { followInsecureRedirects: true, authOnCrossOriginRedirect: true },
   "no-verify": { verifyTls: false },
   "constant-request-id": { requestIds: "constant" },
+  "replace-caller-key": { callerIdempotencyKey: "replaced" },
+  "no-last-event-id": { sseResume: false },
+  "ignore-custom-ca": { trustCustomCa: false },
+  "refuse-http-opt-in": { honourInsecureOptIn: false },
 });
 
 /**

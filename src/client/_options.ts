@@ -98,7 +98,8 @@ function nonNegative(name: string, v: number | undefined, allowZero: boolean): v
  */
 export function parseClientOptions(options: RonClientOptions): ClientConfig {
   const behaviour = behaviourOf(options[FAULT]);
-  const allowHttp = options.allowInsecureHttp === true || behaviour.alwaysAllowHttp;
+  const allowHttp = (options.allowInsecureHttp === true && behaviour.honourInsecureOptIn) ||
+    behaviour.alwaysAllowHttp;
   const base = parseBase(options.baseUrl, allowHttp);
   if (options.tlsPqMode === "hybrid") throw new RonConfigError('tlsPqMode "hybrid" is not yet supported');
   nonNegative("timeouts.connectMs", options.timeouts?.connectMs, false);
@@ -252,7 +253,9 @@ export function parseRequest(config: ClientConfig, opts: RequestOptions, constan
   const requestId = behaviour.requestIds === "constant" ? constantKey : crypto.randomUUID();
   const isWrite = !IDEMPOTENT_METHODS.includes(method);
   let generatedKey = false;
-  let idemKey = opts.idempotencyKey;
+  let idemKey = opts.idempotencyKey !== undefined && behaviour.callerIdempotencyKey === "replaced"
+    ? crypto.randomUUID()
+    : opts.idempotencyKey;
   if (idemKey === undefined && opts.idempotent === true && isWrite && behaviour.idempotencyKey !== "none") {
     idemKey = behaviour.idempotencyKey === "constant" ? constantKey : crypto.randomUUID();
     generatedKey = true;

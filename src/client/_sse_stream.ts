@@ -81,7 +81,7 @@ export async function* openStream(
         };
         if (authorization !== undefined) headers["authorization"] = authorization;
         const lastId = parser.lastEventId;
-        if (lastId !== undefined) headers["last-event-id"] = lastId;
+        if (lastId !== undefined && rt.behaviour.sseResume) headers["last-event-id"] = lastId;
         const ctx: AttemptContext = {
           method: "GET",
           url,

@@ -7,6 +7,7 @@
  */
 import { AbortMarker, type AttemptContext, final, type Runtime } from "./_context.ts";
 import { LOG_BODY_CHARS } from "./_log.ts";
+import type { Behaviour } from "./_faults.ts";
 import {
   RonConfigError,
   type RonError,
@@ -23,15 +24,18 @@ const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
 const FETCH_ABORT = new WeakMap<Response, AbortController>();
 
 /**
- * The HTTP client of one `RonClient`: TLS verification on, plus an extra trusted CA if given.
+ * The HTTP client of one `RonClient`: TLS verification on, plus an extra trusted CA if given
+ * (and the behaviour trusts it).
  *
  * @param caCertPem an extra CA (PEM)
+ * @param behaviour the client's behaviour (`trustCustomCa`)
  * @returns the HTTP client
  * @throws RonConfigError when the CA cannot be loaded
  */
-export function createHttpClient(caCertPem: string | undefined): Deno.HttpClient {
+export function createHttpClient(caCertPem: string | undefined, behaviour: Behaviour): Deno.HttpClient {
   try {
-    return Deno.createHttpClient(caCertPem !== undefined ? { caCerts: [caCertPem] } : {});
+    const trusted = behaviour.trustCustomCa ? caCertPem : undefined;
+    return Deno.createHttpClient(trusted !== undefined ? { caCerts: [trusted] } : {});
   } catch {
     throw new RonConfigError("caCertPem could not be loaded");
   }

@@ -81,7 +81,7 @@ export class RonClient {
     this.#rt = {
       config,
       behaviour: config.behaviour,
-      http: createHttpClient(config.caCertPem),
+      http: createHttpClient(config.caCertPem, config.behaviour),
       log: new DebugLog(config, () => credentials.secrets()),
       credentials,
       closed: this.#closer.signal,

@@ -141,6 +141,17 @@ Deno.test("faults: token handling", async (t) => {
       await Deno.remove(GLOBAL_TOKEN_FILE).catch(() => {});
     }
   });
+  await t.step("refuse-http-opt-in", () => {
+    assert.throws(
+      () =>
+        new RonClient({
+          baseUrl: "http://127.0.0.1:9",
+          allowInsecureHttp: true,
+          [FAULT]: "refuse-http-opt-in",
+        }),
+      (e: unknown) => e instanceof RonError && e.type === "insecure",
+    );
+  });
   await t.step("close-noop and allow-http", () =>
     faulty("close-noop", ok, async (s, mk) => {
       const c = mk();
@@ -282,6 +293,12 @@ Deno.test("faults: retries and idempotency", async (t) => {
       await mk().request({ method: "POST", path: "/", json: {}, idempotent: true });
       assert.notEqual(s.seen[0]?.headers["idempotency-key"], s.seen[1]?.headers["idempotency-key"]);
     }));
+  await t.step("replace-caller-key", () =>
+    faulty("replace-caller-key", ok, async (s, mk) => {
+      await mk().request({ method: "POST", path: "/", json: {}, idempotencyKey: "caller-order-42" });
+      const sent = s.seen[0]?.headers["idempotency-key"];
+      assert.ok(sent !== undefined && sent !== "caller-order-42", String(sent));
+    }));
 });
 
 Deno.test("faults: timeouts, limits, redirects, SSE", async (t) => {
@@ -386,6 +403,12 @@ Deno.test("faults: timeouts, limits, redirects, SSE", async (t) => {
     faulty("sse-unbounded", sse, async (_s, mk) => {
       const r = await mk().subscribe("/", { maxEvents: 1, maxReconnects: 0 });
       assert.equal(r.events.length, 3);
+    }));
+  await t.step("no-last-event-id", () =>
+    faulty("no-last-event-id", sse, async (s, mk) => {
+      await mk().subscribe("/", { maxEvents: 10, maxReconnects: 1 });
+      assert.equal(s.seen.length, 2);
+      assert.equal(s.seen[1]?.headers["last-event-id"], undefined);
     }));
   await t.step("sse-reconnect-forever", () =>
     faulty("sse-reconnect-forever", sse, async (s, mk) => {

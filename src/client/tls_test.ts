@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import * as x509 from "@peculiar/x509";
 import { RonClient } from "./client.ts";
 import { RonInsecureTransportError } from "./errors.ts";
+import { FAULT } from "./_faults.ts";
 import { json, startServer } from "./_test_server.ts";
 
 x509.cryptoProvider.set(crypto);
@@ -74,6 +75,20 @@ Deno.test("TLS: a custom CA is trusted, an unknown CA is refused, an https → h
       const before = tls.seen.length;
       await assert.rejects(untrusted.request({ method: "GET", path: "/" }), RonInsecureTransportError);
       assert.equal(tls.seen.length, before);
+    });
+    await t.step("the ignore-custom-ca fault: the same CA is no longer trusted", async () => {
+      const mutant = new RonClient({
+        baseUrl: tls.url,
+        caCertPem: pki.caPem,
+        token: "ronc_test_token_value",
+        maxRetries: 0,
+        [FAULT]: "ignore-custom-ca",
+      });
+      try {
+        await assert.rejects(mutant.request({ method: "GET", path: "/" }), RonInsecureTransportError);
+      } finally {
+        mutant.close();
+      }
     });
     await t.step("https → http redirect", async () => {
       await assert.rejects(trusted.request({ method: "GET", path: "/down" }), RonInsecureTransportError);

@@ -25,6 +25,10 @@
  *   (a 503 problem). `close` destroys the client's connection: no status line, no bytes.
  * - Redirect targets keep the path and query: `"foreign"` → `https://127.0.0.2:<foreign>/s/<id>…`,
  *   `"http"` → `http://127.0.0.1:<http>/s/<id>…`, `"/x"` → `/s/<id>/x`, anything else verbatim.
+ * - Every redirect ends: a redirect step never answers a request at its own target (the same URL on
+ *   the same listener; the next matching or ordered step answers instead, or, if that is the same
+ *   redirect, a final `200 {"landed": true}`), nor a request that followed 5 of the scenario's
+ *   redirects already (`_redirect.ts`). So a client that follows every redirect reaches a final answer.
  * - SSE event ids continue after the request's `Last-Event-ID` (the scripted events are sent again,
  *   renumbered); generated events of an endless stream carry `{"seq": <id>}`.
  * - Released or unknown scenarios answer a 404 Problem (`mock.unknown_scenario`); a released
@@ -40,6 +44,7 @@ import { type ResponseStep, type Scenario, ScenarioSchema } from "../schema/scen
 import { defaultContentType, renderBody, wait } from "./_body.ts";
 import { Relay, type RelayedConnection, type RelayRegistry } from "./_proxy.ts";
 import { generateCa, issueLeaf } from "./ca.ts";
+import { LANDED, publicOrigin, RedirectPlan } from "./_redirect.ts";
 import type { MockServer, ScenarioHandle } from "./types.ts";
 
 /** Options of {@linkcode startMockServer}. */
@@ -89,6 +94,8 @@ class ScenarioState {
   readonly #steps: ResponseStep[];
   readonly #ordered: ResponseStep[];
   readonly #waiters = new Set<Waiter>();
+  /** every Location this scenario sent (absolute), with the hops a client made to follow it */
+  readonly #issued = new Map<string, number>();
   #next = 0;
 
   constructor(id: string, script: Scenario) {
@@ -101,13 +108,29 @@ class ScenarioState {
     return this.#released.signal;
   }
 
-  /** the matching step, else the next ordered one (the last repeats); undefined if none applies */
-  pick(method: string, rest: string): ResponseStep | undefined {
-    const matched = this.#steps.find((s) => s.match !== undefined && matches(s.match, method, rest));
+  /**
+   * The matching step, else the next ordered one (the last repeats); undefined if none applies.
+   * A redirect step that `loops` (would answer at its own target) is passed over; an ordered one
+   * that loops gives the final {@linkcode LANDED} answer instead.
+   */
+  pick(method: string, rest: string, loops: (s: ResponseStep) => boolean): ResponseStep | undefined {
+    const matching = this.#steps.filter((s) => s.match !== undefined && matches(s.match, method, rest));
+    const matched = matching.find((s) => !loops(s));
     if (matched) return matched;
     const step = this.#ordered[Math.min(this.#next, this.#ordered.length - 1)];
     this.#next++;
-    return step;
+    if (step === undefined) return matching.length > 0 ? LANDED : undefined;
+    return loops(step) ? LANDED : step;
+  }
+
+  /** How many of this scenario's redirects a request at `href` followed (0: none). */
+  hopsTo(href: string): number {
+    return this.#issued.get(href) ?? 0;
+  }
+
+  /** Remember a Location sent to a request that had followed `hops` redirects. */
+  issued(href: string, hops: number): void {
+    this.#issued.set(href, Math.max(this.#issued.get(href) ?? 0, hops + 1));
   }
 
   record(r: RecordedRequest): void {
@@ -213,7 +236,6 @@ export async function startMockServer(opts: StartMockServerOptions = {}): Promis
   let closed = false;
 
   const ports = { https: 0, http: 0, untrusted: 0, foreign: 0 };
-
   const play = async (c: Context<AppEnv>): Promise<Response> => {
     const id = c.req.param("id") ?? "";
     const sc = scenarios.get(id);
@@ -237,7 +259,16 @@ export async function startMockServer(opts: StartMockServerOptions = {}): Promis
       connection: conn?.id ?? "direct",
       listener: conn?.listener ?? "direct",
     });
-    const step = sc.pick(req.method, rest);
+    // a redirect never points at the request it answers, nor goes on for ever
+    const plan = new RedirectPlan(
+      id,
+      url,
+      rest,
+      publicOrigin(conn?.listener, ports),
+      ports,
+      (h) => sc.hopsTo(h),
+    );
+    const step = sc.pick(req.method, rest, (st) => plan.loops(st));
     if (step === undefined) {
       return problem(404, "mock.no_step", "no scripted response matches this request", {
         method: req.method,
@@ -277,13 +308,10 @@ export async function startMockServer(opts: StartMockServerOptions = {}): Promis
     let status = step.status ?? 200;
     if (step.redirect !== undefined) {
       status = step.status ?? 302;
-      const tail = `/s/${id}${rest === "/" ? "" : rest}${url.search}`;
-      let location: string;
-      if (step.redirect === "foreign") location = `https://${FOREIGN_HOST}:${ports.foreign}${tail}`;
-      else if (step.redirect === "http") location = `http://${LOCAL_HOST}:${ports.http}${tail}`;
-      else if (step.redirect.startsWith("/")) location = `/s/${id}${step.redirect}`;
-      else location = step.redirect;
+      const location = plan.location(step.redirect);
       headers.set("location", location);
+      const href = plan.resolve(location);
+      if (href !== undefined) sc.issued(href, plan.hops);
     }
     if (status < 200) {
       return problem(500, "mock.bad_status", `the mock cannot send a ${status} response`, { status });

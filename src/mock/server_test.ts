@@ -263,6 +263,35 @@ Deno.test("redirects: foreign is really 127.0.0.2, http is the plain listener, p
   });
 });
 
+Deno.test("every redirect ends: a client that follows every redirect lands on a final answer in a few hops", async () => {
+  await withMock(async (mock, client) => {
+    const scripts = {
+      // the sdk.redirect.* scenarios: the target keeps the path, where the same step matches again
+      "foreign, matched": [{ match: { path: "/start" }, redirect: "foreign" }, {
+        status: 200,
+        body: { kind: "json", value: { landed: "scripted" } },
+      }],
+      "http, matched": [{ match: { path: "/start" }, redirect: "http" }, {
+        status: 200,
+        body: { kind: "json", value: { landed: "scripted" } },
+      }],
+      // a lone redirect step: its own target answers 200 {"landed": true}
+      "foreign, alone": [{ redirect: "foreign" }],
+      "path, alone": [{ redirect: "/start" }],
+      // a cycle the script wrote: ended after a bounded number of hops
+      "cycle": [{ match: { path: "/start" }, redirect: "/b" }, { match: { path: "/b" }, redirect: "/start" }],
+    } as const;
+    for (const [name, responses] of Object.entries(scripts)) {
+      const s = mock.scenario({ responses: [...responses] });
+      const res = await fetch(`${s.httpsBase}/start`, { client, redirect: "follow" });
+      assert.equal(res.status, 200, name);
+      const body = await res.json();
+      assert.ok(body.landed === "scripted" || body.landed === true, `${name}: ${JSON.stringify(body)}`);
+      assert.ok(s.requests().length <= 7, `${name}: ${s.requests().length} requests`);
+    }
+  });
+});
+
 Deno.test("TLS: trusted CA verifies https and foreign; untrusted listener fails verification", async () => {
   await withMock(async (mock, client) => {
     const s = mock.scenario({ responses: [{ status: 204 }] });
