@@ -104,7 +104,12 @@ export function leakJudge(prefix: string, rule: string, notes: string[]): Judge 
     for (const s of seen) {
       if (scanned.has(s.canary)) continue;
       scanned.add(s.canary);
-      leaks.push(...(await s.session.scan([s.canary])).filter((l) => l.where.startsWith(prefix)));
+      // Files: end the driver first, so what it writes while it exits (and outside TMPDIR) is seen.
+      const scan = prefix.startsWith("file") && s.session.endAndScan
+        ? s.session.endAndScan([s.canary])
+        : s.session.scan([s.canary]);
+      leaks.push(...(await scan).filter((l) => l.where.startsWith(prefix)));
+      for (const line of s.session.scanCoverage?.() ?? []) if (prefix.startsWith("file")) notes.push(line);
     }
     const last = seen.at(-1);
     return leaks.length > 0 && last ? leakFail(rule, leaks, last, notes) : undefined;

@@ -44,6 +44,8 @@ export interface SetupOptions {
   session?: DriverSession;
   /** extra driver environment */
   env?: Record<string, string>;
+  /** export the run's CA in the standard environment variables @default true */
+  exportCaEnv?: boolean;
 }
 
 /**
@@ -93,12 +95,17 @@ export async function setup(
   opts: SetupOptions = {},
 ): Promise<SetupResult> {
   const scenario = ctx.mock.scenario(script);
-  const session = opts.session ?? await ctx.startDriver(opts.env ? { env: opts.env } : {});
+  const session = opts.session ??
+    await ctx.startDriver({
+      ...(opts.env ? { env: opts.env } : {}),
+      ...(opts.exportCaEnv === false ? { exportCaEnv: false } : {}),
+    });
   const base = baseOf(scenario, opts.listener ?? "https");
   const params: ConfigureParams = {
     base_url: base,
     token: ctx.newCanary(),
     ca_cert_pem: ctx.mock.caCertPem,
+    ...(session.caFile !== undefined && opts.exportCaEnv !== false ? { ca_cert_file: session.caFile } : {}),
     debug: true,
     ...(opts.noDefaultTimeouts ? {} : { timeouts: { ...QUICK_TIMEOUTS } }),
     ...opts.configure,
@@ -285,6 +292,12 @@ export function judgeGiveUp(
       }
       return verdict.pass(gather(s, { reply: r.error, timings: { elapsed_ms: Math.round(r.ms) }, notes }));
     case "driver_fault":
+      if (r.oversized?.reply === "success") {
+        return verdict.fail(
+          `${rule}; ${r.detail}`,
+          gather(s, { timings: { elapsed_ms: Math.round(r.ms), reply_bytes: r.oversized.bytes }, notes }),
+        );
+      }
       return callFault("request", r, s);
     default: {
       const never: never = r;

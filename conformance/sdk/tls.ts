@@ -190,7 +190,8 @@ const customCa = defineCheck<SdkContext>({
   mutants: ["ignore-custom-ca"],
   run: (ctx) =>
     judged(ctx, undefined, async () => {
-      const s = await setup(ctx, OK);
+      // Only the CA it is given: no SSL_CERT_FILE and the like, so an SDK that ignores ca_cert_pem fails.
+      const s = await setup(ctx, OK, { exportCaEnv: false });
       if (!s.ok) return s.verdict;
       const r = await request(s.setup, { method: "GET", path: "/ca" });
       if (r.kind === "ok" && r.result.status === 200) {
