@@ -5,7 +5,7 @@
  * @module
  */
 import { RonClient } from "../../src/client/mod.ts";
-import { type ClientFault, FAULT } from "../../src/client/_faults.ts";
+import { isClientFault, withFault } from "../../src/client/_faults.ts";
 import type { ModuleClient, ModuleClientConfig } from "./contract.ts";
 
 const mutant = new URL(import.meta.url).searchParams.get("mutant");
@@ -17,12 +17,11 @@ const mutant = new URL(import.meta.url).searchParams.get("mutant");
  * @returns the module client
  */
 export function createClient(config: ModuleClientConfig): ModuleClient {
-  const client = new RonClient({
+  const client = new RonClient(withFault({
     baseUrl: config.baseUrl,
     token: config.token,
     caCertPem: config.caCertPem,
-    ...(mutant ? { [FAULT]: mutant as ClientFault } : {}),
-  });
+  }, isClientFault(mutant) ? mutant : undefined));
   return {
     async request(req) {
       const r = await client.request({ method: req.method, path: req.path });

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import type { RonClientOptions } from "./types.ts";
 
 /** The options key that selects a fault: `new RonClient({ ..., [FAULT]: "global-token" })`. */
 export const FAULT: unique symbol = Symbol.for("ron.kit.fault") as never;
@@ -74,6 +75,35 @@ export type ClientFault = typeof CLIENT_FAULTS[number];
  */
 export function isClientFault(value: unknown): value is ClientFault {
   return typeof value === "string" && (CLIENT_FAULTS as readonly string[]).includes(value);
+}
+
+/**
+ * The options of a one-fault mutant of the reference client (test-only): `options` plus the
+ * fault switch, which is not part of the public {@linkcode RonClientOptions}.
+ *
+ * @param options the client's options
+ * @param fault the fault, or undefined for the reference itself
+ * @returns options to give `new RonClient(...)`
+ * @example
+ * ```ts
+ * import { FAULT, withFault } from "./_faults.ts";
+ * const o = withFault({ baseUrl: "https://x.test" }, "no-backoff");
+ * if (Reflect.get(o, FAULT) !== "no-backoff") throw new Error();
+ * ```
+ */
+export function withFault(options: RonClientOptions, fault: ClientFault | undefined): RonClientOptions {
+  return fault === undefined ? options : Object.assign({}, options, { [FAULT]: fault });
+}
+
+/**
+ * The fault a client was built with (read from the options, checked).
+ *
+ * @param options the options given to the client
+ * @returns the fault, or undefined for the reference client
+ */
+export function faultOf(options: RonClientOptions): ClientFault | undefined {
+  const f: unknown = Reflect.get(options, FAULT);
+  return isClientFault(f) ? f : undefined;
 }
 
 /** The fixed file the `global-token-file` fault stores the token in. */

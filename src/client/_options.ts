@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Behaviour, behaviourOf, FAULT } from "./_faults.ts";
+import { type Behaviour, behaviourOf, faultOf } from "./_faults.ts";
 import { RonConfigError, RonInsecureTransportError } from "./errors.ts";
 import { IDEMPOTENT_METHODS, isRetryableRequest } from "./retry.ts";
 import { Secret } from "./secret.ts";
@@ -97,7 +97,7 @@ function nonNegative(name: string, v: number | undefined, allowZero: boolean): v
  * @throws RonConfigError for an invalid URL or option
  */
 export function parseClientOptions(options: RonClientOptions): ClientConfig {
-  const behaviour = behaviourOf(options[FAULT]);
+  const behaviour = behaviourOf(faultOf(options));
   const allowHttp = (options.allowInsecureHttp === true && behaviour.honourInsecureOptIn) ||
     behaviour.alwaysAllowHttp;
   const base = parseBase(options.baseUrl, allowHttp);

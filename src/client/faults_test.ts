@@ -8,10 +8,10 @@ import {
   behaviourOf,
   CLIENT_FAULTS,
   type ClientFault,
-  FAULT,
   FAULT_TABLE,
   GLOBAL_TOKEN_FILE,
   REFERENCE_BEHAVIOUR,
+  withFault,
 } from "./_faults.ts";
 import { RonCancelledError, RonError, RonProblem } from "./errors.ts";
 import { json, problem, startServer, type TestHandler, type TestServer, trickle } from "./_test_server.ts";
@@ -27,7 +27,7 @@ async function faulty(
   const s = startServer(handler);
   const clients: RonClient[] = [];
   const mk = (o: Partial<RonClientOptions> = {}) => {
-    const c = new RonClient({ baseUrl: s.url, allowInsecureHttp: true, token: T1, ...o, [FAULT]: fault });
+    const c = new RonClient(withFault({ baseUrl: s.url, allowInsecureHttp: true, token: T1, ...o }, fault));
     clients.push(c);
     return c;
   };
@@ -144,11 +144,10 @@ Deno.test("faults: token handling", async (t) => {
   await t.step("refuse-http-opt-in", () => {
     assert.throws(
       () =>
-        new RonClient({
+        new RonClient(withFault({
           baseUrl: "http://127.0.0.1:9",
           allowInsecureHttp: true,
-          [FAULT]: "refuse-http-opt-in",
-        }),
+        }, "refuse-http-opt-in")),
       (e: unknown) => e instanceof RonError && e.type === "insecure",
     );
   });
@@ -159,7 +158,7 @@ Deno.test("faults: token handling", async (t) => {
       await c.request({ method: "GET", path: "/" });
       assert.equal(s.seen.length, 1);
       assert.doesNotThrow(() => {
-        new RonClient({ baseUrl: s.url, [FAULT]: "allow-http" }).close();
+        new RonClient(withFault({ baseUrl: s.url }, "allow-http")).close();
       });
     }));
 });
@@ -382,11 +381,10 @@ Deno.test("faults: timeouts, limits, redirects, SSE", async (t) => {
       );
       conn.close();
     })();
-    const c = new RonClient({
+    const c = new RonClient(withFault({
       baseUrl: `http://127.0.0.1:${listener.addr.port}`,
       allowInsecureHttp: true,
-      [FAULT]: "accept-truncated",
-    });
+    }, "accept-truncated"));
     try {
       assert.equal((await c.request({ method: "GET", path: "/" })).status, 200);
     } finally {

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as x509 from "@peculiar/x509";
 import { RonClient } from "./client.ts";
 import { RonInsecureTransportError } from "./errors.ts";
-import { FAULT } from "./_faults.ts";
+import { withFault } from "./_faults.ts";
 import { json, startServer } from "./_test_server.ts";
 
 x509.cryptoProvider.set(crypto);
@@ -77,13 +77,12 @@ Deno.test("TLS: a custom CA is trusted, an unknown CA is refused, an https → h
       assert.equal(tls.seen.length, before);
     });
     await t.step("the ignore-custom-ca fault: the same CA is no longer trusted", async () => {
-      const mutant = new RonClient({
+      const mutant = new RonClient(withFault({
         baseUrl: tls.url,
         caCertPem: pki.caPem,
         token: "ronc_test_token_value",
         maxRetries: 0,
-        [FAULT]: "ignore-custom-ca",
-      });
+      }, "ignore-custom-ca"));
       try {
         await assert.rejects(mutant.request({ method: "GET", path: "/" }), RonInsecureTransportError);
       } finally {

@@ -4,7 +4,6 @@
  *
  * @module
  */
-import type { ClientFault, FAULT } from "./_faults.ts";
 import type { RonError } from "./errors.ts";
 import type { Secret } from "./secret.ts";
 import type { SseEvent } from "./sse.ts";
@@ -101,8 +100,6 @@ export interface RonClientOptions {
   redact?: (text: string) => string;
   /** Receives debug entries. @default writes JSON lines to `console.error` */
   logger?: (entry: LogEntry) => void;
-  /** INTERNAL, test-only: the mutation matrix's one-fault switch. Never set it. @default undefined */
-  [FAULT]?: ClientFault;
 }
 
 /** Options of {@linkcode RonClient.request}. */

@@ -10,7 +10,7 @@
  *
  * Run: `deno run --allow-net=127.0.0.1,127.0.0.2,localhost --allow-env --allow-read --allow-write
  * conformance/drivers/reference/driver.ts [--mutant NAME]` (or `RON_KIT_MUTANT=NAME`). A mutant is
- * a one-fault variant: client faults (`src/client/_faults.ts`) go to the client's `FAULT` option;
+ * a one-fault variant: client faults (`src/client/_faults.ts`) go to the client through `withFault()`;
  * the driver injects {@link DRIVER_FAULTS} itself.
  *
  * @module
@@ -24,7 +24,7 @@ import {
   RonProblem,
   RonTransportError,
 } from "../../../src/client/mod.ts";
-import { behaviourOf, type ClientFault, FAULT, isClientFault } from "../../../src/client/_faults.ts";
+import { behaviourOf, type ClientFault, isClientFault, withFault } from "../../../src/client/_faults.ts";
 import {
   ConfigureParamsSchema,
   type Op,
@@ -266,7 +266,7 @@ export class ReferenceDriver {
     if (p.max_concurrency !== undefined) opts.maxConcurrency = p.max_concurrency;
     if (p.debug) opts.debug = true; // the client's most verbose logging, to stderr
     const m = this.#mutant;
-    const client = new RonClient(m !== undefined && isClientFault(m) ? { ...opts, [FAULT]: m } : opts);
+    const client = new RonClient(withFault(opts, m !== undefined && isClientFault(m) ? m : undefined));
     this.#instances.set(handle, { client, tokenBox });
     return { client: handle };
   }
