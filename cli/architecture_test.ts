@@ -15,7 +15,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["src/mock/", "src/driver/", "src/client/"],
   ["src/engine/", "src/report/"],
   ["conformance/", "chaos/"],
-  ["cli/", "mod.ts", "testing.ts", "bench/"],
+  ["cli/", "mod.ts", "testing.ts", "bench/", "field/"],
 ];
 
 function layerOf(path: string): number {
