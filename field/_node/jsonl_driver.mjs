@@ -4,7 +4,13 @@
 // driver follows (docs/FIELD.md) live in statusError and error.
 import { createInterface } from "node:readline";
 
-const FIELDS = { code: "string", kind: "string", message: "string", correlation_id: "string", details: "object" };
+const FIELDS = {
+  code: "string",
+  kind: "string",
+  message: "string",
+  correlation_id: "string",
+  details: "object",
+};
 let handles = 0;
 
 /** An error reply: `error` is the protocol's SdkError object. */
@@ -55,9 +61,7 @@ export function causes(e) {
 
 /** True when a TLS certificate or handshake failure is in the cause chain. */
 export function tlsFailure(e) {
-  return causes(e).some((c) =>
-    typeof c.code === "string" && /CERT|SIGNATURE|SSL|TLS|ISSUER/.test(c.code)
-  );
+  return causes(e).some((c) => typeof c.code === "string" && /CERT|SIGNATURE|SSL|TLS|ISSUER/.test(c.code));
 }
 
 function reply(id, ok, payload) {

@@ -64,7 +64,9 @@ async function send(p) {
 }
 
 function rotateToken(p) {
-  if (!tokens.has(p.client)) throw new SdkError({ type: "config", message: "not configured with token_provider" });
+  if (!tokens.has(p.client)) {
+    throw new SdkError({ type: "config", message: "not configured with token_provider" });
+  }
   tokens.set(p.client, p.token);
   return {};
 }
