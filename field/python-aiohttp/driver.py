@@ -1,14 +1,13 @@
 """Field driver: aiohttp with its defaults (docs/FIELD.md). Wiring: base URL, bearer header, the kit's
 timeouts as ClientTimeout, max_concurrency as TCPConnector(limit=); the CA comes from SSL_CERT_FILE."""
 import asyncio
-import dataclasses
 import os
 import sys
 import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_py"))
 import aiohttp  # noqa: E402
-from aiohttp.client import DEFAULT_TIMEOUT  # noqa: E402
+from aiohttp.client import DEFAULT_TIMEOUT, ClientTimeout  # noqa: E402
 from jsonl_driver import SdkError, debug_logging, error, new_handle, serve, status_error  # noqa: E402
 
 loop = asyncio.new_event_loop()
@@ -34,10 +33,12 @@ def configure(p: dict) -> dict:
     given = {k: t[src] / 1000 for k, src in (("sock_connect", "connect_ms"), ("sock_read", "read_ms"),
                                              ("total", "total_ms")) if src in t}
 
+    defaults = {k: getattr(DEFAULT_TIMEOUT, k) for k in ("total", "connect", "sock_read", "sock_connect")}
+
     async def build():
         connector = aiohttp.TCPConnector(limit=p["max_concurrency"]) if "max_concurrency" in p else None
         return aiohttp.ClientSession(headers={"Authorization": f"Bearer {p.get('token')}"}, connector=connector,
-                                     timeout=dataclasses.replace(DEFAULT_TIMEOUT, **given))
+                                     timeout=ClientTimeout(**{**defaults, **given}))
 
     handle = new_handle()
     clients[handle] = {"base": p["base_url"].rstrip("/"), "session": run(build())}
