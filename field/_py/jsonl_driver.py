@@ -4,6 +4,7 @@ Nothing here touches an HTTP client. Each driver gives `serve()` its op table; e
 on its own thread (pipelining) and one lock keeps each reply line whole. The mapping rules every field
 driver follows (docs/FIELD.md, "How the drivers map results") live in `status_error` and `body_json`.
 """
+import importlib
 import itertools
 import json
 import logging
@@ -20,6 +21,29 @@ _threads: set = set()
 
 class SdkError(Exception):
     """An error reply: args[0] is the protocol's SdkError object."""
+
+
+def background_import(name: str):
+    """Import a slow SDK on a thread so `hello` answers at once; the returned function waits for it.
+    (anthropic takes ~5 s to import on an idle machine, openai ~2 s; the kit waits 10 s for hello.)"""
+    box: dict = {}
+
+    def load():
+        try:
+            box["module"] = importlib.import_module(name)
+        except BaseException as e:  # re-raised where the SDK is first used
+            box["error"] = e
+
+    t = threading.Thread(target=load, daemon=True)
+    t.start()
+
+    def get():
+        t.join()
+        if "error" in box:
+            raise box["error"]
+        return box["module"]
+
+    return get
 
 
 def new_handle() -> str:

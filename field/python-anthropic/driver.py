@@ -8,15 +8,19 @@ import ssl
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_py"))
+from importlib.metadata import version  # noqa: E402
+
 import httpx2  # noqa: E402
-import anthropic  # noqa: E402
-from jsonl_driver import SdkError, debug_logging, error, new_handle, serve, status_error  # noqa: E402
+from jsonl_driver import (SdkError, background_import, debug_logging, error, new_handle, serve,  # noqa: E402
+                          status_error)
+
+sdk = background_import("anthropic")
 
 clients: dict = {}
 DEFAULT_S = 600.0  # anthropic's DEFAULT_TIMEOUT, kept for the timeouts the kit does not set
 
 
-def client(p: dict) -> anthropic.Anthropic:
+def client(p: dict):
     c = clients.get(p.get("client"))
     if c is None:
         raise SdkError({"type": "config", "message": "unknown client handle"})
@@ -31,11 +35,11 @@ def configure(p: dict) -> dict:
     kw["auth_token"] = p.get("token")
     t = p.get("timeouts") or {}
     if "connect_ms" in t or "read_ms" in t:
-        kw["timeout"] = anthropic.Timeout(DEFAULT_S, connect=t.get("connect_ms", 5000) / 1000,
+        kw["timeout"] = sdk().Timeout(DEFAULT_S, connect=t.get("connect_ms", 5000) / 1000,
                                        read=t.get("read_ms", DEFAULT_S * 1000) / 1000)
     if "max_retries" in p:
         kw["max_retries"] = p["max_retries"]
-    clients[handle] = anthropic.Anthropic(**kw)
+    clients[handle] = sdk().Anthropic(**kw)
     return {"client": handle}
 
 
@@ -50,7 +54,7 @@ def tls_failure(e: BaseException) -> bool:
 
 
 def request(p: dict) -> dict:
-    c = client(p)
+    c, m = client(p), sdk()
     method = p["method"].lower()
     options = {"params": p["query"]} if p.get("query") else {}
     try:
@@ -58,11 +62,11 @@ def request(p: dict) -> dict:
             resp = c.get(p["path"], cast_to=httpx2.Response, options=options)
         else:
             resp = getattr(c, method)(p["path"], cast_to=httpx2.Response, body=p.get("json"), options=options)
-    except anthropic.APITimeoutError as e:
+    except m.APITimeoutError as e:
         raise error("timeout", e)
-    except anthropic.APIConnectionError as e:
+    except m.APIConnectionError as e:
         raise error("insecure" if tls_failure(e) else "network", e)
-    except anthropic.APIStatusError as e:  # the SDK decoded the body as JSON unless it kept the raw text
+    except m.APIStatusError as e:  # the SDK decoded the body as JSON unless it kept the raw text
         raise status_error(e.status_code, not isinstance(e.body, str), e.body, e)
     try:
         doc = resp.json() if resp.content else None
@@ -77,7 +81,7 @@ def close(p: dict) -> dict:
 
 
 OPS = {
-    "hello": lambda p: {"protocol": 1, "name": "anthropic-python", "version": anthropic.__version__, "language": "python",
+    "hello": lambda p: {"protocol": 1, "name": "anthropic-python", "version": version("anthropic"), "language": "python",
                         "capabilities": ["http", "tls", "retry"]},
     "configure": configure, "request": request, "close": close,
 }
