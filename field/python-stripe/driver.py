@@ -7,14 +7,17 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_py"))
-import requests  # noqa: E402
-import stripe  # noqa: E402
-from jsonl_driver import SdkError, debug_logging, error, new_handle, serve, status_error  # noqa: E402
+from importlib.metadata import version  # noqa: E402
+
+from jsonl_driver import (SdkError, background_import, debug_logging, error, new_handle, serve,  # noqa: E402
+                          status_error)
+
+sdk = background_import("stripe")
 
 clients: dict = {}
 
 
-def client(p: dict) -> stripe.StripeClient:
+def client(p: dict):
     c = clients.get(p.get("client"))
     if c is None:
         raise SdkError({"type": "config", "message": "unknown client handle"})
@@ -22,6 +25,7 @@ def client(p: dict) -> stripe.StripeClient:
 
 
 def configure(p: dict) -> dict:
+    stripe = sdk()
     if p.get("debug"):
         debug_logging()
         stripe.log = "debug"
@@ -51,7 +55,9 @@ def cause(e: BaseException, kinds) -> bool:
 
 
 def request(p: dict) -> dict:
-    c = client(p)
+    import requests
+
+    c, stripe = client(p), sdk()
     params = dict(p.get("query") or {})
     if isinstance(p.get("json"), dict):
         params.update(p["json"])
@@ -76,7 +82,7 @@ def close(p: dict) -> dict:
 
 
 OPS = {
-    "hello": lambda p: {"protocol": 1, "name": "stripe-python", "version": stripe.VERSION, "language": "python",
+    "hello": lambda p: {"protocol": 1, "name": "stripe-python", "version": version("stripe"), "language": "python",
                         "capabilities": ["http", "tls", "retry", "idempotency"]},
     "configure": configure, "request": request, "close": close,
 }
