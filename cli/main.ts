@@ -1,7 +1,8 @@
 /**
  * The kit's command line: one task per profile (`certify`, `chaos`, `certify:server`, …, as the
  * profile list names them), `selftest` and `matrix`. Exit codes: 0 every applicable MUST passes
- * (after expected failures), 1 a failure, 2 a usage, config or start error.
+ * (after expected failures), 1 a failure, 2 a usage, config or start error. A server run with a
+ * target file may contact only the hosts that file names (`net_scope.ts`).
  *
  * @module
  */
@@ -57,6 +58,12 @@ export async function main(args: readonly string[]): Promise<number> {
   if (!profile) {
     console.error(cmd === undefined ? text : `unknown command: ${JSON.stringify(cmd)}\n${text}`);
     return 2;
+  }
+  if (profile.flags.some((f) => f.name === "--target")) {
+    // A target file names the only non-kit hosts the run may contact: allow exactly those (in a
+    // child process if need be), never prompt.
+    const code = await (await import("./net_scope.ts")).runNetScoped(profile.task, rest, profile.flags);
+    if (code !== undefined) return code;
   }
   return (await import("./certify.ts")).certifyMain(profile, rest);
 }

@@ -1,7 +1,7 @@
 /**
  * The context an `svc.*` check runs in, and the bounded HTTP probe every check sends its requests
  * through: each probe has a time limit, only ever goes to the target's origin (anything else is
- * refused), is counted and timed, and is kept (status, headers of interest, a ≤ 500-char body
+ * refused; a redirect is returned as it is, never followed), is counted and timed, and is kept (status, headers of interest, a ≤ 500-char body
  * excerpt) for the evidence.
  *
  * @module
@@ -9,6 +9,7 @@
 import type { BaseContext, Evidence, RecordedRequest } from "../../src/engine/types.ts";
 import type { Target } from "./target.ts";
 import type { JwtKit } from "./_jwt_kit.ts";
+import { errorMessage } from "../../src/util/error_message.ts";
 
 /** What an svc check receives. */
 export interface SvcContext extends BaseContext {
@@ -210,6 +211,7 @@ export class Prober {
     const ctl = new AbortController();
     const timer = setTimeout(() => ctl.abort(new Error("probe time limit")), req.timeoutMs ?? 5000);
     const onAbort = () => ctl.abort(new Error("check time limit"));
+    if (this.#signal.aborted) onAbort(); // the check is over: send nothing more
     this.#signal.addEventListener("abort", onAbort, { once: true });
     this.#count++;
     const t0 = performance.now();
@@ -336,8 +338,11 @@ export class Prober {
     this.#count++;
     let conn: Deno.Conn | undefined;
     const timer = setTimeout(() => conn?.close(), timeoutMs);
+    const onAbort = () => conn?.close();
+    this.#signal.addEventListener("abort", onAbort, { once: true });
     let res: ProbeResponse;
     try {
+      if (this.#signal.aborted) throw new Error("check time limit");
       conn = url.protocol === "https:"
         ? await Deno.connectTls({
           hostname: host,
@@ -354,7 +359,8 @@ export class Prober {
         if (n === null) break;
         text += dec.decode(buf.subarray(0, n), { stream: true });
       }
-      const [head = "", ...rest] = text.split("\r\n\r\n");
+      const complete = text.includes("\r\n\r\n");
+      const [head = "", ...rest] = complete ? text.split("\r\n\r\n") : [""];
       const [statusLine = "", ...hl] = head.split("\r\n");
       const hs: Record<string, string> = {};
       for (const l of hl) {
@@ -363,10 +369,18 @@ export class Prober {
       }
       const status = Number(/^HTTP\/\d(?:\.\d)?\s+(\d{3})/.exec(statusLine)?.[1] ?? 0);
       res = { status, headers: hs, text: rest.join("\r\n\r\n"), ms: performance.now() - t0 };
+      if (status === 0) {
+        res.error = text === ""
+          ? "the connection closed without a reply"
+          : !complete && text.startsWith("HTTP/")
+          ? `not an HTTP response: the header section did not end within ${text.length} characters`
+          : `not an HTTP response: ${JSON.stringify(text.slice(0, 80))}`;
+      }
     } catch (e) {
       res = { status: 0, headers: {}, text: "", ms: performance.now() - t0, error: errText(e) };
     } finally {
       clearTimeout(timer);
+      this.#signal.removeEventListener("abort", onAbort);
       try {
         conn?.close();
       } catch { /* already closed */ }
@@ -416,8 +430,7 @@ async function readBounded(body: ReadableStream<Uint8Array>): Promise<string> {
 }
 
 function errText(e: unknown): string {
-  if (e instanceof Error) return `${e.name}: ${e.message}`.slice(0, 300);
-  return String(e).slice(0, 300);
+  return errorMessage(e).slice(0, 400);
 }
 
 /** The last exchange of a prober (the one a check just sent). */

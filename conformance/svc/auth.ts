@@ -6,7 +6,7 @@
 import { defineCheck } from "../../src/engine/registry.ts";
 import { type Check, verdict } from "../../src/engine/types.ts";
 import { type Exchange, last, type SvcContext } from "./_context.ts";
-import { baseline, firstProtected, routeRequest } from "./_util.ts";
+import { baseline, cannotJudge, firstProtected, routeRequest } from "./_util.ts";
 import { forgeriesFor } from "./_jwt_kit.ts";
 
 const authRequired = defineCheck<SvcContext>({
@@ -23,20 +23,24 @@ const authRequired = defineCheck<SvcContext>({
     const t = ctx.target;
     const routes = [...t.protected, t.write, ...(t.sse ? [{ method: "GET", path: t.sse.path }] : [])];
     const bad: Exchange[] = [];
+    const silent: Exchange[] = [];
     for (const r of routes) {
       const res = await ctx.probe.send(
         routeRequest(r, { label: "no credentials", headersOnly: r.path === t.sse?.path }),
       );
-      if (res.status !== 401) bad.push(last(ctx.probe));
+      if (res.status === 0) silent.push(last(ctx.probe));
+      else if (res.status !== 401) bad.push(last(ctx.probe));
     }
-    const ev = ctx.probe.evidence([`routes probed without credentials: ${routes.length}`], bad);
+    const notes = [`routes probed without credentials: ${routes.length}`];
+    const ev = ctx.probe.evidence(notes, bad);
     if (bad.length > 0) {
       return verdict.fail(
         `every non-health route must answer 401 without credentials; ${bad.length} of ${routes.length} did not: ` +
-          bad.map((e) => `${e.method} ${e.path} → ${e.status || e.error}`).join(", "),
+          bad.map((e) => `${e.method} ${e.path} → ${e.status}`).join(", "),
         ev,
       );
     }
+    if (silent.length > 0) return cannotJudge(ctx, silent, routes.length, notes);
     return verdict.pass(ev);
   },
 });
@@ -56,6 +60,7 @@ const authInvalidToken = defineCheck<SvcContext>({
     if (b) return b;
     const r = firstProtected(ctx);
     const bad: Exchange[] = [];
+    const silent: Exchange[] = [];
     let sent = 0;
     for (const c of await forgeriesFor("svc.auth.invalid-token")) {
       const f = await ctx.jwt.forge(c.recipe);
@@ -65,16 +70,20 @@ const authInvalidToken = defineCheck<SvcContext>({
       }
       sent++;
       const res = await ctx.probe.send(routeRequest(r, { bearer: f.token, label: c.name }));
-      if (res.status !== 401) bad.push(last(ctx.probe));
+      if (res.status === 0) silent.push(last(ctx.probe));
+      else if (res.status !== 401) bad.push(last(ctx.probe));
     }
-    const ev = ctx.probe.evidence([`invalid tokens sent: ${sent}`], bad);
+    const notes = [`invalid tokens sent: ${sent}`];
+    const ev = ctx.probe.evidence(notes, bad);
     if (bad.length > 0) {
       return verdict.fail(
         `an invalid token must get 401; ${bad.length} of ${sent} did not: ` +
-          bad.map((e) => `${e.label} → ${e.status || e.error}`).join(", "),
+          bad.map((e) => `${e.label} → ${e.status}`).join(", "),
         ev,
       );
     }
+    if (silent.length > 0) return cannotJudge(ctx, silent, sent, notes);
+    if (sent === 0) return verdict.error("cannot judge: the kit could build none of the invalid tokens", ev);
     return verdict.pass(ev);
   },
 });
@@ -92,6 +101,7 @@ const authWwwAuthenticate = defineCheck<SvcContext>({
   async run(ctx) {
     const res = await ctx.probe.send(routeRequest(firstProtected(ctx), { label: "no credentials" }));
     const ev = ctx.probe.evidence();
+    if (res.status === 0) return cannotJudge(ctx, [last(ctx.probe)], 1);
     if (res.status !== 401) {
       return verdict.notApplicable(`no 401 to inspect (got ${res.status}); see svc.auth.required`);
     }
@@ -134,7 +144,7 @@ const authTokenInQuery = defineCheck<SvcContext>({
         ev,
       );
     }
-    if (res.status === 0) return verdict.error(`no answer: ${res.error}`, ev);
+    if (res.status === 0) return cannotJudge(ctx, [last(ctx.probe)], 1);
     return verdict.pass(ev);
   },
 });
@@ -156,11 +166,9 @@ const authHealthPublic = defineCheck<SvcContext>({
       label: "health, no credentials",
     });
     const ev = ctx.probe.evidence();
+    if (res.status === 0) return cannotJudge(ctx, [last(ctx.probe)], 1);
     if (res.status >= 200 && res.status < 300) return verdict.pass(ev);
-    return verdict.fail(
-      `GET ${ctx.target.health} without credentials must be 2xx, got ${res.status || res.error}`,
-      ev,
-    );
+    return verdict.fail(`GET ${ctx.target.health} without credentials must be 2xx, got ${res.status}`, ev);
   },
 });
 

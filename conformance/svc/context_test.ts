@@ -84,3 +84,25 @@ Deno.test("hostile origins include null and look-alikes, never a configured orig
   assert.ok(o.includes("http://app.example.com"));
   assert.ok(!o.includes("https://app.example.com"));
 });
+
+Deno.test("a probe never follows a redirect (not to another host, not at all)", async () => {
+  let elsewhere = 0;
+  const other = Deno.serve({ hostname: "127.0.0.2", port: 0, onListen() {} }, () => {
+    elsewhere++;
+    return new Response("followed");
+  });
+  const target = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    () => new Response(null, { status: 302, headers: { location: `http://127.0.0.2:${other.addr.port}/` } }),
+  );
+  const p = new Prober(new URL(`http://127.0.0.1:${target.addr.port}`), new AbortController().signal);
+  try {
+    const r = await p.send({ method: "GET", path: "/items" });
+    assert.equal(r.status, 302);
+    assert.equal(elsewhere, 0);
+  } finally {
+    p.close();
+    await target.shutdown();
+    await other.shutdown();
+  }
+});

@@ -6,7 +6,7 @@
 import { defineCheck } from "../../src/engine/registry.ts";
 import { type Check, verdict } from "../../src/engine/types.ts";
 import { type Exchange, last, type SvcContext } from "./_context.ts";
-import { firstProtected, routeRequest } from "./_util.ts";
+import { cannotJudge, firstProtected, routeRequest } from "./_util.ts";
 
 /**
  * The hostile origins to try: a foreign site, `null`, and look-alikes of the target and of every
@@ -44,6 +44,7 @@ const corsClosed = defineCheck<SvcContext>({
     const r = firstProtected(ctx);
     const origins = hostileOrigins(ctx.target.baseUrl, ctx.target.corsAllowedOrigins);
     const bad: Exchange[] = [];
+    const silent: Exchange[] = [];
     const why: string[] = [];
     for (const origin of origins) {
       const probes = [
@@ -61,6 +62,10 @@ const corsClosed = defineCheck<SvcContext>({
       ];
       for (const p of probes) {
         const res = await ctx.probe.send(p);
+        if (res.status === 0) {
+          silent.push(last(ctx.probe));
+          continue;
+        }
         const acao = res.headers["access-control-allow-origin"];
         const acac = res.headers["access-control-allow-credentials"]?.toLowerCase() === "true";
         if (acao === undefined) continue;
@@ -70,10 +75,12 @@ const corsClosed = defineCheck<SvcContext>({
         }
       }
     }
-    const ev = ctx.probe.evidence([`hostile origins tried: ${origins.length}`], bad);
+    const notes = [`hostile origins tried: ${origins.length}`];
+    const ev = ctx.probe.evidence(notes, bad);
     if (bad.length > 0) {
       return verdict.fail(`CORS must stay closed to unconfigured origins; ${why.join("; ")}`, ev);
     }
+    if (silent.length > 0) return cannotJudge(ctx, silent, ctx.probe.count, notes);
     return verdict.pass(ev);
   },
 });

@@ -8,9 +8,11 @@ import { type Check, verdict } from "../../src/engine/types.ts";
 import { type Exchange, last, type ProbeRequest, type ProbeResponse, type SvcContext } from "./_context.ts";
 import {
   baseline,
+  cannotJudge,
   correlationId,
   firstProtected,
   leaksIn,
+  loadInjectionCases,
   problemShape,
   routeRequest,
   tag,
@@ -60,11 +62,20 @@ export async function errorProbes(ctx: SvcContext): Promise<ProbeRequest[]> {
   ];
 }
 
-async function sendAll(ctx: SvcContext): Promise<{ res: ProbeResponse; ex: Exchange }[]> {
-  const out: { res: ProbeResponse; ex: Exchange }[] = [];
+/** One error probe's answer, its exchange, and the strings it sent (its echo is not a leak). */
+interface Answer {
+  res: ProbeResponse;
+  ex: Exchange;
+  sent: string[];
+}
+
+async function sendAll(ctx: SvcContext): Promise<Answer[]> {
+  const out: Answer[] = [];
   for (const p of await errorProbes(ctx)) {
     const res = await ctx.probe.send(p);
-    out.push({ res, ex: last(ctx.probe) });
+    const sent = p.text === undefined ? [] : [p.text];
+    if (p.json !== undefined) sent.push(JSON.stringify(p.json));
+    out.push({ res, ex: last(ctx.probe), sent });
   }
   return out;
 }
@@ -84,12 +95,13 @@ const errorsProblem = defineCheck<SvcContext>({
     const b = await baseline(ctx);
     if (b) return b;
     const bad: Exchange[] = [];
+    const silent: Exchange[] = [];
     const why: string[] = [];
     let errors = 0;
-    for (const { res, ex } of await sendAll(ctx)) {
+    const all = await sendAll(ctx);
+    for (const { res, ex } of all) {
       if (res.status === 0) {
-        bad.push(ex);
-        why.push(`${ex.label}: no answer`);
+        silent.push(ex);
         continue;
       }
       if (res.status < 400) continue;
@@ -100,11 +112,13 @@ const errorsProblem = defineCheck<SvcContext>({
         why.push(`${ex.label} → ${res.status}: ${s.why}`);
       } else if (s.form === "rfc9457") ctx.note(`${ex.label}: RFC 9457 problem (accepted)`);
     }
-    const ev = ctx.probe.evidence([`error responses inspected: ${errors}`], bad);
+    const notes = [`error responses inspected: ${errors}`];
+    const ev = ctx.probe.evidence(notes, bad);
     if (bad.length > 0) {
       return verdict.fail(`every 4xx/5xx must be a JSON Problem envelope; ${why.join("; ")}`, ev);
     }
-    if (errors === 0) return verdict.error("no probe produced an error response", ev);
+    if (silent.length > 0) return cannotJudge(ctx, silent, all.length, notes);
+    if (errors === 0) return verdict.error("cannot judge: no probe produced an error response", ev);
     return verdict.pass(ev);
   },
 });
@@ -123,11 +137,17 @@ const errorsNoLeak = defineCheck<SvcContext>({
     // positive control: the kit's valid token must work, else rejections prove nothing
     const b = await baseline(ctx);
     if (b) return b;
+    await loadInjectionCases(); // so that payloads another check stored are stripped, not counted
     const bad: Exchange[] = [];
+    const silent: Exchange[] = [];
     const why: string[] = [];
     const all = await sendAll(ctx);
-    for (const { res, ex } of all) {
-      const hits = leaksIn(res);
+    for (const { res, ex, sent } of all) {
+      if (res.status === 0) {
+        silent.push(ex);
+        continue;
+      }
+      const hits = leaksIn(res, sent);
       if (hits.length > 0) {
         bad.push(ex);
         why.push(
@@ -137,8 +157,10 @@ const errorsNoLeak = defineCheck<SvcContext>({
         );
       }
     }
-    const ev = ctx.probe.evidence([`responses scanned: ${all.length}`], bad);
+    const notes = [`responses scanned: ${all.length - silent.length}`];
+    const ev = ctx.probe.evidence(notes, bad);
     if (bad.length > 0) return verdict.fail(`errors must not leak internals; ${why.join("; ")}`, ev);
+    if (silent.length > 0) return cannotJudge(ctx, silent, all.length, notes);
     return verdict.pass(ev);
   },
 });
@@ -158,9 +180,12 @@ const errorsCorrelation = defineCheck<SvcContext>({
     const b = await baseline(ctx);
     if (b) return b;
     const bad: Exchange[] = [];
+    const silent: Exchange[] = [];
     const why: string[] = [];
     let errors = 0;
-    for (const { res, ex } of await sendAll(ctx)) {
+    const all = await sendAll(ctx);
+    for (const { res, ex } of all) {
+      if (res.status === 0) silent.push(ex);
       if (res.status < 400) continue;
       errors++;
       const h = res.headers["x-request-id"];
@@ -173,10 +198,13 @@ const errorsCorrelation = defineCheck<SvcContext>({
         why.push(`${ex.label}: X-Request-ID ${h} ≠ correlation_id ${body}`);
       }
     }
-    const ev = ctx.probe.evidence([`error responses inspected: ${errors}`], bad);
+    const notes = [`error responses inspected: ${errors}`];
+    const ev = ctx.probe.evidence(notes, bad);
     if (bad.length > 0) {
       return verdict.fail(`X-Request-ID must match the Problem's correlation_id; ${why.join("; ")}`, ev);
     }
+    if (silent.length > 0) return cannotJudge(ctx, silent, all.length, notes);
+    if (errors === 0) return verdict.error("cannot judge: no probe produced an error response", ev);
     return verdict.pass(ev);
   },
 });

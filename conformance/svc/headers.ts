@@ -6,7 +6,7 @@
 import { defineCheck } from "../../src/engine/registry.ts";
 import { type Check, type Verdict, verdict } from "../../src/engine/types.ts";
 import { type Exchange, last, type ProbeResponse, type SvcContext } from "./_context.ts";
-import { firstProtected, routeRequest, tag } from "./_util.ts";
+import { cannotJudge, firstProtected, routeRequest, tag } from "./_util.ts";
 
 /** A sample of responses: health, an authenticated route, a 401, a 404. */
 async function sample(ctx: SvcContext): Promise<{ res: ProbeResponse; ex: Exchange }[]> {
@@ -36,11 +36,13 @@ function headerCheck({ rule, judge, ...meta }: HeaderSpec): Check<SvcContext> {
     ...meta,
     async run(ctx): Promise<Verdict> {
       const bad: Exchange[] = [];
+      const silent: Exchange[] = [];
       const why: string[] = [];
       const all = await sample(ctx);
       for (const { res, ex } of all) {
         if (res.status === 0) {
-          return verdict.error(`no answer to ${ex.label}: ${res.error}`, ctx.probe.evidence());
+          silent.push(ex);
+          continue;
         }
         const w = judge(res);
         if (w !== undefined) {
@@ -48,8 +50,11 @@ function headerCheck({ rule, judge, ...meta }: HeaderSpec): Check<SvcContext> {
           why.push(`${ex.label} (${res.status}): ${w}`);
         }
       }
-      const ev = ctx.probe.evidence([`responses inspected: ${all.length}`], bad);
-      return bad.length > 0 ? verdict.fail(`${rule}; ${why.join("; ")}`, ev) : verdict.pass(ev);
+      const notes = [`responses inspected: ${all.length - silent.length}`];
+      const ev = ctx.probe.evidence(notes, bad);
+      if (bad.length > 0) return verdict.fail(`${rule}; ${why.join("; ")}`, ev);
+      if (silent.length > 0) return cannotJudge(ctx, silent, all.length, notes);
+      return verdict.pass(ev);
     },
   });
 }
@@ -121,7 +126,7 @@ const headersNoVersion = headerCheck({
   judge: (r) => {
     const found = ["server", "x-powered-by"]
       .map((k) => [k, r.headers[k]] as const)
-      .filter(([k, v]) => v !== undefined && (k === "x-powered-by" || /\d+\.\d+/.test(v)));
+      .filter(([k, v]) => v !== undefined && (k === "x-powered-by" || /\d\.\d/.test(v)));
     return found.length === 0 ? undefined : found.map(([k, v]) => `${k}: ${v}`).join(", ");
   },
 });

@@ -4,36 +4,18 @@
  *
  * @module
  */
-import { z } from "zod";
 import { defineCheck } from "../../src/engine/registry.ts";
 import { type Check, verdict } from "../../src/engine/types.ts";
 import { type Exchange, last, type ProbeRequest, type SvcContext } from "./_context.ts";
-import { baseline, firstProtected, leaksIn, routeRequest } from "./_util.ts";
-
-/** The injection fixture group. */
-export const InjectionFixtureSchema = z.object({
-  description: z.string(),
-  cases: z.array(
-    z.object({
-      name: z.string().min(1),
-      kind: z.enum(["sql", "nosql", "path", "template"]),
-      payload: z.string().min(1),
-      expect: z.array(z.enum(["4xx", "clean-2xx"])).min(1),
-    }).strict(),
-  ).min(1),
-}).strict();
-/** One injection case. */
-export type InjectionCase = z.infer<typeof InjectionFixtureSchema>["cases"][number];
-
-/**
- * Load the injection payloads (validated).
- *
- * @returns the cases
- */
-export async function loadInjectionCases(): Promise<InjectionCase[]> {
-  const url = new URL("../../fixtures/injection/payloads.json", import.meta.url);
-  return InjectionFixtureSchema.parse(JSON.parse(await Deno.readTextFile(url))).cases;
-}
+import {
+  baseline,
+  cannotJudge,
+  firstProtected,
+  leaksIn,
+  loadInjectionCases,
+  noAnswer,
+  routeRequest,
+} from "./_util.ts";
 
 const inputUnknownFields = defineCheck<SvcContext>({
   id: "svc.input.unknown-fields",
@@ -55,7 +37,7 @@ const inputUnknownFields = defineCheck<SvcContext>({
     if (ok.status < 200 || ok.status >= 300) {
       return verdict.error(
         `baseline failed: the example write request answered ${
-          ok.status || ok.error
+          ok.status || noAnswer(ok)
         }; fix [write] in the target`,
         ctx.probe.evidence(),
       );
@@ -68,8 +50,9 @@ const inputUnknownFields = defineCheck<SvcContext>({
       }),
     );
     const ev = ctx.probe.evidence();
+    if (res.status === 0) return cannotJudge(ctx, [last(ctx.probe)], 1);
     if (res.status === 400 || res.status === 422) return verdict.pass(ev);
-    return verdict.fail(`an unknown JSON field must get 400 or 422, got ${res.status || res.error}`, ev);
+    return verdict.fail(`an unknown JSON field must get 400 or 422, got ${res.status}`, ev);
   },
 });
 
@@ -92,8 +75,10 @@ const inputInjection = defineCheck<SvcContext>({
     const r = firstProtected(ctx);
     const stringKeys = Object.entries(w.body).filter(([, v]) => typeof v === "string").map(([k]) => k);
     const bad: Exchange[] = [];
+    const silent: Exchange[] = [];
     const why: string[] = [];
     const cases = await loadInjectionCases();
+    let sent = 0;
     for (const c of cases) {
       const probes: ProbeRequest[] = [];
       for (const k of stringKeys) {
@@ -115,10 +100,14 @@ const inputInjection = defineCheck<SvcContext>({
       }
       for (const p of probes) {
         const res = await ctx.probe.send(p);
+        sent++;
+        // every payload is stripped before the scan: a payload stored and listed back is data
         const hits = leaksIn(res, [c.payload]);
-        if (res.status === 0 || res.status >= 500 || (res.status >= 300 && res.status < 400)) {
+        if (res.status === 0) {
+          silent.push(last(ctx.probe));
+        } else if (res.status >= 500 || (res.status >= 300 && res.status < 400)) {
           bad.push(last(ctx.probe));
-          why.push(`${p.label} → ${res.status || res.error}`);
+          why.push(`${p.label} → ${res.status}`);
         } else if (hits.length > 0) {
           bad.push(last(ctx.probe));
           why.push(
@@ -127,12 +116,18 @@ const inputInjection = defineCheck<SvcContext>({
         }
       }
     }
-    const ev = ctx.probe.evidence([
-      `payloads: ${cases.length}; string fields: ${stringKeys.join(", ") || "none"}`,
-    ], bad);
+    const notes = [`payloads: ${cases.length}; string fields: ${stringKeys.join(", ") || "none"}`];
+    const ev = ctx.probe.evidence(notes, bad);
     if (bad.length > 0) {
       return verdict.fail(
         `injection payloads must get 4xx or a clean 2xx, never 5xx or a leak; ${why.slice(0, 8).join("; ")}`,
+        ev,
+      );
+    }
+    if (silent.length > 0) return cannotJudge(ctx, silent, sent, notes);
+    if (sent === 0) {
+      return verdict.error(
+        "cannot judge: no probe to send (no string field in [write], no lookup, no GET route)",
         ev,
       );
     }

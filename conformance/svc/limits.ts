@@ -7,7 +7,7 @@
 import { defineCheck } from "../../src/engine/registry.ts";
 import { type Check, verdict } from "../../src/engine/types.ts";
 import { type Exchange, last, type SvcContext } from "./_context.ts";
-import { baseline, firstProtected, routeRequest } from "./_util.ts";
+import { baseline, cannotJudge, firstProtected, routeRequest } from "./_util.ts";
 
 const limitsBody = defineCheck<SvcContext>({
   id: "svc.limits.body",
@@ -31,6 +31,7 @@ const limitsBody = defineCheck<SvcContext>({
     const suffix = `"}`;
     const padded = prefix + "a".repeat(size - prefix.length - suffix.length) + suffix;
     const bad: Exchange[] = [];
+    const silent: Exchange[] = [];
     const probes = [
       routeRequest(w, {
         bearer: token,
@@ -47,16 +48,19 @@ const limitsBody = defineCheck<SvcContext>({
     ];
     for (const p of probes) {
       const res = await ctx.probe.send(p);
-      if (res.status !== 413) bad.push(last(ctx.probe));
+      if (res.status === 0) silent.push(last(ctx.probe));
+      else if (res.status !== 413) bad.push(last(ctx.probe));
     }
-    const ev = ctx.probe.evidence([`body limit ${ctx.target.bodyLimit} bytes; sent ${size} bytes`], bad);
+    const notes = [`body limit ${ctx.target.bodyLimit} bytes; sent ${size} bytes`];
+    const ev = ctx.probe.evidence(notes, bad);
     if (bad.length > 0) {
       return verdict.fail(
         `a ${size}-byte body (limit ${ctx.target.bodyLimit}) must get 413; ` +
-          bad.map((e) => `${e.label} → ${e.status || e.error}`).join(", "),
+          bad.map((e) => `${e.label} → ${e.status}`).join(", "),
         ev,
       );
     }
+    if (silent.length > 0) return cannotJudge(ctx, silent, probes.length, notes);
     return verdict.pass(ev);
   },
 });
@@ -80,9 +84,11 @@ const limitsQuery = defineCheck<SvcContext>({
     const res = await ctx.probe.send(
       routeRequest(r, { path: `${r.path}?q=${q}`, bearer: token, label: "16 KiB query" }),
     );
-    const ev = ctx.probe.evidence(["query length 16386 characters"]);
+    const notes = ["query length 16386 characters"];
+    const ev = ctx.probe.evidence(notes);
+    if (res.status === 0) return cannotJudge(ctx, [last(ctx.probe)], 1, notes);
     if (res.status === 414 || res.status === 400 || res.status === 431) return verdict.pass(ev);
-    return verdict.fail(`an overlong query (16 KiB) must get 414 or 400, got ${res.status || res.error}`, ev);
+    return verdict.fail(`an overlong query (16 KiB) must get 414 or 400, got ${res.status}`, ev);
   },
 });
 

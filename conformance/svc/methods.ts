@@ -5,8 +5,8 @@
  */
 import { defineCheck } from "../../src/engine/registry.ts";
 import { type Check, verdict } from "../../src/engine/types.ts";
-import type { Exchange, SvcContext } from "./_context.ts";
-import { firstProtected } from "./_util.ts";
+import { type Exchange, last, type SvcContext } from "./_context.ts";
+import { cannotJudge, firstProtected } from "./_util.ts";
 
 const methodsTrace = defineCheck<SvcContext>({
   id: "svc.methods.trace",
@@ -24,12 +24,10 @@ const methodsTrace = defineCheck<SvcContext>({
     const why: string[] = [];
     for (const path of [ctx.target.health, firstProtected(ctx).path]) {
       const res = await ctx.probe.raw("TRACE", path, { "x-conformance-probe": marker });
-      const ex = ctx.probe.exchanges[ctx.probe.exchanges.length - 1];
-      if (res.status === 0) {
-        return verdict.error(`no answer to TRACE ${path}: ${res.error}`, ctx.probe.evidence());
-      }
+      const ex = last(ctx.probe);
+      if (res.status === 0) return cannotJudge(ctx, [ex], ctx.probe.count);
       if ((res.status >= 200 && res.status < 300) || res.text.includes(marker)) {
-        if (ex) bad.push(ex);
+        bad.push(ex);
         why.push(`TRACE ${path} → ${res.status}${res.text.includes(marker) ? " echoing the request" : ""}`);
       }
     }

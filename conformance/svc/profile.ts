@@ -114,7 +114,7 @@ function fileSpec(seed: number, path: string): TargetSpec<SvcContext> {
         const t = await loadTarget(path);
         return { ok: true, value: openSvcTarget(t, seed, () => Promise.resolve()) };
       } catch (e) {
-        if (e instanceof TargetError) return { ok: false, error: `target error (${path}): ${e.message}` };
+        if (e instanceof TargetError) return { ok: false, error: `target error: ${e.message}` };
         return { ok: false, error: `target ${path}: ${errorMessage(e)}` };
       }
     },

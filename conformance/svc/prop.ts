@@ -8,8 +8,8 @@ import fc from "fast-check";
 import { defineCheck } from "../../src/engine/registry.ts";
 import { type Check, verdict } from "../../src/engine/types.ts";
 import { errorMessage } from "../../src/util/error_message.ts";
-import type { SvcContext } from "./_context.ts";
-import { baseline, leaksIn, routeRequest } from "./_util.ts";
+import { type Exchange, last, type SvcContext } from "./_context.ts";
+import { baseline, cannotJudge, leaksIn, loadInjectionCases, rememberSent, routeRequest } from "./_util.ts";
 
 /** The number of generated bodies per run. */
 export const FUZZ_RUNS = 60;
@@ -56,6 +56,11 @@ export function bodyArbitrary(
   );
 }
 
+/** A generated body got no HTTP answer: nothing to judge (the check says `error`, not `fail`). */
+class NoAnswer extends Error {
+  override name = "NoAnswer";
+}
+
 const propFuzz = defineCheck<SvcContext>({
   id: "svc.prop.fuzz",
   title: "generated valid and invalid bodies never get 5xx or a leak (seeded)",
@@ -72,10 +77,18 @@ const propFuzz = defineCheck<SvcContext>({
     const b = await baseline(ctx);
     if (b) return b;
     const token = await ctx.jwt.valid();
+    await loadInjectionCases(); // so that payloads another check stored are stripped, not counted
     const w = ctx.target.write;
+    const silent: Exchange[] = [];
+    let judged = 0;
     const prop = fc.asyncProperty(bodyArbitrary(w.body), async (body) => {
+      rememberSent("json" in body ? body.json : body.text);
       const res = await ctx.probe.send(routeRequest(w, { bearer: token, ...body, label: "generated body" }));
-      if (res.status === 0) throw new Error(`no answer: ${res.error}`);
+      if (res.status === 0) {
+        silent.push(last(ctx.probe));
+        throw new NoAnswer();
+      }
+      judged++;
       if (res.status >= 500) throw new Error(`answered ${res.status}`);
       const hits = leaksIn(res, "json" in body ? [] : [body.text]);
       if (hits.length > 0) {
@@ -90,6 +103,9 @@ const propFuzz = defineCheck<SvcContext>({
     });
     const runs = details.numRuns;
     const notes = [`seed ${details.seed}, runs ${runs} of ${FUZZ_RUNS}, budget ${FUZZ_BUDGET_MS} ms`];
+    if (details.failed && details.errorInstance instanceof NoAnswer) {
+      return cannotJudge(ctx, silent, ctx.probe.count - 1, notes);
+    }
     if (details.failed) {
       const ce = JSON.stringify(details.counterexample?.[0] ?? null).slice(0, 500);
       const cause = errorMessage(details.errorInstance);
@@ -104,6 +120,7 @@ const propFuzz = defineCheck<SvcContext>({
     }
     const ev = ctx.probe.evidence(details.interrupted ? [...notes, "time budget reached"] : notes);
     ev.property = { seed: details.seed, runs };
+    if (judged === 0) return verdict.error("cannot judge: no generated body got an answer in time", ev);
     return verdict.pass(ev);
   },
 });

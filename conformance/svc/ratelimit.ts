@@ -7,7 +7,7 @@
 import { defineCheck } from "../../src/engine/registry.ts";
 import { type Check, verdict } from "../../src/engine/types.ts";
 import { type Exchange, last, type ProbeResponse, type SvcContext } from "./_context.ts";
-import { baseline, routeRequest } from "./_util.ts";
+import { baseline, cannotJudge, routeRequest } from "./_util.ts";
 
 /** Send until the first 429, at most limit*2+5 requests. */
 async function untilLimited(
@@ -18,19 +18,24 @@ async function untilLimited(
     sent: number;
     max: number;
     statuses: Map<number, number>;
+    silent: Exchange[];
   }
 > {
   const token = await ctx.jwt.valid();
   const rl = ctx.target.rateLimit;
   const max = rl.limit * 2 + 5;
   const statuses = new Map<number, number>();
+  const silent: Exchange[] = [];
+  let sent = 0;
   for (let n = 1; n <= max; n++) {
     if (ctx.signal.aborted) break;
     const res = await ctx.probe.send(routeRequest(rl, { bearer: token, label: `request ${n}` }));
+    sent = n;
     statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-    if (res.status === 429) return { hit: { res, ex: last(ctx.probe), n }, sent: n, max, statuses };
+    if (res.status === 0) silent.push(last(ctx.probe));
+    if (res.status === 429) return { hit: { res, ex: last(ctx.probe), n }, sent, max, statuses, silent };
   }
-  return { sent: ctx.probe.count, max, statuses };
+  return { sent, max, statuses, silent };
 }
 
 function statusNote(m: Map<number, number>): string {
@@ -56,6 +61,13 @@ const rateLimitEnforced = defineCheck<SvcContext>({
       `limit ${rl.limit} per ${rl.windowS} s; sent ${r.sent} (cap ${r.max})`,
       statusNote(r.statuses),
     ];
+    if (r.hit === undefined && r.silent.length > 0) return cannotJudge(ctx, r.silent, r.sent, notes);
+    if (r.hit === undefined && r.sent < r.max) {
+      return verdict.error(
+        `cannot judge: the check stopped after ${r.sent} of ${r.max} requests`,
+        ctx.probe.evidence(notes),
+      );
+    }
     if (r.hit === undefined) {
       return verdict.fail(
         `${rl.method} ${rl.path} must answer 429 past ${rl.limit} requests per ${rl.windowS} s; no 429 in ${r.sent} requests`,
@@ -80,12 +92,15 @@ const rateLimitRetryAfter = defineCheck<SvcContext>({
     const b = await baseline(ctx);
     if (b) return b;
     const r = await untilLimited(ctx);
+    if (r.hit === undefined && r.silent.length > 0) {
+      return cannotJudge(ctx, r.silent, r.sent, [statusNote(r.statuses)]);
+    }
     if (r.hit === undefined) {
       return verdict.notApplicable(`no 429 in ${r.sent} requests; see svc.ratelimit.enforced`);
     }
     const v = r.hit.res.headers["retry-after"];
     const ev = ctx.probe.evidence([statusNote(r.statuses)], [r.hit.ex]);
-    if (v !== undefined && (/^\s*\d+\s*$/.test(v) || !Number.isNaN(Date.parse(v)))) return verdict.pass(ev);
+    if (v !== undefined && (/^\d+$/.test(v.trim()) || !Number.isNaN(Date.parse(v)))) return verdict.pass(ev);
     return verdict.fail(
       `429 must carry Retry-After (seconds or HTTP date), got ${
         v === undefined ? "none" : JSON.stringify(v)

@@ -5,7 +5,8 @@
  */
 import { defineCheck } from "../../src/engine/registry.ts";
 import { type Check, verdict } from "../../src/engine/types.ts";
-import type { SvcContext } from "./_context.ts";
+import { last, type SvcContext } from "./_context.ts";
+import { cannotJudge } from "./_util.ts";
 
 function ssePath(ctx: SvcContext): string {
   const p = ctx.target.sse?.path;
@@ -34,8 +35,9 @@ const sseHeaders = defineCheck<SvcContext>({
       label: "SSE with a valid token",
     });
     const ev = ctx.probe.evidence();
+    if (res.status === 0) return cannotJudge(ctx, [last(ctx.probe)], 1);
     if (res.status < 200 || res.status >= 300) {
-      return verdict.error(`the SSE route answered ${res.status || res.error}`, ev);
+      return verdict.error(`cannot judge: the SSE route answered ${res.status} to the kit's valid token`, ev);
     }
     const why: string[] = [];
     const ct = res.headers["content-type"] ?? "";
@@ -74,11 +76,9 @@ const sseAuth = defineCheck<SvcContext>({
       label: "SSE without credentials",
     });
     const ev = ctx.probe.evidence();
+    if (res.status === 0) return cannotJudge(ctx, [last(ctx.probe)], 1);
     if (res.status === 401) return verdict.pass(ev);
-    return verdict.fail(
-      `the SSE route must answer 401 without credentials, got ${res.status || res.error}`,
-      ev,
-    );
+    return verdict.fail(`the SSE route must answer 401 without credentials, got ${res.status}`, ev);
   },
 });
 

@@ -1,18 +1,47 @@
 /**
  * The server target file (TOML): what `deno task certify:server --target FILE` probes, and how the
- * kit gets credentials. Parsed with smol-toml, validated with zod; every error names the field.
- * See `example_target.toml` beside this file and docs/DESIGN.md § "Certifying a server".
+ * kit gets credentials. Read bounded (a regular file, ≤ 1 MiB, like every file it names), parsed
+ * with smol-toml, validated with zod; every error names the field (a TOML error its line). The hosts
+ * it names ({@linkcode targetNetHosts}) are the only ones a run against it may contact. See `example_target.toml` beside this file and docs/DESIGN.md § "Certifying a server".
  *
  * @module
  */
 import { parse as parseToml } from "smol-toml";
 import { z } from "zod";
 import { errorMessage } from "../../src/util/error_message.ts";
-import { exportSPKI, importJWK, importPKCS8, importSPKI, type JWK } from "jose";
+import { readBounded, ReadBoundedError } from "../../src/util/read_bounded.ts";
+import {
+  checkResolves,
+  fetchJwksPem,
+  importPrivate,
+  MAX_FILE_BYTES,
+  netHost,
+  publicPem,
+  readNamedFile,
+  TargetError,
+  tomlErrorText,
+} from "./_target_read.ts";
+
+export { MAX_FILE_BYTES, netHost, TargetError };
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 const routePath = z.string().regex(/^\/[^\s?#]*$/, "must be a path starting with '/' (no query, no spaces)");
 const jsonObject = z.record(z.string(), z.unknown());
+
+/** An http(s) URL whose host the kit can allow (see {@linkcode netHost}). */
+const httpUrl = z.string().url().refine((u) => /^https?:\/\//i.test(u), "must be http:// or https://")
+  .refine((u) => URL.canParse(u) ? netHost(new URL(u)) !== undefined : true, {
+    error: (iss) =>
+      `host ${JSON.stringify(hostOf(iss.input))} cannot be allowed: not a valid host name or address`,
+  });
+
+function hostOf(u: unknown): string {
+  try {
+    return new URL(String(u)).hostname;
+  } catch {
+    return String(u);
+  }
+}
 
 /** One route with an example request. */
 const RouteSchema = z.object({
@@ -25,7 +54,7 @@ const RouteSchema = z.object({
 export const TargetFileSchema = z.object({
   name: z.string().min(1).default("server"),
   version: z.string().min(1).default("unknown"),
-  base_url: z.string().url().refine((u) => /^https?:\/\//.test(u), "must be http:// or https://"),
+  base_url: httpUrl,
   health: routePath.default("/health"),
   lookup: z.string().regex(/^\/\S*\{id\}\S*$/, "must be a path containing {id}").optional(),
   body_limit: z.number().int().positive().max(64 * 1024 * 1024).default(65536),
@@ -48,12 +77,23 @@ export const TargetFileSchema = z.object({
     kid: z.string().min(1).optional(),
     subject: z.string().min(1).default("conformance-kit"),
     public_key: z.string().min(1).optional(),
-    jwks_url: z.string().url().optional(),
+    jwks_url: httpUrl.optional(),
   }).strict().refine((c) => c.token_env !== undefined || c.issuer_private_key !== undefined, {
     message: "give token_env or issuer_private_key",
     path: ["token_env"],
   }),
-}).strict();
+}).strict().superRefine((f, ctx) => {
+  const jwks = f.credentials?.jwks_url;
+  if (jwks === undefined || !URL.canParse(jwks) || !URL.canParse(f.base_url)) return;
+  const base = new URL(f.base_url).origin;
+  if (new URL(jwks).origin !== base) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["credentials", "jwks_url"],
+      message: `must be on the target's origin ${base}, got ${new URL(jwks).origin}`,
+    });
+  }
+});
 
 /** The raw target file type. */
 export type TargetFile = z.infer<typeof TargetFileSchema>;
@@ -98,21 +138,6 @@ export interface Target {
   credentials: Credentials;
 }
 
-/** Why a target could not be loaded: the field and what is wrong with it. */
-export class TargetError extends Error {
-  /** the dotted field path, e.g. "credentials.token_env" ("" for the whole file) */
-  readonly field: string;
-  /**
-   * @param field the dotted field path
-   * @param message what is wrong
-   */
-  constructor(field: string, message: string) {
-    super(field === "" ? message : `field "${field}": ${message}`);
-    this.name = "TargetError";
-    this.field = field;
-  }
-}
-
 /**
  * The capabilities a target has: `https_target` for an https base URL, `sse_route` when it names one.
  *
@@ -154,7 +179,7 @@ export function parseTargetFile(text: string): TargetFile {
   try {
     raw = parseToml(text);
   } catch (e) {
-    throw new TargetError("", `not valid TOML: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
+    throw new TargetError("", `not valid TOML ${tomlErrorText(e)}`);
   }
   const r = TargetFileSchema.safeParse(raw);
   if (!r.success) {
@@ -176,60 +201,13 @@ export function parseTargetFile(text: string): TargetFile {
   return r.data;
 }
 
-async function readKeyFile(field: string, path: string): Promise<string> {
-  try {
-    return await Deno.readTextFile(path);
-  } catch (e) {
-    throw new TargetError(field, `cannot read ${path}: ${errorMessage(e)}`);
-  }
-}
-
-async function importPrivate(field: string, text: string, alg: string): Promise<CryptoKey> {
-  try {
-    if (text.trimStart().startsWith("{")) {
-      const k = await importJWK(JSON.parse(text) as JWK, alg);
-      if (k instanceof Uint8Array) throw new Error("a symmetric JWK is not an issuer key");
-      return k;
-    }
-    return await importPKCS8(text, alg);
-  } catch (e) {
-    if (e instanceof TargetError) throw e;
-    throw new TargetError(
-      field,
-      `not a ${alg} private key (JWK or PKCS#8 PEM): ${errorMessage(e)}`,
-    );
-  }
-}
-
-async function publicPem(field: string, text: string, alg: string): Promise<string> {
-  try {
-    if (text.trimStart().startsWith("{")) {
-      const parsed: unknown = JSON.parse(text);
-      const jwk = z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).safeParse(parsed);
-      const one = jwk.success ? jwk.data.keys[0] : parsed;
-      const k = await importJWK(z.record(z.string(), z.unknown()).parse(one) as JWK, alg, {
-        extractable: true,
-      });
-      if (k instanceof Uint8Array) throw new Error("a symmetric JWK is not a public key");
-      return await exportSPKI(k);
-    }
-    await importSPKI(text, alg);
-    return text;
-  } catch (e) {
-    throw new TargetError(
-      field,
-      `not a public key (JWK, JWKS or SPKI PEM): ${errorMessage(e)}`,
-    );
-  }
-}
-
 /** Options of {@linkcode resolveTarget}. */
 export interface ResolveOptions {
   /** directory relative paths in the file are resolved against @default Deno.cwd() */
   baseDir?: string;
   /** environment lookup @default Deno.env.get */
   env?: (name: string) => string | undefined;
-  /** time limit for fetching `jwks_url` @default 5000 */
+  /** time limit for reading each named file, and for fetching `jwks_url` @default 10000 */
   timeoutMs?: number;
 }
 
@@ -238,16 +216,18 @@ function resolvePath(baseDir: string, p: string): string {
 }
 
 /**
- * Resolve a validated target file: read the env token and key files, fetch the JWKS (same host only).
+ * Resolve a validated target file: read the env token and the key and CA files (bounded), fetch
+ * the JWKS (the target's origin only, no redirects, bounded in size and time).
  *
  * @param file the validated raw target
- * @param opts where relative paths start, the environment
+ * @param opts where relative paths start, the environment, the time limit
  * @returns the resolved target
  * @throws TargetError naming the field that could not be resolved
  */
 export async function resolveTarget(file: TargetFile, opts: ResolveOptions = {}): Promise<Target> {
   const baseDir = opts.baseDir ?? Deno.cwd();
   const env = opts.env ?? ((n: string) => Deno.env.get(n));
+  const timeoutMs = opts.timeoutMs ?? 10_000;
   const c = file.credentials;
   const baseUrl = new URL(file.base_url);
   const creds: Credentials = { alg: c.alg, subject: c.subject };
@@ -262,28 +242,24 @@ export async function resolveTarget(file: TargetFile, opts: ResolveOptions = {})
     creds.token = tok.trim();
   }
   if (c.issuer_private_key !== undefined) {
-    const text = await readKeyFile(
-      "credentials.issuer_private_key",
-      resolvePath(baseDir, c.issuer_private_key),
-    );
-    creds.issuerKey = await importPrivate("credentials.issuer_private_key", text, c.alg);
-  }
-  if (c.public_key !== undefined) {
-    const text = await readKeyFile("credentials.public_key", resolvePath(baseDir, c.public_key));
-    creds.publicKeyPem = await publicPem("credentials.public_key", text, c.alg);
-  } else if (c.jwks_url !== undefined) {
-    const u = new URL(c.jwks_url);
-    if (u.host !== baseUrl.host) {
-      throw new TargetError(
-        "credentials.jwks_url",
-        `must be on the target's host ${baseUrl.host}, got ${u.host}`,
-      );
-    }
-    creds.publicKeyPem = await fetchJwksPem(u, c.kid, c.alg, opts.timeoutMs ?? 5000);
+    const field = "credentials.issuer_private_key";
+    const text = await readNamedFile(field, resolvePath(baseDir, c.issuer_private_key), timeoutMs);
+    creds.issuerKey = await importPrivate(field, text, c.alg);
   }
   let caCertPem: string | undefined;
   if (file.ca_cert !== undefined) {
-    caCertPem = await readKeyFile("ca_cert", resolvePath(baseDir, file.ca_cert));
+    caCertPem = await readNamedFile("ca_cert", resolvePath(baseDir, file.ca_cert), timeoutMs);
+  }
+  if (c.public_key !== undefined) {
+    const field = "credentials.public_key";
+    const text = await readNamedFile(field, resolvePath(baseDir, c.public_key), timeoutMs);
+    creds.publicKeyPem = await publicPem(field, text, c.alg);
+  } else if (c.jwks_url !== undefined) {
+    const u = new URL(c.jwks_url);
+    if (u.origin !== baseUrl.origin) {
+      throw new TargetError("credentials.jwks_url", `must be on the target's origin ${baseUrl.origin}`);
+    }
+    creds.publicKeyPem = await fetchJwksPem(u, { kid: c.kid, alg: c.alg, timeoutMs, caCertPem });
   }
   const t: Target = {
     name: file.name,
@@ -309,47 +285,73 @@ function route(r: { method: string; path: string; body?: Record<string, unknown>
     : { method: r.method, path: r.path, body: r.body };
 }
 
-async function fetchJwksPem(
-  u: URL,
-  kid: string | undefined,
-  alg: string,
-  timeoutMs: number,
-): Promise<string> {
-  const ctl = new AbortController();
-  const timer = setTimeout(() => ctl.abort(), timeoutMs);
+/**
+ * Read and validate a target file, bounded (a regular file of at most 1 MiB, read within the time
+ * limit); nothing it names is read or fetched yet.
+ *
+ * @param path the TOML file
+ * @param timeoutMs the time limit @default 10000
+ * @returns the validated raw target
+ * @throws TargetError naming the bad field (the whole file: "")
+ */
+export async function readTargetFile(path: string, timeoutMs = 10_000): Promise<TargetFile> {
+  let text: string;
   try {
-    const res = await fetch(u, { signal: ctl.signal });
-    const body: unknown = await res.json();
-    const jwks = z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1) }).parse(body);
-    const key = jwks.keys.find((k) => kid === undefined || k["kid"] === kid) ?? jwks.keys[0];
-    return await publicPem("credentials.jwks_url", JSON.stringify(key), alg);
+    text = await readBounded(path, { field: "--target", maxBytes: MAX_FILE_BYTES, timeoutMs });
   } catch (e) {
-    if (e instanceof TargetError) throw e;
-    throw new TargetError(
-      "credentials.jwks_url",
-      `could not fetch a JWKS: ${errorMessage(e)}`,
-    );
-  } finally {
-    clearTimeout(timer);
+    throw new TargetError("", `target file: ${e instanceof ReadBoundedError ? e.detail : errorMessage(e)}`);
   }
+  return parseTargetFile(text);
 }
 
 /**
- * Load a target file from disk: parse, validate and resolve it (paths relative to the file).
+ * The network hosts a run against this target contacts, in `--allow-net` form (`host:port`):
+ * the base URL's origin (the JWKS URL must be on it).
+ *
+ * @param file the validated raw target
+ * @returns the hosts, e.g. ["staging.example.com:443"]
+ * @example
+ * ```ts
+ * import { parseTargetFile, targetNetHosts } from "./target.ts";
+ * const f = parseTargetFile(`base_url = "https://staging.example.com"
+ * [[protected]]
+ * path = "/items"
+ * [write]
+ * path = "/items"
+ * body = {}
+ * [rate_limit]
+ * path = "/o"
+ * limit = 1
+ * [credentials]
+ * token_env = "T"`);
+ * if (targetNetHosts(f).join() !== "staging.example.com:443") throw new Error();
+ * ```
+ */
+export function targetNetHosts(file: TargetFile): string[] {
+  const urls = [
+    file.base_url,
+    ...(file.credentials.jwks_url === undefined ? [] : [file.credentials.jwks_url]),
+  ];
+  const hosts = new Set<string>();
+  for (const u of urls) {
+    const h = netHost(new URL(u));
+    if (h !== undefined) hosts.add(h);
+  }
+  return [...hosts];
+}
+
+/**
+ * Load a target file from disk: read (bounded), parse, validate, check that the base URL's host
+ * resolves, and resolve the credentials (paths relative to the file).
  *
  * @param path the TOML file
- * @param opts environment lookup override
+ * @param opts environment lookup override, time limit
  * @returns the resolved target
  * @throws TargetError naming the bad field
  */
 export async function loadTarget(path: string, opts: Omit<ResolveOptions, "baseDir"> = {}): Promise<Target> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (e) {
-    throw new TargetError("", `cannot read target file ${path}: ${errorMessage(e)}`);
-  }
-  const file = parseTargetFile(text);
+  const file = await readTargetFile(path, opts.timeoutMs);
+  await checkResolves(new URL(file.base_url), opts.timeoutMs ?? 10_000);
   const dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : ".";
   return await resolveTarget(file, { ...opts, baseDir: dir.startsWith("/") ? dir : `${Deno.cwd()}/${dir}` });
 }
