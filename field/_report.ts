@@ -16,6 +16,8 @@ export interface ClientRun {
   why?: string;
   report?: Report;
   seconds?: number;
+  /** checks that ended in error and were run once more (their second verdict is in the report) */
+  rerun?: string[];
   predictions: Map<string, Prediction>;
   notes: Map<string, string>;
 }
@@ -157,6 +159,14 @@ export function renderDisagreements(runs: readonly ClientRun[]): { text: string;
     if (!run.report) continue;
     const ds = disagreements(run);
     parts.push(`#### ${run.spec.name} (${run.spec.client})`, "");
+    if (run.rerun?.length) {
+      parts.push(
+        `Re-run once after \`error\` (second verdict shown): ${
+          run.rerun.map((id) => `\`${id}\``).join(", ")
+        }.`,
+        "",
+      );
+    }
     if (ds.length === 0) parts.push("Every verdict was the predicted outcome.");
     for (const d of ds) {
       const head = `- \`${d.id}\`: predicted ${
