@@ -111,8 +111,8 @@ async function certifyOnce(
 
 /**
  * Certify a client; the checks that end in `error` (the kit could not judge: a driver that did not start
- * in time on a loaded machine, say) run once more with `--only`, and their second verdict is kept.
- * Failures are never re-run.
+ * in time on a loaded machine, say) run once more, one at a time (`--only … --concurrency 1`), and their
+ * second verdict is kept. Failures are never re-run.
  */
 async function certify(spec: FieldSpec): Promise<{ report?: Report; why?: string; rerun: string[] }> {
   const out = KEEP ? `${KEEP}/${spec.name}` : await Deno.makeTempDir({ prefix: `field-${spec.name}-` });
@@ -120,7 +120,12 @@ async function certify(spec: FieldSpec): Promise<{ report?: Report; why?: string
     const first = await certifyOnce(spec, out, []);
     const errors = first.report?.results.filter((r) => r.outcome === "error").map((r) => r.id) ?? [];
     if (!first.report || errors.length === 0) return { ...first, rerun: [] };
-    const second = await certifyOnce(spec, `${out}/rerun`, ["--only", errors.join(",")]);
+    const second = await certifyOnce(spec, `${out}/rerun`, [
+      "--only",
+      errors.join(","),
+      "--concurrency",
+      "1",
+    ]);
     if (!second.report) return { ...first, rerun: [] };
     return { report: merge(first.report, second.report), rerun: errors };
   } catch (e) {
