@@ -8,6 +8,8 @@
  * @module
  */
 import { redactHeaders, redactText, Secret } from "../src/client/mod.ts";
+import { findCanaries, maskCanaries, newCanary } from "../src/driver/canary.ts";
+import { maskTree } from "../src/engine/mask.ts";
 
 const TOKEN = "ronc_" + "0123456789abcdef".repeat(2);
 const HEADERS: Record<string, string> = {
@@ -61,4 +63,37 @@ Deno.bench("secret.reveal()", { group: "secret", baseline: true }, () => {
 Deno.bench("String(secret) + JSON.stringify(secret)", { group: "secret" }, () => {
   String(secret);
   JSON.stringify({ secret });
+});
+
+// ---- canary scan (the driver host and the reports): throughput on a 4 MiB log with 10 canaries
+const CANARIES = Array.from({ length: 10 }, newCanary);
+const LOG_LINE = "2026-01-01T00:00:00Z DEBUG request GET https://127.0.0.1:1234/items?page=2 status=200\n";
+// decoded, as the driver host's text is (a flat string; `repeat` alone would build a slower rope)
+const LOG = new TextDecoder().decode(
+  new TextEncoder().encode(LOG_LINE.repeat(Math.ceil((4 * 1024 * 1024) / LOG_LINE.length))),
+);
+const LOG_MIB = (LOG.length / (1024 * 1024)).toFixed(0);
+findCanaries("warm", CANARIES);
+
+Deno.bench(`indexOf one canary, ${LOG_MIB} MiB log`, { group: "canary-scan", baseline: true }, () => {
+  LOG.indexOf(CANARIES[0] ?? "");
+});
+
+Deno.bench(`findCanaries, ${LOG_MIB} MiB log, 10 canaries`, { group: "canary-scan" }, () => {
+  findCanaries(LOG, CANARIES);
+});
+
+Deno.bench(`maskCanaries, ${LOG_MIB} MiB log, 10 canaries`, { group: "canary-scan" }, () => {
+  maskCanaries(LOG, CANARIES);
+});
+
+const TREE = {
+  results: Array.from(
+    { length: 50 },
+    (_, i) => ({ id: `sdk.a.${i}`, output: LOG_LINE.repeat(40).split("\n") }),
+  ),
+};
+
+Deno.bench("maskTree, 50 results x 40 log lines", { group: "canary-tree" }, () => {
+  maskTree(TREE, CANARIES);
 });

@@ -70,6 +70,7 @@ export async function configureClient(
     base_url: run.base,
     token: run.ctx.newCanary(),
     ca_cert_pem: run.ctx.mock.caCertPem,
+    ...(run.session.caFile !== undefined ? { ca_cert_file: run.session.caFile } : {}),
   };
   const r = await run.session.call("configure", params, SETUP_CALL_MS);
   if (r.kind === "ok") return { ok: true, client: r.result.client };

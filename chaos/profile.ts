@@ -24,6 +24,8 @@ export const chaosProfile: Profile = defineProfile({
   selftestConcurrency: 1,
   areas: chaosAreas,
   // the reference client's faults that this profile's checks name (the others belong to the other profile)
+  // the chaos checks judge timeouts and bounded retries over a bad network
+  levels: { "beta-ready": ["http", "retry"], hardened: [] },
   mutants: sdkMutants.filter((m) => Object.values(chaosAreas).flat().some((c) => c.mutants.includes(m.name)))
     .map((m) => ({ name: m.name })),
   checkFlags: checkSdkFlags,

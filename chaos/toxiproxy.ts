@@ -205,7 +205,7 @@ let runCounter = 0;
 /**
  * Start the chaos environment: find or install `toxiproxy-server`, start it on 127.0.0.1 (or use
  * `TOXIPROXY_URL`), and return a {@link KitChaosEnv}. `close()` removes every proxy and stops the
- * server; it also runs on SIGINT/SIGTERM (then the process exits 130/143) and on `unload`.
+ * server; it also runs on SIGINT/SIGTERM (the CLI then exits 130/143) and on `unload`.
  *
  * @param opts the seed and (for tests) where to look
  * @returns the env and the server's version, or `{ok: false, reason}` with an install hint
@@ -302,11 +302,10 @@ function buildEnv(
   };
   const onUnload = () => kill("SIGKILL");
   const signals: [Deno.Signal, () => void][] = [];
-  const addSignal = (sig: Deno.Signal, code: number) => {
-    const h = () => {
-      kill("SIGKILL");
-      Deno.exit(code);
-    };
+  // On a signal, stop Toxiproxy at once; the CLI's own handler (cli/certify.ts stopOnSignals)
+  // then ends the drivers and exits 130/143, so this handler must not exit before it.
+  const addSignal = (sig: Deno.Signal) => {
+    const h = () => kill("SIGKILL");
     try {
       Deno.addSignalListener(sig, h);
       signals.push([sig, h]);
@@ -316,8 +315,8 @@ function buildEnv(
   };
   if (server.child) {
     globalThis.addEventListener("unload", onUnload);
-    addSignal("SIGINT", 130);
-    addSignal("SIGTERM", 143);
+    addSignal("SIGINT");
+    addSignal("SIGTERM");
   }
 
   const close = async () => {

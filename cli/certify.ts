@@ -28,6 +28,8 @@ import {
 } from "../src/report/matrix.ts";
 import type { Report } from "../src/schema/report.ts";
 import { maskCanaries } from "../src/driver/canary.ts";
+import { closeAll } from "../src/driver/host.ts";
+import { deadline } from "../src/util/deadline.ts";
 import { sanitizeName } from "../src/util/args.ts";
 import { errorMessage } from "../src/util/error_message.ts";
 import { type CommonFlags, parseFlags, usage } from "./flags.ts";
@@ -60,6 +62,58 @@ async function checkOutDir(dir: string): Promise<{ ok: true } | { ok: false; err
   } catch (e) {
     return { ok: false, error: `--out ${dir}: not a writable directory: ${errorMessage(e)}` };
   }
+}
+
+/** What {@link stopOnSignals} returns. */
+export interface SignalStop {
+  /** also run this (bounded) when a signal stops the kit, e.g. close the profile's session */
+  also(cleanup: () => Promise<unknown>): void;
+  /** stop listening (the run ended normally) */
+  dispose(): void;
+}
+
+const STOP_SIGNALS = [["SIGINT", 130], ["SIGTERM", 143]] as const;
+
+/**
+ * Until `dispose()`, SIGINT and SIGTERM stop the kit cleanly: every driver session is ended (its
+ * whole process group) and its temporary folder removed, the registered cleanups run (at most
+ * 3 s), then the process exits 130 (SIGINT) or 143 (SIGTERM). A second signal exits at once.
+ *
+ * @param log where to say what is happening
+ * @returns the handle to add cleanups and to stop listening
+ * @example
+ * ```ts
+ * import { stopOnSignals } from "./certify.ts";
+ * const stop = stopOnSignals(() => {});
+ * stop.also(() => Promise.resolve());
+ * stop.dispose();
+ * ```
+ */
+export function stopOnSignals(log: (line: string) => void): SignalStop {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const listeners: [Deno.Signal, () => void][] = [];
+  let stopping = false;
+  for (const [sig, code] of STOP_SIGNALS) {
+    const onSignal = () => {
+      if (stopping) Deno.exit(code);
+      stopping = true;
+      log(`${sig}: stopping: ending every driver and removing its folder`);
+      const work = Promise.all([closeAll(), ...cleanups.map((c) => c().catch(() => {}))]);
+      deadline(work, 3000).finally(() => Deno.exit(code));
+    };
+    try {
+      Deno.addSignalListener(sig, onSignal);
+      listeners.push([sig, onSignal]);
+    } catch {
+      // not supported on this platform (SIGTERM on Windows)
+    }
+  }
+  return {
+    also: (cleanup) => void cleanups.push(cleanup),
+    dispose: () => {
+      for (const [sig, h] of listeners.splice(0)) Deno.removeSignalListener(sig, h);
+    },
+  };
 }
 
 /** One target's run. */
@@ -137,6 +191,15 @@ function uniqueNames(runs: readonly TargetRun[]): string[] {
  * @returns the exit code: 0 all applicable MUST pass (after expected failures), 1 a failure, 2 usage/setup
  */
 export async function certifyMain(profile: Profile, args: readonly string[]): Promise<number> {
+  const stop = stopOnSignals((l) => console.error(l));
+  try {
+    return await certifyRun(profile, args, stop);
+  } finally {
+    stop.dispose();
+  }
+}
+
+async function certifyRun(profile: Profile, args: readonly string[], stop: SignalStop): Promise<number> {
   const help = usage(profile.task, profile.flags);
   const parsed = parseFlags(args, profile.flags);
   if (!parsed.ok) {
@@ -174,6 +237,7 @@ export async function certifyMain(profile: Profile, args: readonly string[]): Pr
     return 2;
   }
   const session = started.value;
+  stop.also(() => session.close());
   const runs: TargetRun[] = [];
   let comparison: { disagreements: InteropDisagreement[]; canaries: string[] } | undefined;
   try {
@@ -239,6 +303,7 @@ async function finish(
       expectations,
       canaries,
       ...(comparison ? { interop: comparison.disagreements } : {}),
+      levels: profile.levels,
     });
     const dir = runs.length > 1 ? `${flags.out}/${names[i]}` : flags.out;
     await writeReports(dir, report, canaries);

@@ -1,12 +1,15 @@
 /**
  * Progress and the end-of-run scorecard for the terminal: one updating line on a TTY, quiet
- * line-oriented output otherwise (CI).
+ * line-oriented output otherwise (CI). Nothing a target supplies reaches the terminal raw: every
+ * line is escaped (`src/report/escape.ts`), so no control sequence, bidi override or extra line
+ * from a driver or server can rewrite what the kit prints.
  *
  * @module
  */
 import type { CheckResult } from "../src/engine/types.ts";
 import type { Report } from "../src/schema/report.ts";
-import { scorecard } from "../src/report/scorecard.ts";
+import { levelLine, scorecard } from "../src/report/scorecard.ts";
+import { escConsole, escConsoleLines } from "../src/report/escape.ts";
 
 /** Where human-readable output goes. */
 export interface Out {
@@ -18,7 +21,9 @@ export interface Out {
 }
 
 /**
- * An output on stdout or stderr; progress updates only when it is a terminal.
+ * An output on stdout or stderr; progress updates only when it is a terminal. Every line is
+ * escaped: control and invisible characters are shown (`\x1b`, `\u202e`); a `line` keeps its
+ * newlines (the kit's own multi-line tables), a `status` line keeps none.
  *
  * @param toStderr write to stderr (e.g. when stdout carries `--json`)
  * @returns the output
@@ -32,13 +37,13 @@ export function terminalOut(toStderr: boolean): Out {
   return {
     line(text) {
       if (open) write("\r\x1b[2K");
-      write(text + "\n");
+      write(escConsoleLines(text) + "\n");
       open = false;
     },
     status(text) {
       if (!tty) return;
       const cols = Deno.consoleSize?.().columns ?? 100;
-      write("\r\x1b[2K" + text.slice(0, Math.max(20, cols - 1)));
+      write("\r\x1b[2K" + escConsole(text).slice(0, Math.max(20, cols - 1)));
       open = true;
     },
     endStatus() {
@@ -50,7 +55,7 @@ export function terminalOut(toStderr: boolean): Out {
 
 /**
  * A progress callback for the runner: a status line per check on a TTY, and in any case one line
- * for every check that does not pass (masked by `mask`).
+ * for every check that does not pass (masked by `mask`, then escaped: one line each).
  *
  * @param out the output
  * @param label e.g. the SDK's name
@@ -65,15 +70,19 @@ export function progress(
   return (r, done, total) => {
     const v = r.verdict;
     if (v.outcome === "fail" || v.outcome === "error") {
-      out.line(`${v.outcome.toUpperCase().padEnd(5)} ${r.id} (${r.durationMs} ms): ${mask(v.reason)}`);
+      out.line(
+        `${v.outcome.toUpperCase().padEnd(5)} ${escConsole(r.id)} (${r.durationMs} ms): ${
+          escConsole(mask(v.reason))
+        }`,
+      );
     }
-    out.status(`${label} [${done}/${total}] ${r.id} ${v.outcome}`);
+    out.status(`${escConsole(label)} [${done}/${total}] ${escConsole(r.id)} ${v.outcome}`);
   };
 }
 
 /**
  * The end-of-run scorecard: per area pass/fail counts, certification level, duration, the
- * slowest five checks.
+ * slowest five checks. Every text from the report is escaped (one line each).
  *
  * @param report the (masked) report
  * @returns lines of text
@@ -93,10 +102,11 @@ export function progress(
 export function scorecardText(report: Report): string[] {
   const s = report.summary;
   const lines: string[] = [];
-  const areas = scorecard(report);
+  const areas = scorecard(report).map((a) => ({ ...a, area: escConsole(a.area) }));
   const w = Math.max(6, ...areas.map((a) => a.area.length));
+  const t = report.target;
   lines.push(
-    `${report.target.name} ${report.target.version} (${report.target.language}) — ${report.profile}`,
+    `${escConsole(t.name)} ${escConsole(t.version)} (${escConsole(t.language)}) — ${report.profile}`,
   );
   lines.push(`  ${"area".padEnd(w)}  pass  fail  error  n/a`);
   for (const a of areas) {
@@ -111,11 +121,18 @@ export function scorecardText(report: Report): string[] {
       ` in ${(report.run.duration_ms / 1000).toFixed(1)} s (seed ${report.run.seed})`,
   );
   lines.push(`  certification: ${s.certification}${report.run.only ? " (partial run: --only)" : ""}`);
+  lines.push(`  capabilities declared: ${t.capabilities.map(escConsole).join(", ") || "none"}`);
+  const level = levelLine(s);
+  if (level !== undefined) lines.push(`  ${escConsole(level)}`);
   const slow = [...report.results].sort((a, b) => b.duration_ms - a.duration_ms).slice(0, 5);
   if (slow.length > 0) {
-    lines.push(`  slowest: ${slow.map((r) => `${r.id} ${(r.duration_ms / 1000).toFixed(1)} s`).join(", ")}`);
+    lines.push(
+      `  slowest: ${
+        slow.map((r) => `${escConsole(r.id)} ${(r.duration_ms / 1000).toFixed(1)} s`).join(", ")
+      }`,
+    );
   }
-  for (const e of s.expected_failures ?? []) lines.push(`  expected failure: ${e}`);
-  for (const p of s.expectation_problems ?? []) lines.push(`  ${p}`);
+  for (const e of s.expected_failures ?? []) lines.push(`  expected failure: ${escConsole(e)}`);
+  for (const p of s.expectation_problems ?? []) lines.push(`  ${escConsole(p)}`);
   return lines;
 }

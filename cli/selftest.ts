@@ -12,6 +12,7 @@ import { maskCanaries } from "../src/driver/canary.ts";
 import { errorMessage } from "../src/util/error_message.ts";
 import { COMMON_FLAGS, parseFlags, usage } from "./flags.ts";
 import { terminalOut } from "./progress.ts";
+import { type SignalStop, stopOnSignals } from "./certify.ts";
 import { PROFILES } from "./profiles.ts";
 
 /** One row to run: the reference (no mutant) or one mutant, and the checks it is judged on. */
@@ -153,6 +154,8 @@ export interface ProfileSelftestOptions {
   concurrency?: number;
   /** called as each row ends */
   onRow?(row: SelftestRow): void;
+  /** when a signal stops the kit, also close the profile's session */
+  stop?: SignalStop;
 }
 
 /** A profile's selftest: its rows, or why the profile could not start. */
@@ -176,6 +179,7 @@ export async function profileSelftest(
   const started = await profile.start({ seed: opts.seed, concurrency, log: () => {} });
   if (!started.ok) return { ok: false, error: started.error, unavailable: started.unavailable === true };
   const session: Session = started.value;
+  opts.stop?.also(() => session.close());
   try {
     const jobs = selftestJobs(profile);
     const rows = new Map<string, SelftestRow>();
@@ -217,6 +221,15 @@ const SELFTEST_FLAGS = [
  * @returns 0 when every row is ok, 1 when a row failed, 2 on usage errors
  */
 export async function selftestMain(args: readonly string[]): Promise<number> {
+  const stop = stopOnSignals((l) => console.error(l));
+  try {
+    return await selftestRun(args, stop);
+  } finally {
+    stop.dispose();
+  }
+}
+
+async function selftestRun(args: readonly string[], stop: SignalStop): Promise<number> {
   const flags = [
     ...SELFTEST_FLAGS,
     ...COMMON_FLAGS.filter((f) => ["--seed", "--concurrency", "--help"].includes(f.name)),
@@ -252,6 +265,7 @@ export async function selftestMain(args: readonly string[]): Promise<number> {
     out.line(`${profile.name}: ${selftestJobs(profile).length} rows, ${profile.checks.length} checks`);
     const r = await profileSelftest(profile, {
       seed: common.seed,
+      stop,
       ...(common.concurrency !== undefined ? { concurrency: common.concurrency } : {}),
       onRow: (row) =>
         out.line(

@@ -279,6 +279,31 @@ async function exercise(t: Deno.TestContext, d: DriverProc, srv: Server, prefix:
     assert.ok(e.type === "insecure" || e.type === "network", `type ${e.type}`);
   });
 
+  // the README's minimal driver (prefix /mini) reads ca_cert_pem only
+  await t.step({
+    name: "https with the CA given as ca_cert_file works",
+    ignore: prefix === "/mini",
+    fn: async () => {
+      const file = await Deno.makeTempFile({ prefix: "ron-ca-", suffix: ".pem" });
+      try {
+        await Deno.writeTextFile(file, srv.caPem);
+        const byFile = String(
+          ok(
+            await d.call("configure", {
+              base_url: srv.httpsBase + prefix,
+              token: TOKEN_A,
+              ca_cert_file: file,
+              timeouts: quick,
+            }),
+          ).client,
+        );
+        assert.equal(ok(await d.call("request", { client: byFile, method: "GET", path: "/ok" })).status, 200);
+      } finally {
+        await Deno.remove(file).catch(() => {});
+      }
+    },
+  });
+
   await stepIf("retry", "a GET is retried after a 503", async () => {
     const r = ok(await d.call("request", { client, method: "GET", path: "/flaky" }));
     assert.equal(r.status, 200);

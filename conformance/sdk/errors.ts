@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { isDeepStrictEqual } from "node:util";
 import { defineCheck } from "../../src/engine/registry.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
 import { type Check, type Verdict, verdict } from "../../src/engine/types.ts";
@@ -12,57 +11,57 @@ import type { SdkError } from "../../src/schema/protocol.ts";
 import { loadFixtures, type ProblemOutcome } from "../../src/schema/fixture.ts";
 import type { DriverSession } from "../../src/driver/types.ts";
 import { describeCall, describeError } from "../../src/driver/describe.ts";
-import { callFault, gather, request, setup, unobserved } from "./_helpers.ts";
+import type { ScenarioHandle } from "../../src/mock/types.ts";
+import { CALL_MS, callFault, gather, request, setup, unobserved } from "./_helpers.ts";
+import {
+  describeDifferences,
+  describeOutcomes,
+  type FieldCheck,
+  judgeProblemCase,
+} from "./_problem_match.ts";
 
 /** A Problem fixture case as served on the wire. */
 export interface WireCase {
+  /** `<file>: <description>` */
   name: string;
+  /** the fixture file's name, e.g. `rfc9457.json` */
+  file: string;
   status: number;
   contentType: string | null;
   body: string;
   outcomes: ProblemOutcome[];
 }
 
-/** Every Problem fixture case with an error status (4xx/5xx). */
+/**
+ * Every Problem fixture case with an error status (4xx/5xx).
+ *
+ * @returns the cases, file by file
+ */
 export async function problemCases(): Promise<WireCase[]> {
   const groups = await loadFixtures("problem");
-  return groups.flatMap((g) =>
-    g.cases.filter((c) => c.input.status >= 400).map((c) => ({
-      name: `${g.file.split("/").at(-1)}: ${c.description}`,
+  return groups.flatMap((g) => {
+    const file = g.file.split("/").at(-1) ?? g.file;
+    return g.cases.filter((c) => c.input.status >= 400).map((c) => ({
+      name: `${file}: ${c.description}`,
+      file,
       status: c.input.status,
       contentType: c.input.content_type,
       body: c.input.body,
       outcomes: c.expected.outcomes,
-    }))
-  );
+    }));
+  });
 }
 
-/**
- * Does an SDK error match one allowed outcome? A Problem without a correlation id may be
- * exposed with the request's own `X-Request-ID` instead (seed 000 §3.2), so where the
- * fixture expects an empty `correlation_id`, the id the SDK sent is accepted too.
- */
-export function matches(e: SdkError, o: ProblemOutcome, sentRequestId?: string): boolean {
-  switch (o.type) {
-    case "transport":
-      return e.type === "transport";
-    case "problem": {
-      const corr = e.correlation_id ?? "";
-      const corrOk = corr === o.correlation_id ||
-        (o.correlation_id === "" && sentRequestId !== undefined && corr === sentRequestId);
-      return e.type === "problem" && e.code === o.code && e.kind === o.kind && e.message === o.message &&
-        corrOk && isDeepStrictEqual(e.details ?? {}, o.details);
-    }
-    default: {
-      const never: never = o;
-      throw new Error(`unknown outcome ${String(never)}`);
-    }
-  }
-}
+/** The RFC 9457 group: judged by `sdk.errors.rfc9457` (SHOULD), not by the seed's MUST checks. */
+const RFC9457_FILE = "rfc9457.json";
 
 /**
  * The typed outcome of an SDK error, for evidence and interop comparison; a correlation id
  * that is just the request's own `X-Request-ID` is shown as `<request-id>`.
+ *
+ * @param e the SDK's error
+ * @param sentRequestId the `X-Request-ID` the SDK sent, if any
+ * @returns e.g. `problem code=not_found kind=NotFound correlation_id=req-1`
  */
 export function outcomeOf(e: SdkError, sentRequestId?: string): string {
   const corr = e.correlation_id !== undefined && e.correlation_id === sentRequestId
@@ -71,6 +70,59 @@ export function outcomeOf(e: SdkError, sentRequestId?: string): string {
   return e.type === "problem"
     ? `problem code=${e.code} kind=${e.kind} correlation_id=${corr}`
     : `${e.type}${e.status === undefined ? "" : ` status=${e.status}`}`;
+}
+
+/** At most this many failing fixtures are described in a reason (the count names them all). */
+const MAX_LISTED = 20;
+
+/** One fixture whose answer matched none of its allowed outcomes. */
+interface CaseFailure {
+  c: WireCase;
+  /** what came back, in one line */
+  got: string;
+  /** the compared fields of the closest allowed outcome */
+  fields: FieldCheck[];
+  reply?: unknown;
+  scenario?: ScenarioHandle;
+}
+
+/** A success or an error reply where a typed error was expected: only the type is compared. */
+function notAnError(c: WireCase, got: string, reply: unknown): CaseFailure {
+  const types = [...new Set(c.outcomes.map((o) => o.type))].join(" | ");
+  return { c, got, fields: [{ field: "type", expected: types, got, ok: false }], reply };
+}
+
+/** Judge a typed error; undefined when it matches an allowed outcome. */
+function judged(c: WireCase, e: SdkError, sentRequestId?: string): CaseFailure | undefined {
+  const j = judgeProblemCase(e, c.outcomes, c, sentRequestId);
+  return j.ok ? undefined : { c, got: describeError(e), fields: j.fields, reply: e };
+}
+
+/** The failing fixtures as a verdict: every difference in the reason, every compared field in the notes. */
+function failVerdict(rule: string, failures: CaseFailure[], total: number, session: DriverSession): Verdict {
+  const listed = failures.slice(0, MAX_LISTED);
+  const more = failures.length > listed.length ? `; and ${failures.length - listed.length} more` : "";
+  const lines = listed.map((f, i) =>
+    `[${i + 1}] fixture "${f.c.name}" (status ${f.c.status}): ${describeDifferences(f.fields)}`
+  );
+  const notes = listed.map((f, i) =>
+    `[${i + 1}] fixture "${f.c.name}" (status ${f.c.status}): allowed ${
+      describeOutcomes(f.c.outcomes)
+    }; got ${f.got}; ` +
+    f.fields.map((x) => `${x.field} ${x.ok ? "ok" : "DIFFERS"}: expected ${x.expected}, got ${x.got}`).join(
+      "; ",
+    )
+  );
+  const requests = listed.flatMap((f) => f.scenario?.requests() ?? []).slice(0, 50);
+  return verdict.fail(
+    `${rule}; ${failures.length} of ${total} fixtures differ: ${lines.join(" ")}${more}`,
+    {
+      ...(requests.length > 0 ? { requests } : {}),
+      output: session.output().slice(-30),
+      reply: listed.map((f) => ({ fixture: f.c.name, reply: f.reply })),
+      notes,
+    },
+  );
 }
 
 /** Serve one case on a fresh scenario and read the SDK's error back. */
@@ -87,10 +139,13 @@ async function serve(ctx: SdkContext, session: DriverSession, c: WireCase) {
   return { s: s.setup, r };
 }
 
-/** Run `cases` through the SDK, `batch` at a time; the first mismatch is a failure. */
+/**
+ * Run `cases` through the SDK on the wire, 8 at a time. Every mismatch is collected; a kit or
+ * driver fault ends the run with `error`.
+ */
 async function runCases(ctx: SdkContext, cases: WireCase[], rule: string): Promise<Verdict> {
   const session = await ctx.startDriver();
-  let checked = 0;
+  const failures: CaseFailure[] = [];
   for (let i = 0; i < cases.length; i += 8) {
     const batch = cases.slice(i, i + 8);
     const rs = await Promise.all(batch.map((c) => serve(ctx, session, c)));
@@ -103,26 +158,16 @@ async function runCases(ctx: SdkContext, cases: WireCase[], rule: string): Promi
       if (r.kind === "no_reply" || r.kind === "driver_fault") return callFault("request", r, s);
       const u = unobserved(s, 1, `fixture "${c.name}"`);
       if (u) return u;
-      if (r.kind === "ok") {
-        return verdict.fail(
-          `${rule}; fixture "${c.name}" (status ${c.status}) was reported as success`,
-          gather(s),
-        );
-      }
       const sentId = s.scenario.requests()[0]?.headers["x-request-id"];
-      if (!c.outcomes.some((o) => matches(r.error, o, sentId))) {
-        return verdict.fail(
-          `${rule}; fixture "${c.name}": got ${outcomeOf(r.error, sentId)}, allowed ${
-            c.outcomes.map((o) => o.type === "problem" ? `problem code=${o.code}` : "transport").join(" | ")
-          }`,
-          gather(s, { reply: r.error }),
-        );
-      }
-      checked++;
+      const f = r.kind === "ok"
+        ? notAnError(c, `success (status ${r.result.status})`, r.result)
+        : judged(c, r.error, sentId);
+      if (f) failures.push({ ...f, scenario: s.scenario });
     }
   }
+  if (failures.length > 0) return failVerdict(rule, failures, cases.length, session);
   return verdict.pass({
-    notes: [`${checked} Problem fixtures served with their status; every typed outcome allowed`],
+    notes: [`${cases.length} Problem fixtures served with their status; every typed outcome allowed`],
   });
 }
 
@@ -137,7 +182,8 @@ const problem = defineCheck<SdkContext>({
   mutants: ["generic-errors"],
   timeLimitMs: 30_000,
   async run(ctx) {
-    return runCases(ctx, await problemCases(), "every Problem fixture must give its expected typed outcome");
+    const cases = (await problemCases()).filter((c) => c.file !== RFC9457_FILE);
+    return runCases(ctx, cases, "every Problem fixture must give one of its allowed typed outcomes");
   },
 });
 
@@ -152,9 +198,52 @@ const rfc9457 = defineCheck<SdkContext>({
   mutants: ["generic-errors"],
   timeLimitMs: 30_000,
   async run(ctx) {
-    const cases = (await problemCases()).filter((c) => (c.contentType ?? "").includes("problem+json"));
+    const cases = (await problemCases()).filter((c) => c.file === RFC9457_FILE);
     if (cases.length === 0) return verdict.error("no RFC 9457 fixtures found");
-    return runCases(ctx, cases, "an RFC 9457 body must map to its expected Problem");
+    return runCases(ctx, cases, "an RFC 9457 body must map to a Problem (any documented reading)");
+  },
+});
+
+const parse = defineCheck<SdkContext>({
+  id: "sdk.errors.parse",
+  title: "parse_problem gives every Problem fixture one of its allowed typed outcomes",
+  level: "MUST",
+  source: "000 §10.4 Confirm Problem parsing for canonical and edge-case error bodies; §3.1; §10.1",
+  rationale:
+    "The SDK's Problem parser is what turns every error body into something an application can handle. Judged directly on each fixture, without the network in between, a wrong field or a crash on an edge case shows up as exactly that fixture and field.",
+  requires: ["problem"],
+  mutants: ["generic-errors"],
+  timeLimitMs: 30_000,
+  async run(ctx) {
+    const cases = (await problemCases()).filter((c) => c.file !== RFC9457_FILE);
+    const session = await ctx.startDriver();
+    const failures: CaseFailure[] = [];
+    for (let i = 0; i < cases.length; i += 8) {
+      const batch = cases.slice(i, i + 8);
+      const rs = await Promise.all(
+        batch.map((c) =>
+          session.call(
+            "parse_problem",
+            { status: c.status, content_type: c.contentType, body: c.body },
+            CALL_MS,
+          )
+        ),
+      );
+      for (const [j, r] of rs.entries()) {
+        const c = batch[j];
+        if (!c) continue;
+        if (r.kind === "no_reply" || r.kind === "driver_fault") {
+          return callFault("parse_problem", r, { session });
+        }
+        const f = r.kind === "sdk_error"
+          ? notAnError(c, `an error reply to parse_problem: ${describeError(r.error)}`, r.error)
+          : judged(c, r.result.problem);
+        if (f) failures.push(f);
+      }
+    }
+    const rule = "parse_problem must give every Problem fixture one of its allowed typed outcomes";
+    if (failures.length > 0) return failVerdict(rule, failures, cases.length, session);
+    return verdict.pass({ notes: [`${cases.length} Problem fixtures parsed; every typed outcome allowed`] });
   },
 });
 
@@ -355,6 +444,7 @@ const correlationId = defineCheck<SdkContext>({
 export const checks: readonly Check<SdkContext>[] = [
   problem,
   rfc9457,
+  parse,
   unknownFields,
   garbledJson,
   nonJson,

@@ -23,6 +23,12 @@ export const sdkProfile: Profile = defineProfile({
   selftestConcurrency: 1,
   areas: sdkAreas,
   // the reference client's faults that this profile's checks name (the others belong to the other profile)
+  // seed 000 §0: a Tier-1 SDK has bounded retries, idempotency keys, Problem errors, token rotation
+  // (and TLS and size limits, which http and tls cover); without them no level is awarded.
+  levels: {
+    "beta-ready": ["http", "tls", "retry", "idempotency", "problem", "token_provider"],
+    hardened: [],
+  },
   mutants: sdkMutants.filter((m) => Object.values(sdkAreas).flat().some((c) => c.mutants.includes(m.name)))
     .map((m) => ({ name: m.name })),
   checkFlags: checkSdkFlags,

@@ -33,6 +33,8 @@ export const ForgeryFixtureSchema = z.object({
     z.object({
       name: z.string().min(1),
       check: z.string().regex(/^svc\./),
+      /** why rejection is the only acceptable outcome (the rule's text) */
+      reason: z.string().min(1).optional(),
       recipe: RecipeSchema,
       expect: z.literal("reject"),
     }).strict(),

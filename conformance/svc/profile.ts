@@ -160,6 +160,8 @@ export const svcProfile: Profile = defineProfile({
   defaultConcurrency: 6,
   selftestConcurrency: 6,
   areas,
+  // seed 002 §5: services are reached over TLS; svc.headers.hsts (MUST) can only be judged over https
+  levels: { "beta-ready": ["https_target"], hardened: [] },
   mutants: SERVER_FAULTS.map((name) => ({ name, description: FAULT_DESCRIPTIONS[name] })),
   footer: probeTotals,
   start: (env) =>

@@ -1,25 +1,8 @@
 import assert from "node:assert/strict";
-import { type DriverHostOptions, startDriver } from "./host.ts";
+import { startDriver } from "./host.ts";
 import { newCanary } from "./canary.ts";
-import type { DriverSession } from "./types.ts";
+import { command, FAKE, start, withSession } from "./testdata/start.ts";
 import { relative } from "node:path";
-
-const FAKE = new URL("./testdata/fake_driver.ts", import.meta.url).pathname;
-
-function command(mode: string): string[] {
-  return [Deno.execPath(), "run", "-A", "--no-config", "--no-lock", "--quiet", FAKE, mode];
-}
-
-async function start(mode: string, opts: Partial<DriverHostOptions> = {}, canaries: string[] = []) {
-  const r = await startDriver({
-    command: command(mode),
-    canaries: () => canaries,
-    closeGraceMs: 300,
-    ...opts,
-  });
-  if (!r.ok) throw new Error(`driver did not start: ${r.detail}`);
-  return r.session;
-}
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -27,20 +10,6 @@ async function exists(path: string): Promise<boolean> {
     return true;
   } catch {
     return false;
-  }
-}
-
-async function withSession(
-  mode: string,
-  fn: (s: DriverSession) => Promise<void>,
-  opts: Partial<DriverHostOptions> = {},
-  canaries: string[] = [],
-) {
-  const s = await start(mode, opts, canaries);
-  try {
-    await fn(s);
-  } finally {
-    await s.close();
   }
 }
 
@@ -170,10 +139,10 @@ Deno.test("a reply with the wrong id is a driver fault and breaks the session", 
 Deno.test("a malformed reply is a driver fault that quotes the line, masked", async (t) => {
   const canary = newCanary();
   for (
-    const [mode, pattern] of [["malformed", /malformed reply to request/], [
-      "bad_result",
-      /result schema/,
-    ]] as const
+    const [mode, pattern] of [
+      ["malformed", /malformed reply to request \(id 2\): result: missing \(expected an object\)/],
+      ["bad_result", /result schema: status: expected a number, got the string "200"/],
+    ] as const
   ) {
     await t.step(mode, async () => {
       await withSession(

@@ -1,23 +1,66 @@
 import assert from "node:assert/strict";
-import { classifyLine, encodeRequest, LineSplitter } from "./jsonl.ts";
+import { classifyLine, encodeRequest, LineSplitter, peekReply, type Split } from "./jsonl.ts";
 import { BoundedLog } from "./_bounded_log.ts";
 
 const enc = new TextEncoder();
 
+const line = (text: string): Split => ({ kind: "line", text });
+
 Deno.test("LineSplitter joins chunks, keeps UTF-8 split across chunks, drops \\r", () => {
   const s = new LineSplitter();
   const bytes = enc.encode("héllo wörld\r\nnext");
-  const lines: string[] = [];
+  const lines: Split[] = [];
   for (let i = 0; i < bytes.length; i++) lines.push(...s.push(bytes.subarray(i, i + 1)));
-  assert.deepEqual(lines, ["héllo wörld"]);
-  assert.deepEqual(s.end(), ["next"]);
+  assert.deepEqual(lines, [line("héllo wörld")]);
+  assert.equal(s.pendingBytes, 4);
+  assert.deepEqual(s.end(), [line("next")]);
   assert.deepEqual(s.end(), []);
+  assert.equal(s.pendingBytes, 0);
 });
 
-Deno.test("LineSplitter cuts a line longer than the bound", () => {
+Deno.test("LineSplitter yields a line longer than the bound in pieces, with its byte count", () => {
   const s = new LineSplitter(10);
-  assert.deepEqual(s.push(enc.encode("0123456789abcdefghij0123")), ["0123456789", "abcdefghij"]);
-  assert.deepEqual(s.push(enc.encode("\n")), ["0123"]);
+  assert.deepEqual(s.push(enc.encode("0123456789abcdefghij0123")), [
+    { kind: "long", at: "first", text: "0123456789", bytes: 10 },
+    { kind: "long", at: "middle", text: "abcdefghij", bytes: 20 },
+  ]);
+  assert.equal(s.pendingBytes, 24);
+  assert.deepEqual(s.push(enc.encode("\nok\n")), [
+    { kind: "long", at: "last", text: "0123", bytes: 24 },
+    line("ok"),
+  ]);
+  // exactly the bound is still a line; a multi-byte character cut between pieces stays whole
+  assert.deepEqual(s.push(enc.encode("0123456789\n")), [line("0123456789")]);
+  const cut = s.push(enc.encode("012345678é\n"));
+  assert.deepEqual(cut.map((x) => x.text).join(""), "012345678é");
+  assert.deepEqual(cut.at(-1), { kind: "long", at: "last", text: "é", bytes: 11 });
+});
+
+Deno.test("LineSplitter ends an over-long line at the end of stream", () => {
+  const s = new LineSplitter(4);
+  assert.equal(s.push(enc.encode("abcdefg")).length, 1);
+  assert.deepEqual(s.end(), [{ kind: "long", at: "last", text: "efg", bytes: 7 }]);
+});
+
+Deno.test("peekReply() reads id and ok from the first or last keys only", () => {
+  assert.deepEqual(peekReply('{"id":7,"ok":false,"error":{"type":"x', ""), {
+    replyLike: true,
+    id: 7,
+    ok: false,
+  });
+  assert.deepEqual(peekReply('{ "ok" : true , "id": 9 , "result":', ""), {
+    replyLike: true,
+    id: 9,
+    ok: true,
+  });
+  assert.deepEqual(peekReply('{"result":{"json":"', 'xx"},"ok":true,"id":12}'), {
+    replyLike: true,
+    id: 12,
+    ok: true,
+  });
+  assert.deepEqual(peekReply('{"result":{"json":"', 'x","id":3}}'), { replyLike: false });
+  assert.deepEqual(peekReply('{"level":"debug","msg":"', 'x"}'), { replyLike: false });
+  assert.deepEqual(peekReply('DEBUG {"id":1,"ok":true', ""), { replyLike: false });
 });
 
 Deno.test("classifyLine() tells replies from SDK output", async (t) => {

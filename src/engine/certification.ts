@@ -8,13 +8,80 @@
  */
 import type { Certification, CheckResult, Level, Outcome } from "./types.ts";
 
+/** The capabilities a target must declare for each level (a profile's `levels`). */
+export interface LevelRequirements {
+  /** required for `beta-ready` (and so for `hardened`) */
+  "beta-ready": readonly string[];
+  /** required for `hardened`, besides those of `beta-ready` */
+  hardened: readonly string[];
+}
+
+/** Each level's required capabilities and the ones the target does not declare. */
+export interface LevelCoverage {
+  /** `beta-ready`: what it requires, and what is missing */
+  "beta-ready": { requires: string[]; missing: string[] };
+  /** `hardened`: what it requires (including beta-ready's), and what is missing */
+  hardened: { requires: string[]; missing: string[] };
+}
+
 /** Counts per outcome plus the certification level. */
 export interface Summary {
+  /** checks that passed */
   pass: number;
+  /** checks that failed */
   fail: number;
+  /** checks that did not apply */
   not_applicable: number;
+  /** checks the kit or driver could not judge */
   error: number;
+  /** the level reached */
   certification: Certification;
+  /** present when the profile names required capabilities */
+  levels?: LevelCoverage;
+}
+
+/**
+ * Which required capabilities a target lacks, per level.
+ *
+ * @param declared the target's declared capabilities
+ * @param required the profile's requirements
+ * @returns each level's requirements and what is missing
+ * @example
+ * ```ts
+ * import { levelCoverage } from "./certification.ts";
+ * const c = levelCoverage(["http"], { "beta-ready": ["http", "retry"], hardened: ["sse"] });
+ * if (c["beta-ready"].missing.join() !== "retry" || c.hardened.missing.join() !== "retry,sse") throw new Error();
+ * ```
+ */
+export function levelCoverage(declared: readonly string[], required: LevelRequirements): LevelCoverage {
+  const have = new Set(declared);
+  const beta = [...required["beta-ready"]];
+  const hard = [...new Set([...beta, ...required.hardened])];
+  return {
+    "beta-ready": { requires: beta, missing: beta.filter((c) => !have.has(c)) },
+    hardened: { requires: hard, missing: hard.filter((c) => !have.has(c)) },
+  };
+}
+
+/**
+ * Cap a level by the capabilities the target declares: never award a level whose required
+ * capabilities are missing (its checks would all be `not_applicable`, proving nothing).
+ *
+ * @param level the level the results reach
+ * @param coverage the capability coverage
+ * @returns the level actually awarded
+ * @example
+ * ```ts
+ * import { capLevel, levelCoverage } from "./certification.ts";
+ * const c = levelCoverage(["http", "tls"], { "beta-ready": ["http", "tls", "retry"], hardened: [] });
+ * if (capLevel("hardened", c) !== "none") throw new Error();
+ * ```
+ */
+export function capLevel(level: Certification, coverage: LevelCoverage): Certification {
+  if (level === "none") return "none";
+  if (coverage["beta-ready"].missing.length > 0) return "none";
+  if (level === "hardened" && coverage.hardened.missing.length > 0) return "beta-ready";
+  return level;
 }
 
 /** The minimal shape of a result that the summary needs. */
@@ -47,9 +114,11 @@ export function certificationOf(results: readonly LevelOutcome[]): Certification
 }
 
 /**
- * Count outcomes and compute the certification level.
+ * Count outcomes and compute the certification level (capped by the required capabilities, when
+ * given).
  *
  * @param results the results of a run
+ * @param capabilities the target's declared capabilities and the profile's requirements
  * @returns the summary
  * @example
  * ```ts
@@ -61,7 +130,10 @@ export function certificationOf(results: readonly LevelOutcome[]): Certification
  * if (s.pass !== 1 || s.certification !== "hardened") throw new Error("unexpected");
  * ```
  */
-export function summarize(results: readonly CheckResult[]): Summary {
+export function summarize(
+  results: readonly CheckResult[],
+  capabilities?: { declared: readonly string[]; required: LevelRequirements },
+): Summary {
   const s: Summary = { pass: 0, fail: 0, not_applicable: 0, error: 0, certification: "none" };
   for (const r of results) {
     const o = r.verdict.outcome;
@@ -85,6 +157,10 @@ export function summarize(results: readonly CheckResult[]): Summary {
     }
   }
   s.certification = certificationOf(results.map((r) => ({ level: r.level, outcome: r.verdict.outcome })));
+  if (capabilities) {
+    s.levels = levelCoverage(capabilities.declared, capabilities.required);
+    s.certification = capLevel(s.certification, s.levels);
+  }
   return s;
 }
 

@@ -53,3 +53,22 @@ Deno.test("summarize() counts every outcome", () => {
 Deno.test("areaOf() is the second id segment", () => {
   assert.equal(areaOf("svc.jwt.alg-none"), "jwt");
 });
+
+Deno.test("a level is never awarded while a capability it requires is missing", () => {
+  const results = [{
+    id: "sdk.tls.verify",
+    title: "t",
+    level: "MUST" as const,
+    source: "000",
+    durationMs: 1,
+    verdict: { outcome: "pass" as const, evidence: {} },
+  }];
+  const required = { "beta-ready": ["http", "tls", "retry"], hardened: ["sse"] };
+  const thin = summarize(results, { declared: ["http", "tls"], required });
+  if (thin.certification !== "none") throw new Error(`thin driver got ${thin.certification}`);
+  if (thin.levels?.["beta-ready"].missing.join() !== "retry") throw new Error(JSON.stringify(thin.levels));
+  const noSse = summarize(results, { declared: ["http", "tls", "retry"], required });
+  if (noSse.certification !== "beta-ready") throw new Error(`without sse: ${noSse.certification}`);
+  const all = summarize(results, { declared: ["http", "tls", "retry", "sse"], required });
+  if (all.certification !== "hardened") throw new Error(`with everything: ${all.certification}`);
+});

@@ -12,6 +12,7 @@
  */
 import { type ContextLease, runChecks } from "./runner.ts";
 import type { BaseContext, Check, CheckResult, Level } from "./types.ts";
+import type { LevelRequirements } from "./certification.ts";
 
 /** A result that is either a value or a message for the user (exit code 2). */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -144,6 +145,11 @@ export interface ProfileSpec<C extends BaseContext> {
   areas: Readonly<Record<string, readonly Check<C>[]>>;
   /** the mutants its reference can be built as */
   mutants: readonly MutantSpec[];
+  /**
+   * the capabilities a target must declare for each level (docs/DESIGN.md "Certification
+   * levels"); a level is never awarded while one is missing @default none required
+   */
+  levels?: LevelRequirements;
   /** validate the flags that need the profile's knowledge (optional) */
   checkFlags?(flags: ProfileFlags): Result<true>;
   /** lines to print under the scorecard (e.g. the svc probe totals) */
@@ -248,6 +254,8 @@ export interface Profile {
   readonly checks: readonly CheckInfo[];
   /** the mutants its reference can be built as (each named by a check) */
   readonly mutants: readonly MutantSpec[];
+  /** the capabilities each level requires */
+  readonly levels: LevelRequirements;
   /** validate the profile's flags */
   checkFlags(flags: ProfileFlags): Result<true>;
   /** lines under the scorecard */
@@ -399,6 +407,7 @@ export function defineProfile<C extends BaseContext>(spec: ProfileSpec<C>): Prof
     selftestConcurrency: spec.selftestConcurrency ?? 1,
     checks: infos,
     mutants: spec.mutants,
+    levels: spec.levels ?? { "beta-ready": [], hardened: [] },
     checkFlags: (flags) => spec.checkFlags?.(flags) ?? { ok: true, value: true },
     footer: (results) => spec.footer?.(results) ?? [],
     async start(env: RunEnv): Promise<StartResult<Session>> {

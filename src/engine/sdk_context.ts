@@ -12,6 +12,11 @@ import type { HelloResult } from "../schema/protocol.ts";
 export interface StartDriverOptions {
   /** extra environment variables for the driver process */
   env?: Record<string, string>;
+  /**
+   * export the run's CA the standard ways (SSL_CERT_FILE, NODE_EXTRA_CA_CERTS, …) @default true;
+   * `false` for a check whose rule is that the SDK trusts the CA it is *given* (`ca_cert_pem`)
+   */
+  exportCaEnv?: boolean;
 }
 
 /** A toxic to add to a chaos proxy (Toxiproxy's model). */

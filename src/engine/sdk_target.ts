@@ -28,6 +28,8 @@ export interface SdkRunDeps {
     env?: Record<string, string>;
     canaries: () => string[];
     callTimeoutMs?: number;
+    caCertPem?: string;
+    exportCaEnv?: boolean;
   }): Promise<StartDriverResult>;
   newCanary(): string;
 }
@@ -74,7 +76,11 @@ export async function openSdkTarget(
   } catch (e) {
     return { ok: false, error: `mock server did not start: ${errorMessage(e)}` };
   }
-  const first = await deps.startDriver({ command: opts.driverCommand, canaries: canaryList })
+  const first = await deps.startDriver({
+    command: opts.driverCommand,
+    canaries: canaryList,
+    caCertPem: mock.caCertPem,
+  })
     .catch((e: unknown): StartDriverResult => ({ ok: false, detail: errorMessage(e) }));
   if (!first.ok) {
     await mock.close().catch(() => {});
@@ -111,6 +117,8 @@ export async function openSdkTarget(
           command: opts.driverCommand,
           ...(o?.env ? { env: o.env } : {}),
           canaries: canaryList,
+          caCertPem: mock.caCertPem,
+          ...(o?.exportCaEnv === false ? { exportCaEnv: false } : {}),
         });
         if (!r.ok) throw new Error(`driver did not start: ${r.detail}`);
         if (signal.aborted) {

@@ -139,6 +139,8 @@ type Observation = z.output<typeof ObservationSchema>;
 const CaseSchema = z.strictObject({
   description: z.string().min(1),
   comment: z.string().optional(),
+  /** why this is the only acceptable observation (the rule's text) */
+  reason: z.string().min(1).optional(),
   input: StrictScenarioSchema,
   /** @default [{method: "GET", path: "/", origin: "https"}] */
   requests: z.array(RequestSchema).min(1).optional(),

@@ -1,39 +1,8 @@
 /**
- * Escaping helpers shared by the renderers (internal).
+ * Shared styling of the HTML renderers (internal). Escaping is in `escape.ts`.
  *
  * @module
  */
-
-/** Escape text for HTML element content and attribute values. */
-export function escHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => {
-    switch (c) {
-      case "&":
-        return "&amp;";
-      case "<":
-        return "&lt;";
-      case ">":
-        return "&gt;";
-      case '"':
-        return "&quot;";
-      default:
-        return "&#39;";
-    }
-  });
-}
-
-/** Escape text for a Markdown table cell (pipes, newlines) and inline HTML. */
-export function escMdCell(s: string): string {
-  return s.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ").replace(/</g, "&lt;");
-}
-
-/** Put text in a Markdown code span, whatever backticks it holds. */
-export function mdCode(s: string): string {
-  const runs = s.match(/`+/g) ?? [];
-  const fence = "`".repeat(Math.max(0, ...runs.map((r) => r.length)) + 1);
-  const pad = s.startsWith("`") || s.endsWith("`") ? " " : "";
-  return `${fence}${pad}${s.replace(/\r?\n/g, " ")}${pad}${fence}`;
-}
 
 /** Shared CSS of the HTML reports (inline, no external resources). */
 export const CSS = `

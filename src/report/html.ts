@@ -6,8 +6,9 @@
  * @module
  */
 import { type Report, rerunCommand } from "../schema/report.ts";
-import { CSS, escHtml } from "./_text.ts";
-import { scorecard } from "./scorecard.ts";
+import { CSS } from "./_text.ts";
+import { escHtml } from "./escape.ts";
+import { levelLine, scorecard } from "./scorecard.ts";
 
 type Result = Report["results"][number];
 type Ev = NonNullable<Result["evidence"]>;
@@ -124,6 +125,7 @@ export function renderHtml(report: Report): string {
       (report.run.duration_ms / 1000).toFixed(1)
     } s</p>`,
     `<p><b>${s.pass}</b> pass · <b>${s.fail}</b> fail · <b>${s.error}</b> error · <b>${s.not_applicable}</b> not applicable</p>`,
+    levelLine(s) !== undefined ? `<p>${escHtml(levelLine(s) ?? "")}</p>` : "",
     report.run.only ? `<p>Partial run: only <code>${escHtml(report.run.only.join(", "))}</code></p>` : "",
     `<h2>Scorecard</h2><table><tr><th>area</th><th>pass</th><th>fail</th><th>error</th><th>n/a</th></tr>\n${cards}</table>`,
     problems.length > 0

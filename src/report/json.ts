@@ -5,14 +5,25 @@
  */
 import { KIT, type Report, REPORT_SCHEMA_ID, type ReportResult, ReportSchema } from "../schema/report.ts";
 import type { CheckResult, Evidence } from "../engine/types.ts";
-import { summarize } from "../engine/certification.ts";
+import { type LevelRequirements, summarize } from "../engine/certification.ts";
 import type { ExpectationOutcome } from "../engine/expect_fail.ts";
 import { describeProblem } from "../engine/expect_fail.ts";
-import { maskTree } from "../engine/mask.ts";
+import { boundTree, capText, EVIDENCE_BOUNDS, maskTree } from "../engine/mask.ts";
 import type { InteropDisagreement } from "./matrix.ts";
+import { escJsonText } from "./escape.ts";
 
-/** How many SDK output lines and requests a report keeps per check. */
-export const EVIDENCE_LIMITS = { outputLines: 40, requests: 50 } as const;
+/**
+ * How much of a check's evidence a report keeps: the last 40 SDK output lines, the first 50
+ * requests, a reason of 4 KiB; the rest of the evidence within {@link EVIDENCE_BOUNDS} (depth 32,
+ * 4 KiB per string, 100 items per array and keys per object, 64 KiB of text in all). Whatever is
+ * cut is said, in the evidence's notes and at the end of each cut string ("… 9.9 MB cut").
+ */
+export const EVIDENCE_LIMITS = {
+  outputLines: 40,
+  requests: 50,
+  reasonChars: 4096,
+  targetChars: 200,
+} as const;
 
 /** What a report is built from. */
 export interface BuildReportInput {
@@ -29,25 +40,34 @@ export interface BuildReportInput {
   /** every canary of the run: all of them are masked */
   canaries: readonly string[];
   interop?: InteropDisagreement[];
+  /** the capabilities each level requires (the profile's); the level is capped by what is missing */
+  levels?: LevelRequirements;
 }
 
-function trimEvidence(ev: Evidence): Evidence {
+function trimEvidence(ev: Evidence, canaries: readonly string[]): Evidence {
   const out: Evidence = { ...ev };
-  if (ev.output && ev.output.length > EVIDENCE_LIMITS.outputLines) {
+  const notes: string[] = [];
+  if (Array.isArray(ev.output) && ev.output.length > EVIDENCE_LIMITS.outputLines) {
     out.output = ev.output.slice(-EVIDENCE_LIMITS.outputLines);
+    notes.push(`report keeps the last ${EVIDENCE_LIMITS.outputLines} of ${ev.output.length} output lines`);
   }
-  if (ev.requests && ev.requests.length > EVIDENCE_LIMITS.requests) {
+  if (Array.isArray(ev.requests) && ev.requests.length > EVIDENCE_LIMITS.requests) {
     out.requests = ev.requests.slice(0, EVIDENCE_LIMITS.requests);
-    out.notes = [
-      ...(ev.notes ?? []),
-      `report keeps the first ${EVIDENCE_LIMITS.requests} of ${ev.requests.length} requests`,
-    ];
+    notes.push(`report keeps the first ${EVIDENCE_LIMITS.requests} of ${ev.requests.length} requests`);
   }
-  return out;
+  const bounded = boundTree(out, canaries, EVIDENCE_BOUNDS);
+  if (bounded.cut) notes.push(bounded.cut);
+  if (notes.length > 0) bounded.value.notes = [...(bounded.value.notes ?? []), ...notes];
+  return bounded.value;
 }
 
-function toReportResult(r: CheckResult, expected: ReadonlySet<string>): ReportResult {
+function toReportResult(
+  r: CheckResult,
+  expected: ReadonlySet<string>,
+  canaries: readonly string[],
+): ReportResult {
   const v = r.verdict;
+  const reason = (text: string) => capText(text, canaries, EVIDENCE_LIMITS.reasonChars);
   const out: ReportResult = {
     id: r.id,
     title: r.title,
@@ -62,19 +82,19 @@ function toReportResult(r: CheckResult, expected: ReadonlySet<string>): ReportRe
       const ev: Evidence = {};
       if (timings) ev.timings = timings;
       if (notes) ev.notes = notes;
-      if (timings || notes) out.evidence = ev;
+      if (timings || notes) out.evidence = trimEvidence(ev, canaries);
       break;
     }
     case "fail":
-      out.reason = v.reason;
-      out.evidence = trimEvidence(v.evidence);
+      out.reason = reason(v.reason);
+      out.evidence = trimEvidence(v.evidence, canaries);
       break;
     case "not_applicable":
-      out.reason = v.reason;
+      out.reason = reason(v.reason);
       break;
     case "error":
-      out.reason = v.reason;
-      if (v.evidence) out.evidence = trimEvidence(v.evidence);
+      out.reason = reason(v.reason);
+      if (v.evidence) out.evidence = trimEvidence(v.evidence, canaries);
       break;
     default: {
       const _x: never = v;
@@ -85,8 +105,19 @@ function toReportResult(r: CheckResult, expected: ReadonlySet<string>): ReportRe
   return out;
 }
 
+/** The target's own words (from a driver's `hello` or a server's banner): masked and cut. */
+function boundTarget(t: Report["target"], canaries: readonly string[]): Report["target"] {
+  const cap = (s: string) => capText(s, canaries, EVIDENCE_LIMITS.targetChars);
+  return {
+    name: cap(t.name),
+    version: cap(t.version),
+    language: cap(t.language),
+    capabilities: t.capabilities.slice(0, 64).map(cap),
+  };
+}
+
 /**
- * Build a validated, masked report.
+ * Build a validated, masked report whose evidence is bounded (see {@link EVIDENCE_LIMITS}).
  *
  * @param input the run
  * @returns the report (contains no canary)
@@ -105,13 +136,16 @@ function toReportResult(r: CheckResult, expected: ReadonlySet<string>): ReportRe
  */
 export function buildReport(input: BuildReportInput): Report {
   const expected = new Set(input.expectations?.expectedFailures ?? []);
-  const summary = summarize(input.results);
+  const summary = summarize(
+    input.results,
+    input.levels ? { declared: input.target.capabilities, required: input.levels } : undefined,
+  );
   const report: Report = {
     schema: REPORT_SCHEMA_ID,
     kit: { name: KIT.name, version: KIT.version },
     profile: input.profile,
-    target: input.target,
-    results: input.results.map((r) => toReportResult(r, expected)),
+    target: boundTarget(input.target, input.canaries),
+    results: input.results.map((r) => toReportResult(r, expected, input.canaries)),
     summary: { ...summary },
     run: {
       seed: input.seed,
@@ -126,12 +160,14 @@ export function buildReport(input: BuildReportInput): Report {
     report.summary.expectation_problems = input.expectations.problems.map(describeProblem);
     report.summary.exit_code = input.expectations.exitCode;
   }
-  if (input.interop) report.interop = input.interop;
+  if (input.interop) {
+    report.interop = boundTree(input.interop, input.canaries, { ...EVIDENCE_BOUNDS, maxString: 200 }).value;
+  }
   return ReportSchema.parse(maskTree(report, input.canaries));
 }
 
 /**
- * Serialize a report as report.json text.
+ * Serialize a report as report.json text (C1, bidi and format characters as `\uXXXX` escapes).
  *
  * @param report the report
  * @returns pretty JSON with a final newline
@@ -142,5 +178,5 @@ export function buildReport(input: BuildReportInput): Report {
  * ```
  */
 export function renderJson(report: unknown): string {
-  return JSON.stringify(report, null, 2) + "\n";
+  return escJsonText(JSON.stringify(report, null, 2)) + "\n";
 }

@@ -1,34 +1,12 @@
 /**
  * junit.xml: one testcase per check; `fail` → <failure>, `error` → <error>, `not_applicable` →
- * <skipped>. Every text is XML-escaped and stripped of characters XML 1.0 cannot carry.
+ * <skipped>. Every text is XML-escaped; characters XML 1.0 cannot carry are shown as escapes.
  *
  * @module
  */
 import { type Report, rerunCommand } from "../schema/report.ts";
 import { areaOf } from "../engine/certification.ts";
-
-/**
- * Escape text for XML content and attributes (XML 1.0: invalid control characters are dropped).
- *
- * @param s any text
- * @returns escaped text
- * @example
- * ```ts
- * import { escXml } from "./junit.ts";
- * if (escXml(`<a b="c">&'\u0001`) !== "&lt;a b=&quot;c&quot;&gt;&amp;&apos;") throw new Error();
- * ```
- */
-export function escXml(s: string): string {
-  return s
-    // deno-lint-ignore no-control-regex
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, "")
-    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "")
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&apos;");
-}
+import { escXml } from "./escape.ts";
 
 function secs(ms: number): string {
   return (ms / 1000).toFixed(3);

@@ -5,8 +5,8 @@
  * @module
  */
 import { type Report, rerunCommand } from "../schema/report.ts";
-import { escMdCell, mdCode } from "./_text.ts";
-import { scorecard } from "./scorecard.ts";
+import { escMarkdown, mdCode } from "./escape.ts";
+import { levelLine, scorecard } from "./scorecard.ts";
 
 /**
  * Render a report as Markdown.
@@ -32,21 +32,25 @@ export function renderMarkdown(report: Report): string {
   const t = report.target;
   const out: string[] = [];
   out.push(
-    `# ${escMdCell(t.name)} ${
-      escMdCell(t.version)
+    `# ${escMarkdown(t.name)} ${
+      escMarkdown(t.version)
     } — ${report.profile} certification: **${s.certification}**`,
   );
   out.push("");
   out.push(
-    `${escMdCell(t.language)} · capabilities: ${t.capabilities.map(escMdCell).join(", ") || "none"} · ` +
-      `kit ${report.kit.version} · seed ${report.run.seed} · ${(report.run.duration_ms / 1000).toFixed(1)} s`,
+    `${escMarkdown(t.language)} · capabilities: ${t.capabilities.map(escMarkdown).join(", ") || "none"} · ` +
+      `kit ${escMarkdown(report.kit.version)} · seed ${report.run.seed} · ${
+        (report.run.duration_ms / 1000).toFixed(1)
+      } s`,
   );
   out.push("");
   out.push(`**${s.pass} pass · ${s.fail} fail · ${s.error} error · ${s.not_applicable} not applicable**`);
+  const level = levelLine(s);
+  if (level !== undefined) out.push("", escMarkdown(level));
   if (report.run.only) out.push("", `Partial run: only ${report.run.only.map(mdCode).join(", ")}.`);
   out.push("", "## Scorecard", "", "| area | pass | fail | error | n/a |", "|---|---|---|---|---|");
   for (const a of scorecard(report)) {
-    out.push(`| ${escMdCell(a.area)} | ${a.pass} | ${a.fail} | ${a.error} | ${a.not_applicable} |`);
+    out.push(`| ${escMarkdown(a.area)} | ${a.pass} | ${a.fail} | ${a.error} | ${a.not_applicable} |`);
   }
   const bad = report.results.filter((r) => r.outcome === "fail" || r.outcome === "error");
   if (bad.length > 0) {
@@ -55,12 +59,12 @@ export function renderMarkdown(report: Report): string {
       const tag = r.expected_failure ? " (expected)" : "";
       out.push(`### ${r.outcome === "error" ? "ERROR" : "FAIL"}${tag} ${mdCode(r.id)} (${r.level})`);
       out.push("");
-      out.push(`${escMdCell(r.title)} — ${escMdCell(r.source)}`);
+      out.push(`${escMarkdown(r.title)} — ${escMarkdown(r.source)}`);
       out.push("");
-      out.push(`- reason: ${escMdCell(r.reason ?? "")}`);
-      for (const n of r.evidence?.notes ?? []) out.push(`- ${escMdCell(n)}`);
+      out.push(`- reason: ${escMarkdown(r.reason ?? "")}`);
+      for (const n of r.evidence?.notes ?? []) out.push(`- ${escMarkdown(n)}`);
       for (const l of r.evidence?.leaks ?? []) {
-        out.push(`- leak in ${escMdCell(l.where)} (${escMdCell(l.form)}): ${mdCode(l.excerpt)}`);
+        out.push(`- leak in ${escMarkdown(l.where)} (${escMarkdown(l.form)}): ${mdCode(l.excerpt)}`);
       }
       out.push(`- re-run: ${mdCode(rerunCommand(report, r.id))}`);
       out.push("");
@@ -69,13 +73,13 @@ export function renderMarkdown(report: Report): string {
   const problems = s.expectation_problems ?? [];
   if (problems.length > 0) {
     out.push("## Expected-failures file", "");
-    for (const p of problems) out.push(`- ${escMdCell(p)}`);
+    for (const p of problems) out.push(`- ${escMarkdown(p)}`);
     out.push("");
   }
   const na = report.results.filter((r) => r.outcome === "not_applicable");
   if (na.length > 0) {
     out.push("## Not applicable", "");
-    for (const r of na) out.push(`- ${mdCode(r.id)}: ${escMdCell(r.reason ?? "")}`);
+    for (const r of na) out.push(`- ${mdCode(r.id)}: ${escMarkdown(r.reason ?? "")}`);
     out.push("");
   }
   return out.join("\n") + "\n";

@@ -5,7 +5,8 @@
  * @module
  */
 import type { Report } from "../schema/report.ts";
-import { CSS, escHtml, escMdCell } from "./_text.ts";
+import { CSS } from "./_text.ts";
+import { escHtml, escMarkdown } from "./escape.ts";
 
 /** Where the typed outcomes of several SDKs differ on one interop fixture. */
 export interface InteropDisagreement {
@@ -100,20 +101,20 @@ export function buildMatrix(reports: readonly Report[]): Matrix {
  */
 export function renderMatrixMarkdown(m: Matrix): string {
   const out = ["# Conformance matrix", ""];
-  out.push(`| check | level | ${m.sdks.map(escMdCell).join(" | ")} |`);
+  out.push(`| check | level | ${m.sdks.map(escMarkdown).join(" | ")} |`);
   out.push(`|---|---|${m.sdks.map(() => "---").join("|")}|`);
   for (const r of m.rows) {
-    out.push(`| ${escMdCell(r.id)} | ${r.level} | ${r.cells.map(escMdCell).join(" | ")} |`);
+    out.push(`| ${escMarkdown(r.id)} | ${escMarkdown(r.level)} | ${r.cells.map(escMarkdown).join(" | ")} |`);
   }
   out.push("");
   if (m.interop.length > 0) {
     const sdks = [...new Set(m.interop.flatMap((d) => Object.keys(d.outcomes)))].sort();
     out.push("## Interop disagreements", "");
-    out.push(`| fixture | ${sdks.map(escMdCell).join(" | ")} |`);
+    out.push(`| fixture | ${sdks.map(escMarkdown).join(" | ")} |`);
     out.push(`|---|${sdks.map(() => "---").join("|")}|`);
     for (const d of m.interop) {
       out.push(
-        `| ${escMdCell(d.fixture)} | ${sdks.map((s) => escMdCell(d.outcomes[s] ?? "–")).join(" | ")} |`,
+        `| ${escMarkdown(d.fixture)} | ${sdks.map((s) => escMarkdown(d.outcomes[s] ?? "–")).join(" | ")} |`,
       );
     }
     out.push("");

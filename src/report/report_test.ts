@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import { buildReport } from "./json.ts";
 import { renderReports, writeReports } from "./write.ts";
-import { escXml, renderJunit } from "./junit.ts";
+import { renderJunit } from "./junit.ts";
+import { escXml } from "./escape.ts";
 import { renderHtml } from "./html.ts";
 import { renderMarkdown } from "./markdown.ts";
 import { buildMatrix, renderMatrixHtml, renderMatrixMarkdown } from "./matrix.ts";
 import { parseReport } from "../schema/report.ts";
-import { newCanary } from "../driver/canary.ts";
+import { findCanaries, newCanary } from "../driver/canary.ts";
 import type { CheckResult } from "../engine/types.ts";
 import { applyExpectations } from "../engine/expect_fail.ts";
 
@@ -137,7 +138,7 @@ Deno.test("junit.xml escapes everything and maps outcomes", () => {
   const opens = (xml.match(/<testcase\b[^>]*[^/]>/g) ?? []).length;
   const closes = (xml.match(/<\/testcase>/g) ?? []).length;
   assert.equal(opens, closes);
-  assert.equal(escXml("a\uD800b"), "ab");
+  assert.equal(escXml("a\uD800b"), "a\\ud800b");
 });
 
 Deno.test("report.html is self-contained, escaped, with evidence and the re-run command", () => {
@@ -180,4 +181,164 @@ Deno.test("buildMatrix() merges reports into checks × SDKs with interop disagre
   assert.ok(md.includes("## Interop disagreements"));
   const html = renderMatrixHtml(m);
   assert.ok(html.includes("ref&lt;sdk&gt; 0.1.0"));
+});
+
+function failing(
+  id: string,
+  reason: string,
+  evidence: CheckResult["verdict"] extends infer V
+    ? V extends { outcome: "fail"; evidence: infer E } ? E : never
+    : never,
+): CheckResult {
+  return {
+    id,
+    title: "t",
+    level: "MUST",
+    source: "000 §1",
+    durationMs: 1,
+    verdict: { outcome: "fail", reason, evidence },
+  };
+}
+
+function report(
+  results: CheckResult[],
+  canaries: string[],
+  target = { name: "sdk", version: "1", language: "ts", capabilities: ["http"] },
+) {
+  return buildReport({
+    profile: "sdk",
+    target,
+    results,
+    seed: 1,
+    startedAt: new Date(0),
+    durationMs: 1,
+    command: "deno task certify",
+    canaries,
+  });
+}
+
+Deno.test("a reply nested 100 000 deep is cut to depth 32, and every report is written", async () => {
+  const c = newCanary();
+  let deep: unknown = { token: c };
+  for (let i = 0; i < 100_000; i++) deep = { a: deep };
+  const dir = await Deno.makeTempDir();
+  try {
+    const paths = await writeReports(
+      dir,
+      report([failing("sdk.x.deep", "deep reply", { reply: deep })], [c]),
+      [c],
+    );
+    for (const p of paths) {
+      const text = await Deno.readTextFile(p);
+      assert.ok(text.length < 50_000, `${p}: ${text.length}`);
+      assert.ok(text.includes("nested deeper than 32"), p);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a 10 MB reply and a 64 MiB body are cut in every report file, and the cut is said", () => {
+  const c = newCanary();
+  const huge = "y".repeat(64 * 1024 * 1024);
+  const rs = [failing("sdk.x.big", `reason ${"r".repeat(1_000_000)}`, {
+    reply: { message: "m".repeat(10 * 1000 * 1000) },
+    requests: Array.from({ length: 200 }, (_, i) => ({
+      t: i,
+      method: "POST",
+      path: "/p",
+      query: "",
+      headers: { "x-h": "h".repeat(100_000) },
+      bodySize: huge.length,
+      body: huge,
+      connection: "c",
+      listener: "https",
+    })),
+    output: Array.from({ length: 1000 }, () => "o".repeat(100_000)),
+  })];
+  const t0 = performance.now();
+  const files = renderReports(report(rs, [c]), [c]);
+  assert.ok(performance.now() - t0 < 20_000);
+  for (const [name, text] of Object.entries(files)) {
+    assert.ok(text.length < 400 * 1024, `${name}: ${text.length} characters`);
+  }
+  const json = JSON.parse(files["report.json"]!);
+  const ev = json.results[0].evidence;
+  assert.match(ev.reply.message, /… 10\.0 MB cut$/);
+  assert.match(json.results[0].reason, / cut$/);
+  assert.ok(ev.notes.some((n: string) => n.startsWith("the report cut this evidence")), ev.notes);
+  assert.ok(ev.notes.includes("report keeps the first 50 of 200 requests"));
+  assert.ok(ev.notes.includes("report keeps the last 40 of 1000 output lines"));
+});
+
+Deno.test("every detected form of a caught canary is masked in every report file", () => {
+  const c = newCanary();
+  const hex = Array.from(new TextEncoder().encode(c), (b) => b.toString(16).padStart(2, "0"));
+  const forms = [
+    `DEBUG AUTHORIZATION: BEARER ${c.toUpperCase()}`,
+    `hex ${hex.join("")} / ${hex.join(":").toUpperCase()}`,
+    `zw ${Array.from(c).join("\u200b")}`,
+    `u16 ${Array.from(c, (x) => `${x}\u0000`).join("")}`,
+    `b64 ${btoa(c.toUpperCase())}`,
+  ];
+  const rs = [failing("sdk.caps.not-in-logs", `leaked: ${forms[0]}`, {
+    output: forms,
+    reply: { error: { code: forms[1], details: Object.fromEntries(forms.map((f, i) => [`k${i}`, f])) } },
+    leaks: [{ where: "driver stderr", form: "case-changed", excerpt: forms[0]! }],
+    requests: [{
+      t: 1,
+      method: "GET",
+      path: "/x",
+      query: forms[2]!,
+      headers: { authorization: `BEARER ${c.toUpperCase()}` },
+      bodySize: 0,
+      body: forms[3]!,
+      connection: "c",
+      listener: "https",
+    }],
+  })];
+  const files = renderReports(report(rs, [c]), [c]);
+  for (const [name, text] of Object.entries(files)) {
+    assert.deepEqual(findCanaries(text, [c]), [], name);
+    assert.ok(!/ronc_[0-9a-f]{12}/i.test(text), name);
+    assert.ok(text.includes("BEARER &lt;canary&gt;") || text.includes("BEARER <canary>"), name);
+  }
+});
+
+Deno.test("a driver's hello and error code cannot spoof the summary, the page or the XML", () => {
+  const c = newCanary();
+  const evil =
+    "sdk\x1b[2J\x1b[H\u202e\ncertification: **hardened**\r\n| x | y |\u009b31m<img src=x onerror=alert(1)>`";
+  const rs = [
+    failing("sdk.errors.code", `code ${evil}`, { reply: { error: { code: evil } }, notes: [evil] }),
+  ];
+  const files = renderReports(
+    report(rs, [c], { name: evil, version: evil, language: evil, capabilities: [evil] }),
+    [c],
+  );
+  // deno-lint-ignore no-control-regex
+  const raw = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+  for (const [name, text] of Object.entries(files)) {
+    assert.ok(!raw.test(text), `${name} has a raw control character`);
+  }
+  const md = files["summary.md"]!;
+  assert.equal(md.split("\n").filter((l) => /certification: \*\*/.test(l)).length, 1);
+  assert.match(md.split("\n")[0]!, /— sdk certification: \*\*none\*\*$/);
+  assert.ok(!md.includes("<img"));
+  assert.ok(!files["report.html"]!.includes("<img"));
+  assert.ok(files["report.html"]!.includes("\\x1b[2J"));
+  assert.equal(JSON.parse(files["report.json"]!).target.name, evil);
+});
+
+Deno.test("renderReports() withholds a file whose rendering alone forms a canary run", () => {
+  const c = newCanary();
+  // "\n" + 11 characters of the token: no detectable run, until JSON writes "\n" as `\n`
+  // and its "n" joins "c_3f…" into "nc_3f…" (12 characters of the token)
+  const reason = `see x\n${c.slice(3, 14)} end`;
+  const r = report([failing("sdk.x.y", reason, {})], [c]);
+  assert.equal(r.results[0]?.reason, reason);
+  const files = renderReports(r, [c]);
+  for (const [name, text] of Object.entries(files)) assert.deepEqual(findCanaries(text, [c]), [], name);
+  assert.match(JSON.parse(files["report.json"]!).results[0].reason, /^\[withheld: /);
+  assert.ok(files["report.html"]!.includes(c.slice(3, 14)), "the page shows the harmless text");
 });

@@ -39,3 +39,36 @@ export function scorecard(
   }
   return [...m.values()].sort((a, b) => a.area.localeCompare(b.area));
 }
+
+/**
+ * One line on what the level covers: the capabilities each level requires that the target does
+ * not declare (or that every one is declared). Unescaped: each renderer escapes it.
+ *
+ * @param summary the report's summary
+ * @returns the line, or undefined when the profile requires no capability
+ * @example
+ * ```ts
+ * import { levelLine } from "./scorecard.ts";
+ * const line = levelLine({
+ *   pass: 1, fail: 0, error: 0, not_applicable: 9, certification: "none",
+ *   levels: { "beta-ready": { requires: ["http", "retry"], missing: ["retry"] },
+ *     hardened: { requires: ["http", "retry"], missing: ["retry"] } },
+ * });
+ * if (line !== "capabilities missing for beta-ready: retry (no level without them)") throw new Error(line);
+ * ```
+ */
+export function levelLine(summary: Report["summary"]): string | undefined {
+  const l = summary.levels;
+  if (!l) return undefined;
+  if (l["beta-ready"].missing.length > 0) {
+    return `capabilities missing for beta-ready: ${
+      l["beta-ready"].missing.join(", ")
+    } (no level without them)`;
+  }
+  if (l.hardened.missing.length > 0) {
+    return `capabilities missing for hardened: ${l.hardened.missing.join(", ")} (beta-ready at most)`;
+  }
+  return l.hardened.requires.length > 0
+    ? `every capability the levels require is declared (${l.hardened.requires.join(", ")})`
+    : undefined;
+}

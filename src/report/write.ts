@@ -1,10 +1,15 @@
 /**
  * Write one run's four report files: report.json, junit.xml, summary.md, report.html.
  *
+ * The last guard: no file is written that shows a canary in any form the kit detects. A report
+ * whose own strings still show one was not masked (a kit fault): nothing is written. A file whose
+ * rendering alone forms one (an escape joined the text around it into a detectable run) is
+ * rendered again with every target-supplied text withheld.
+ *
  * @module
  */
 import { type Report, ReportSchema } from "../schema/report.ts";
-import { findRawCanary } from "../engine/mask.ts";
+import { findUnmasked, maskDeep } from "../engine/mask.ts";
 import { renderJson } from "./json.ts";
 import { renderJunit } from "./junit.ts";
 import { renderMarkdown } from "./markdown.ts";
@@ -13,8 +18,30 @@ import { renderHtml } from "./html.ts";
 /** The files `writeReports` writes, by name. */
 export const REPORT_FILES = ["report.json", "junit.xml", "summary.md", "report.html"] as const;
 
+const RENDER: Record<(typeof REPORT_FILES)[number], (r: Report) => string> = {
+  "report.json": renderJson,
+  "junit.xml": renderJunit,
+  "summary.md": renderMarkdown,
+  "report.html": renderHtml,
+};
+
+const WITHHELD = "[withheld: once rendered, this file showed a form of a canary; see the other report files]";
+
+/** The report with every target-supplied text withheld (only the kit's own words remain). */
+function withheld(report: Report): Report {
+  const out: Report = {
+    ...report,
+    target: { name: "[withheld]", version: "", language: "", capabilities: [] },
+    results: report.results.map(({ evidence: _e, reason: _r, ...r }) =>
+      r.outcome === "pass" ? r : { ...r, reason: WITHHELD }
+    ),
+  };
+  delete out.interop;
+  return out;
+}
+
 /**
- * Render the four report files (validated; refuses to render a raw canary).
+ * Render the four report files (validated; refuses to render any detected form of a canary).
  *
  * @param report a masked report
  * @param canaries the run's canaries, as a last guard
@@ -33,16 +60,29 @@ export const REPORT_FILES = ["report.json", "junit.xml", "summary.md", "report.h
  */
 export function renderReports(report: Report, canaries: readonly string[] = []): Record<string, string> {
   const valid = ReportSchema.parse(report);
-  const files: Record<string, string> = {
-    "report.json": renderJson(valid),
-    "junit.xml": renderJunit(valid),
-    "summary.md": renderMarkdown(valid),
-    "report.html": renderHtml(valid),
-  };
-  for (const [name, text] of Object.entries(files)) {
-    if (findRawCanary(text, canaries) !== undefined) {
-      throw new Error(`refusing to write ${name}: it contains a canary (the report was not masked)`);
+  if (canaries.length > 0) {
+    let form: string | undefined;
+    maskDeep(valid, (s) => {
+      form ??= findUnmasked(s, canaries)?.form;
+      return s;
+    });
+    if (form !== undefined) {
+      throw new Error(
+        `refusing to write reports: one contains a canary (${form} form; the report was not masked)`,
+      );
     }
+  }
+  const files: Record<string, string> = {};
+  for (const name of REPORT_FILES) {
+    let text = RENDER[name](valid);
+    if (findUnmasked(text, canaries) !== undefined) {
+      text = RENDER[name](withheld(valid));
+      const left = findUnmasked(text, canaries);
+      if (left !== undefined) {
+        throw new Error(`refusing to write ${name}: it contains a canary (${left.form} form)`);
+      }
+    }
+    files[name] = text;
   }
   return files;
 }

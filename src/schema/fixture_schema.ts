@@ -54,7 +54,14 @@ type GroupSchema<I extends z.ZodType, E extends z.ZodType> = z.ZodObject<{
   source: z.ZodOptional<z.ZodString>;
   cases: z.ZodArray<
     z.ZodObject<
-      { description: z.ZodString; comment: z.ZodOptional<z.ZodString>; input: I; expected: E },
+      {
+        description: z.ZodString;
+        comment: z.ZodOptional<z.ZodString>;
+        /** why only one outcome is allowed: the text that rules out every other (see fixtures/README.md) */
+        reason: z.ZodOptional<z.ZodString>;
+        input: I;
+        expected: E;
+      },
       z.core.$strict
     >
   >;
@@ -68,6 +75,7 @@ function group<I extends z.ZodType, E extends z.ZodType>(input: I, expected: E) 
     cases: z.array(z.strictObject({
       description: z.string().min(1),
       comment: z.string().optional(),
+      reason: z.string().min(1).optional(),
       input,
       expected,
     })).min(1),
@@ -85,13 +93,19 @@ const problemOutcome = z.discriminatedUnion("type", [
     message: Str,
     correlation_id: Str,
     details: z.record(z.string(), z.unknown()),
+    mapping: z.literal("rfc9457").optional(),
   }),
   z.strictObject({
     type: z.literal("transport"),
     reason: z.enum(PROBLEM_PARSE_ERROR_CODES as [string, ...string[]]).optional(),
   }),
+  z.strictObject({ type: z.literal("network") }),
 ]);
-/** One allowed outcome of a Problem case, compared with the SdkError of `parse_problem`. */
+/**
+ * One allowed outcome of a Problem case, compared with the SdkError of `parse_problem` or of a
+ * request. A `problem` outcome with `mapping: "rfc9457"` gives the kit's own mapping of an RFC 9457
+ * document; the sdk checks also accept the other readings listed in docs/PROTOCOL.md.
+ */
 export const ProblemOutcomeSchema: z.ZodDiscriminatedUnion<
   [
     z.ZodObject<{
@@ -101,12 +115,15 @@ export const ProblemOutcomeSchema: z.ZodDiscriminatedUnion<
       message: StrSchema;
       correlation_id: StrSchema;
       details: z.ZodRecord<z.ZodString, z.ZodUnknown>;
+      mapping: z.ZodOptional<z.ZodLiteral<"rfc9457">>;
     }, z.core.$strict>,
     z.ZodObject<{
       type: z.ZodLiteral<"transport">;
       /** the kit's own parse error code (checked against the reference parser only) */
       reason: z.ZodOptional<CodeSchema>;
     }, z.core.$strict>,
+    /** seed 000 §3.1: a body that cannot be parsed may be wrapped in a network error too */
+    z.ZodObject<{ type: z.ZodLiteral<"network"> }, z.core.$strict>,
   ],
   "type"
 > = problemOutcome;

@@ -51,6 +51,8 @@ function matches(e: SdkError, o: ProblemOutcome, body: string): boolean {
       if (body.trim().length >= 8 && (e.message ?? "").includes(body.trim())) return false;
       return o.reason === undefined ||
         e.message === PROBLEM_PARSE_MESSAGES[o.reason as keyof typeof PROBLEM_PARSE_MESSAGES];
+    case "network":
+      return e.type === "network";
     default: {
       const _x: never = o;
       return _x;

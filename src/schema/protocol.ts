@@ -97,6 +97,8 @@ const configureParams = z.object({
   token: z.string().optional(),
   token_provider: z.boolean().optional(),
   ca_cert_pem: z.string().optional(),
+  /** the same CA as a PEM file (the kit also exports it in SSL_CERT_FILE and the like) */
+  ca_cert_file: z.string().optional(),
   allow_insecure_http: z.boolean().optional(),
   timeouts: TimeoutsSchema.optional(),
   max_retries: z.number().int().min(0).optional(),
@@ -110,6 +112,8 @@ export const ConfigureParamsSchema: z.ZodObject<{
   token: z.ZodOptional<z.ZodString>;
   token_provider: z.ZodOptional<z.ZodBoolean>;
   ca_cert_pem: z.ZodOptional<z.ZodString>;
+  /** the same CA as a file path (in the driver's temp dir), for SDKs that take a CA file */
+  ca_cert_file: z.ZodOptional<z.ZodString>;
   allow_insecure_http: z.ZodOptional<z.ZodBoolean>;
   timeouts: z.ZodOptional<typeof TimeoutsSchema>;
   max_retries: z.ZodOptional<z.ZodNumber>;

@@ -76,6 +76,10 @@ const report = z.object({
     not_applicable: z.number().int().nonnegative(),
     error: z.number().int().nonnegative(),
     certification: z.enum(["beta-ready", "hardened", "none"]),
+    levels: z.object({
+      "beta-ready": z.object({ requires: z.array(z.string()), missing: z.array(z.string()) }),
+      hardened: z.object({ requires: z.array(z.string()), missing: z.array(z.string()) }),
+    }).optional(),
     expected_failures: z.array(z.string()).optional(),
     expectation_problems: z.array(z.string()).optional(),
     exit_code: z.number().int().optional(),
@@ -108,6 +112,13 @@ export const ReportSchema: z.ZodObject<{
     not_applicable: z.ZodNumber;
     error: z.ZodNumber;
     certification: z.ZodEnum<z.core.util.ToEnum<"beta-ready" | "hardened" | "none">>;
+    /** each level's required capabilities and those the target does not declare (a level is never awarded while any is missing) */
+    levels: z.ZodOptional<
+      z.ZodObject<{
+        "beta-ready": z.ZodObject<{ requires: z.ZodArray<z.ZodString>; missing: z.ZodArray<z.ZodString> }>;
+        hardened: z.ZodObject<{ requires: z.ZodArray<z.ZodString>; missing: z.ZodArray<z.ZodString> }>;
+      }>
+    >;
     expected_failures: z.ZodOptional<z.ZodArray<z.ZodString>>;
     expectation_problems: z.ZodOptional<z.ZodArray<z.ZodString>>;
     exit_code: z.ZodOptional<z.ZodNumber>;

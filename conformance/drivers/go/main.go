@@ -37,6 +37,7 @@ type params struct {
 	Token   string `json:"token"`
 	TokProv bool   `json:"token_provider"`
 	CA      string `json:"ca_cert_pem"`
+	CAFile  string `json:"ca_cert_file"`
 	Insec   bool   `json:"allow_insecure_http"`
 	Tmo     struct {
 		Connect int `json:"connect_ms"`
@@ -90,6 +91,13 @@ func configure(p *params) (map[string]any, error) {
 		Connect: time.Duration(p.Tmo.Connect) * time.Millisecond, Read: time.Duration(p.Tmo.Read) * time.Millisecond,
 		Total: time.Duration(p.Tmo.Total) * time.Millisecond, MaxRetries: 3, MaxResponseBytes: p.MaxBytes,
 		MaxConcurrency: p.MaxConc}
+	if o.CACertPEM == "" && p.CAFile != "" {
+		pem, err := os.ReadFile(p.CAFile)
+		if err != nil {
+			return nil, &RonError{Type: "config", Message: "ca_cert_file cannot be read"}
+		}
+		o.CACertPEM = string(pem)
+	}
 	if p.MaxRetries != nil {
 		o.MaxRetries = *p.MaxRetries
 	}

@@ -80,7 +80,8 @@ def op_configure(p: dict) -> dict:
     _clients[handle] = RonClient(
         _get(p, "base_url", str, True), token=token, token_provider=provider,
         allow_insecure_http=_get(p, "allow_insecure_http", bool, default=False),
-        ca_cert_pem=_get(p, "ca_cert_pem", str), max_retries=_get(p, "max_retries", int, default=3),
+        ca_cert_pem=_get(p, "ca_cert_pem", str), ca_cert_file=_get(p, "ca_cert_file", str),
+        max_retries=_get(p, "max_retries", int, default=3),
         max_response_bytes=_get(p, "max_response_bytes", int, default=16 << 20),
         max_concurrency=_get(p, "max_concurrency", int, default=64), **kwargs)
     return {"client": handle}

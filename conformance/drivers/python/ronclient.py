@@ -93,8 +93,8 @@ class RonClient:
 
     def __init__(self, base_url: str, token: Optional[str] = None,
                  token_provider: Optional[Callable[[], str]] = None, allow_insecure_http: bool = False,
-                 ca_cert_pem: Optional[str] = None, connect_s: float = 3.0, read_s: float = 10.0,
-                 total_s: float = 30.0, max_retries: int = 3, max_response_bytes: int = 16 << 20,
+                 ca_cert_pem: Optional[str] = None, ca_cert_file: Optional[str] = None,
+                 connect_s: float = 3.0, read_s: float = 10.0, total_s: float = 30.0, max_retries: int = 3, max_response_bytes: int = 16 << 20,
                  max_concurrency: int = 64):
         if base_url.startswith("http://") and not allow_insecure_http:
             raise RonError("insecure", "plain http:// needs allow_insecure_http=True")
@@ -108,7 +108,11 @@ class RonClient:
         self._max_retries, self._max_bytes = min(max(0, max_retries), 10), max_response_bytes
         self._sem = threading.BoundedSemaphore(max_concurrency)
         self._closed = False
-        ctx = ssl.create_default_context(cadata=ca_cert_pem) if ca_cert_pem else ssl.create_default_context()
+        try:  # a CA given as PEM or as a file replaces the system store; verification stays on
+            ctx = ssl.create_default_context(cadata=ca_cert_pem) if ca_cert_pem else \
+                ssl.create_default_context(cafile=ca_cert_file) if ca_cert_file else ssl.create_default_context()
+        except (OSError, ssl.SSLError) as e:
+            raise RonError("config", f"the CA could not be loaded: {type(e).__name__}") from None
         self._http = httpx.Client(verify=ctx, follow_redirects=False, trust_env=False,
                                   limits=httpx.Limits(max_connections=max_concurrency))
 

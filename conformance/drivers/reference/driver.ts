@@ -24,7 +24,7 @@ import {
   RonProblem,
   RonTransportError,
 } from "../../../src/client/mod.ts";
-import { type ClientFault, FAULT, isClientFault } from "../../../src/client/_faults.ts";
+import { behaviourOf, type ClientFault, FAULT, isClientFault } from "../../../src/client/_faults.ts";
 import {
   ConfigureParamsSchema,
   type Op,
@@ -38,6 +38,7 @@ import { canonicalJson, decodeDto, encodeDto } from "../../../src/schema/dto.ts"
 import { parseSecretUri } from "../../../src/schema/secret_uri.ts";
 import { validateManifest } from "../../../src/schema/manifest.ts";
 import { DRIVER_CAPABILITIES } from "../../../src/engine/types.ts";
+import { errorMessage } from "../../../src/util/error_message.ts";
 
 /** Faults the driver injects itself (wire-format and schema faults, not client behaviour). */
 export const DRIVER_FAULTS = ["dto-rename", "u64-as-number", "manifest-lenient"] as const;
@@ -88,6 +89,15 @@ class OpError extends Error {
     super(sdkError.message ?? sdkError.type);
     this.name = "OpError";
     this.sdkError = sdkError;
+  }
+}
+
+/** The CA named by `ca_cert_file`; an unreadable file is a config error. */
+function readCaFile(path: string): string {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch (e) {
+    throw new OpError({ type: "config", message: `ca_cert_file cannot be read: ${errorMessage(e)}` });
   }
 }
 
@@ -243,6 +253,7 @@ export class ReferenceDriver {
     else if (p.token !== undefined) opts.token = p.token;
     if (p.allow_insecure_http !== undefined) opts.allowInsecureHttp = p.allow_insecure_http;
     if (p.ca_cert_pem !== undefined) opts.caCertPem = p.ca_cert_pem;
+    else if (p.ca_cert_file !== undefined) opts.caCertPem = readCaFile(p.ca_cert_file);
     if (p.timeouts) {
       const t: NonNullable<RonClientOptions["timeouts"]> = {};
       if (p.timeouts.connect_ms !== undefined) t.connectMs = p.timeouts.connect_ms;
@@ -339,6 +350,12 @@ export class ReferenceDriver {
       }
       case "parse_problem": {
         const p = parse("parse_problem", ParseProblemParamsSchema, params);
+        // parsed as the client parses an error response: its generic-errors fault flattens this too
+        if (isClientFault(this.#mutant) && !behaviourOf(this.#mutant).typedErrors) {
+          const flat = new RonError(`request failed with HTTP ${p.status}`);
+          flat.status = p.status;
+          return { problem: toSdkError(flat) };
+        }
         const parsed = parseProblem({ status: p.status, contentType: p.content_type ?? null, body: p.body });
         return { problem: problemToSdkError(parsed, p.status) };
       }

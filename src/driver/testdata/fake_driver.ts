@@ -15,6 +15,13 @@
  * - `mute`: never answers anything (not even `hello`); exits at end of stdin.
  * - `leak`: `configure` writes the token to `$HOME/.sdk/token.json` and to stderr, and answers
  *   `request` with an error whose message carries the token.
+ * - `huge`: `request` answers a success whose one line is 17 MiB (over the line limit).
+ * - `huge_nonl`: `configure` writes 20 MB of a success reply with no newline, then lingers;
+ *   `huge_exit`: the same, then exits.
+ * - `duplicate`: `request` is answered twice.
+ * - `details_array`: `request` fails with `error.details` an array.
+ * - `grandchild`: starts `sleep 300` (holding its stdout and stderr) before `hello`; `decode_dto`
+ *   answers its pid.
  *
  * @module
  */
@@ -45,6 +52,16 @@ if (mode === "garbage") {
   err("WARN something on stderr");
 }
 if (mode === "stubborn") setInterval(() => {}, 1000);
+let sleeper = 0;
+if (mode === "grandchild") sleeper = new Deno.Command("sleep", { args: ["300"], stdin: "null" }).spawn().pid;
+
+/** Write a success reply whose `json` is `size` bytes of "x"; with `newline` false, no newline. */
+function hugeReply(id: unknown, size: number, newline: boolean): void {
+  writeAll(Deno.stdout, `{"id":${JSON.stringify(id)},"ok":true,"result":{"status":200,"json":"`);
+  const block = "x".repeat(1024 * 1024);
+  for (let left = size; left > 0; left -= block.length) writeAll(Deno.stdout, block.slice(0, left));
+  writeAll(Deno.stdout, `"}}${newline ? "\n" : ""}`);
+}
 
 let token = "";
 
@@ -68,6 +85,11 @@ function handle(msg: Record<string, unknown>): void {
   if (mode === "hang" || mode === "stubborn") return;
   if (op === "configure") {
     token = typeof msg.token === "string" ? msg.token : "";
+    if (mode === "huge_nonl" || mode === "huge_exit") {
+      hugeReply(id, 20_000_000, false);
+      if (mode === "huge_exit") Deno.exit(0);
+      return;
+    }
     if (mode === "leak") {
       Deno.mkdirSync(`${Deno.env.get("HOME")}/.sdk`, { recursive: true });
       Deno.writeTextFileSync(`${Deno.env.get("HOME")}/.sdk/token.json`, JSON.stringify({ token }));
@@ -76,7 +98,7 @@ function handle(msg: Record<string, unknown>): void {
     return reply(id, { client: "c1" });
   }
   if (op === "decode_dto") {
-    return reply(id, { json: { env: Deno.env.toObject(), cwd: Deno.cwd() } });
+    return reply(id, { json: { env: Deno.env.toObject(), cwd: Deno.cwd(), sleeper } });
   }
   if (op === "request") {
     const path = String(msg.path);
@@ -92,6 +114,13 @@ function handle(msg: Record<string, unknown>): void {
         return Deno.exit(7);
       case "leak":
         return fail(id, { type: "problem", status: 401, message: `unauthorized with token ${token}` });
+      case "huge":
+        return hugeReply(id, 17 * 1024 * 1024, true);
+      case "duplicate":
+        reply(id, { status: 200 });
+        return reply(id, { status: 201 });
+      case "details_array":
+        return fail(id, { type: "problem", status: 400, details: [] });
       case "flood": {
         out(`debug token=${Deno.env.get("CANARY")}`);
         const line = "flood " + "x".repeat(1017);
