@@ -9,7 +9,7 @@
  */
 import { parseReport, type Report } from "../src/schema/report.ts";
 import { errorMessage } from "../src/util/error_message.ts";
-import { certificationOf } from "../src/engine/certification.ts";
+import { capLevel, certificationOf } from "../src/engine/certification.ts";
 import { discover, type FieldSpec, readClientFiles } from "./_spec.ts";
 import {
   type ClientRun,
@@ -135,11 +135,13 @@ async function certify(spec: FieldSpec): Promise<{ report?: Report; why?: string
   }
 }
 
-/** A report whose results are replaced by those of a re-run of some of its checks; the summary recounted. */
+/** A report whose results are replaced by those of a re-run of some of its checks; the summary recounted (the level capped by the required capabilities, as the kit does). */
 function merge(first: Report, second: Report): Report {
   const again = new Map(second.results.map((r) => [r.id, r]));
   const results = first.results.map((r) => again.get(r.id) ?? r);
   const count = (o: string) => results.filter((r) => r.outcome === o).length;
+  const level = certificationOf(results);
+  const levels = first.summary.levels;
   return {
     ...first,
     results,
@@ -149,7 +151,7 @@ function merge(first: Report, second: Report): Report {
       fail: count("fail"),
       error: count("error"),
       not_applicable: count("not_applicable"),
-      certification: certificationOf(results),
+      certification: levels ? capLevel(level, levels) : level,
     },
   };
 }
