@@ -63,6 +63,12 @@ export function disagreements(run: ClientRun): Disagreement[] {
   return out.sort((a, b) => a.id.localeCompare(b.id));
 }
 
+/** A notes line without what the list already says: its check id and "predicted X, got Y". */
+function reasonOf(line: string, id: string): string {
+  const rest = line.replace(new RegExp(`^\\W*${id.replaceAll(".", "\\.")}\\W*`), "");
+  return rest.replace(/^predicted\s+[^,]+,\s*got\s+[^.;:]+(\.\S*)?[.;:]?\s*/i, "");
+}
+
 function escCell(s: string): string {
   return s.replaceAll("|", "\\|").replaceAll("\n", " ");
 }
@@ -172,7 +178,7 @@ export function renderDisagreements(runs: readonly ClientRun[]): { text: string;
       const head = `- \`${d.id}\`: predicted ${
         d.predicted === "none" ? "nothing" : SHORT[d.predicted]
       }, got ${SHORT[d.got]}`;
-      if (d.explanation) parts.push(`${head}: ${escCell(d.explanation)}`);
+      if (d.explanation) parts.push(`${head}: ${escCell(reasonOf(d.explanation, d.id))}`);
       else {
         unexplained++;
         parts.push(
