@@ -105,24 +105,30 @@ export function parsePredictions(doc: unknown): Map<string, Prediction> {
 }
 
 /**
- * The explanation lines of a `notes.md`: every line that names a check id (`sdk.…` or `chaos.…`),
- * keyed by that id (the first id on the line).
+ * The explanation lines of a `notes.md`: every line (a wrapped list item counts as one line) that names
+ * a check id (`sdk.…` or `chaos.…`), keyed by that id (the first id on the line).
  *
  * @param text the notes file
  * @returns check id → the line, without its list marker
  * @example
  * ```ts
  * import { parseNotes } from "./_spec.ts";
- * const n = parseNotes("# notes\n- `sdk.a.b`: predicted pass, got fail; the client is wrong\n");
- * if (!n.get("sdk.a.b")?.startsWith("`sdk.a.b`")) throw new Error();
+ * const n = parseNotes("# notes\n- `sdk.a.b`: predicted pass, got fail; the client\n  is wrong\n");
+ * if (n.get("sdk.a.b") !== "`sdk.a.b`: predicted pass, got fail; the client is wrong") throw new Error();
  * ```
  */
 export function parseNotes(text: string): Map<string, string> {
   const out = new Map<string, string>();
+  const items: string[] = [];
   for (const raw of text.split("\n")) {
-    const m = raw.match(/\b((?:sdk|chaos)\.[a-z0-9-]+(?:\.[a-z0-9-]+)*)\b/);
-    if (!m?.[1] || raw.trimStart().startsWith("#")) continue;
-    if (!out.has(m[1])) out.set(m[1], raw.replace(/^\s*[-*]\s*/, "").trim());
+    // a wrapped list item (deno fmt wraps at 110 columns) continues on indented lines
+    if (/^\s+\S/.test(raw) && items.length > 0) items[items.length - 1] += ` ${raw.trim()}`;
+    else items.push(raw);
+  }
+  for (const item of items) {
+    const m = item.match(/\b((?:sdk|chaos)\.[a-z0-9-]+(?:\.[a-z0-9-]+)*)\b/);
+    if (!m?.[1] || item.trimStart().startsWith("#")) continue;
+    if (!out.has(m[1])) out.set(m[1], item.replace(/^\s*[-*]\s*/, "").trim());
   }
   return out;
 }
