@@ -237,6 +237,8 @@ async function main(): Promise<number> {
   ].join("\n");
   await rewrite("docs/FIELD.md", FIELD_BEGIN, FIELD_END, block);
   await rewrite("README.md", SUMMARY_BEGIN, SUMMARY_END, renderSummary(runs));
+  const fmt = await run(Deno.execPath(), ["fmt", "--quiet", "docs/FIELD.md", "README.md"], 60_000);
+  if (fmt.code !== 0) console.error(`[field] deno fmt failed: ${lastLine(fmt.stderr)}`);
   console.log(d.text);
   const failed = runs.filter((r) => r.status === "failed");
   console.error(
