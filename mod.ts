@@ -4,9 +4,10 @@
  * A security conformance kit: it certifies API client SDKs in any language (through a small JSON
  * Lines driver), HTTP API servers (by probing them) and the chaos behaviour of SDKs, against
  * executable security checklists (docs/CHECKS.md). This module is what a vendor or a CI uses:
- * run a profile's certification, register it under `deno test`, read the check list, read
- * reports, and the reference client. More: `./schema` (data types), `./client` (the reference
- * client), `./testing` (the check model, mock server and driver host, to build checks).
+ * run a profile's certification, register it (or a cross-SDK interop comparison) under
+ * `deno test`, read the check list, read reports, and the reference client. More: `./schema`
+ * (data types and their zod schemas), `./client` (the reference client), `./testing` (the check
+ * model, profiles, mock server and driver host, to build checks).
  *
  * Certify an SDK under `deno test` with one short file:
  *
@@ -18,22 +19,21 @@
  * Or run a profile's task as the CLI does (`deno task certify --driver "python3 driver.py"`):
  *
  * ```ts ignore
- * import { certify, profileNamed } from "@ron/conformance-kit";
- * const exit = await certify(profileNamed("sdk")!, ["--driver", "python3 driver.py", "--out", "reports"]);
+ * import { certify } from "@ron/conformance-kit";
+ * const exit = await certify("sdk", ["--driver", "python3 driver.py", "--out", "reports"]);
  * ```
  *
  * @module
  */
 
-// Run a profile (every profile is a value in one list) and register under `deno test`.
-export { certifyMain as certify } from "./cli/certify.ts";
+// Run a profile and register under `deno test`. `PROFILES` is the profiles' data; running one
+// goes through `certify` (by name or task), so the pipeline's own types stay internal.
 export {
   ALL_CHECK_IDS,
+  certifyProfile as certify,
   CHECK_ID,
-  KitReportSchema,
+  PROFILE_INFO as PROFILES,
   PROFILE_NAMES,
-  profileNamed,
-  PROFILES,
 } from "./cli/profiles.ts";
 export {
   CheckFailure,
@@ -42,20 +42,24 @@ export {
   registerSelftest,
   type RegisterSelftestOptions,
 } from "./cli/register.ts";
-export { type ProfileSelftest, profileSelftest, type SelftestJob, selftestJobs } from "./cli/selftest.ts";
-export type { CheckInfo, Profile } from "./src/engine/profile.ts";
-export type { Check, CheckResult, Evidence, Level, Outcome, Verdict } from "./src/engine/types.ts";
+export { type InteropDriver, registerInterop, type RegisterInteropOptions } from "./cli/interop.ts";
+export type { CheckInfo, FlagSpec, MutantSpec, ProfileInfo } from "./src/engine/profile.ts";
+export type { LevelRequirements } from "./src/engine/certification.ts";
+export type { CheckResult, Level, Outcome, Verdict } from "./src/engine/types.ts";
 
-// Reports.
+// Reports (report.json v1; its zod schema is in `./schema`).
+export type { Evidence, LeakFinding, RecordedRequest } from "./src/schema/evidence.ts";
 export {
+  type InteropDisagreement,
+  type LevelCapabilities,
   parseReport,
   type Report,
+  REPORT_SCHEMA_ID,
   type ReportResult,
-  ReportSchema,
   rerunCommand,
 } from "./src/schema/report.ts";
 export { renderReports, REPORT_FILES, writeReports } from "./src/report/write.ts";
-export { buildMatrix, renderMatrixHtml, renderMatrixMarkdown } from "./src/report/matrix.ts";
+export { buildMatrix, type Matrix, renderMatrixHtml, renderMatrixMarkdown } from "./src/report/matrix.ts";
 
 // The reference client.
 export * from "./src/client/mod.ts";

@@ -33,9 +33,9 @@ export interface InteropDriver {
 
 /** Options of {@linkcode registerInterop}. */
 export interface RegisterInteropOptions {
-  /** two or more SDK drivers */
+  /** two or more SDK drivers: each a driver command line, or a name and a command */
   drivers: readonly (InteropDriver | string)[];
-  /** @default 1 (the comparison itself draws no random numbers; kept for symmetry with the CLI) */
+  /** the run's seed; the comparison draws no random numbers, so it changes nothing (kept for symmetry with the CLI) @default 1 */
   seed?: number;
   /**
    * known disagreements, by fixture name: a listed fixture whose SDKs disagree passes; one whose
@@ -44,7 +44,7 @@ export interface RegisterInteropOptions {
   allowed?: readonly string[];
   /** bound on the whole comparison, in ms @default 180000 */
   timeLimitMs?: number;
-  /** test seam: register with this instead of `Deno.test` */
+  /** register each test with this instead of `Deno.test` (e.g. to collect or wrap the definitions) */
   register?: (def: Deno.TestDefinition) => void;
 }
 

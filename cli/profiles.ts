@@ -7,7 +7,7 @@
  * @module
  */
 import { z } from "zod";
-import type { Profile } from "../src/engine/profile.ts";
+import type { Profile, ProfileInfo } from "../src/engine/profile.ts";
 import { ReportSchema } from "../src/schema/report.ts";
 import { sdkProfile } from "../conformance/sdk/profile.ts";
 import { svcProfile } from "../conformance/svc/profile.ts";
@@ -15,6 +15,12 @@ import { chaosProfile } from "../chaos/profile.ts";
 
 /** Every profile, in the order the selftest and the catalogue show them. */
 export const PROFILES: readonly Profile[] = [sdkProfile, chaosProfile, svcProfile];
+
+/**
+ * Every profile, as data (name, task, flags, checks, mutants, levels): the same values as
+ * {@linkcode PROFILES}, typed as what a vendor reads (mod.ts exports it as `PROFILES`).
+ */
+export const PROFILE_INFO: readonly ProfileInfo[] = PROFILES;
 
 /** Every profile's name. */
 export const PROFILE_NAMES: readonly string[] = PROFILES.map((p) => p.name);
@@ -32,6 +38,35 @@ export const PROFILE_NAMES: readonly string[] = PROFILES.map((p) => p.name);
  */
 export function profileNamed(nameOrTask: string): Profile | undefined {
   return PROFILES.find((p) => p.name === nameOrTask || p.task === nameOrTask);
+}
+
+/**
+ * Run a profile's task as the CLI does (`deno task certify …`): print progress and a scorecard,
+ * write the reports, and return the exit code.
+ *
+ * @param nameOrTask the profile's name or task, e.g. "sdk" or "certify:server"
+ * @param args the task's arguments, e.g. `["--driver", "python3 driver.py", "--out", "reports"]`
+ * @returns the exit code: 0 every applicable MUST passes (after expected failures), 1 a failure,
+ *   2 a usage or setup error
+ * @throws when no profile has that name or task
+ * @example
+ * ```ts
+ * import { certifyProfile } from "./profiles.ts";
+ * const refused = await certifyProfile("no-such-profile", []).then(() => false, () => true);
+ * if (!refused) throw new Error("an unknown profile must be refused");
+ * ```
+ */
+export async function certifyProfile(nameOrTask: string, args: readonly string[]): Promise<number> {
+  const profile = profileNamed(nameOrTask);
+  if (!profile) {
+    throw new Error(
+      `unknown profile ${JSON.stringify(nameOrTask)}: one of ${
+        PROFILES.map((p) => `${p.name} (${p.task})`).join(", ")
+      }`,
+    );
+  }
+  const { certifyMain } = await import("./certify.ts");
+  return certifyMain(profile, args);
 }
 
 /** The id of any check of any profile: `profile.area.name` (or `profile.name` where the profile says so). */

@@ -25,22 +25,26 @@ import type { SdkContext } from "../src/engine/sdk_context.ts";
 import { maskTree } from "../src/engine/mask.ts";
 import { splitCommand } from "../src/util/args.ts";
 
-/** Options of `registerCertification`. */
+/** Options of {@linkcode registerCertification}. */
 export interface RegisterCertificationOptions {
-  /** the driver: a command line (split shell-like) or an argv */
+  /** the SDK's driver: a command line (split shell-like, e.g. "python3 driver.py") or an argv */
   driver: string | string[];
-  /** only these check ids (or id prefixes) */
+  /** only these check ids or id prefixes (e.g. `["sdk.retry", "sdk.tls.verify"]`) @default every sdk check */
   only?: string[];
-  /** @default a fixed seed, 1, so CI runs are reproducible */
+  /** the run's seed (property suites, jitter) @default 1, so CI runs are reproducible */
   seed?: number;
-  /** @default 4 */
+  /** how many checks run at once @default 4 */
   concurrency?: number;
-  /** the checks to register (default: every sdk check) */
-  checks?: readonly Check<SdkContext>[];
-  /** test seams: the kit modules the run uses */
-  deps?: SdkRunDeps;
-  /** test seams: register with this instead of `Deno.test` */
+  /** register each test with this instead of `Deno.test` (e.g. to collect or wrap the definitions) */
   register?: (def: Deno.TestDefinition) => void;
+}
+
+/** What {@linkcode registerCertificationWith} lets a test replace (test seams, not public API). */
+export interface CertificationSeams {
+  /** the checks to register @default every sdk check */
+  checks?: readonly Check<SdkContext>[];
+  /** the kit modules the run uses (mock server, driver host, canaries) @default the real ones */
+  deps?: SdkRunDeps;
 }
 
 /** The failure a test throws: the verdict's reason with the masked evidence. */
@@ -48,7 +52,9 @@ export class CheckFailure extends Error {
   /** the check's result (masked) */
   readonly result: CheckResult;
   /**
-   * @param result the masked result
+   * Build the failure: the message is `outcome: reason`, then the evidence as JSON.
+   *
+   * @param result the check's result, already masked (its text goes into the message as is)
    */
   constructor(result: CheckResult) {
     const v = result.verdict;
@@ -63,7 +69,8 @@ export class CheckFailure extends Error {
 }
 
 /**
- * Register one `Deno.test` per check id; the certification runs once, when the first test runs.
+ * Register one `Deno.test` per sdk check id; the certification runs once, when the first test
+ * runs, and each test fails with its check's reason and masked evidence.
  *
  * @param opts the driver and selection
  * @returns once the tests are registered (await it at the top level of a test module)
@@ -71,20 +78,40 @@ export class CheckFailure extends Error {
  * ```ts
  * import { registerCertification } from "./register.ts";
  * const names: string[] = [];
- * await registerCertification({
- *   driver: "fake-driver", checks: [], register: (d) => void names.push(d.name),
- * });
+ * await registerCertification({ driver: "fake-driver", only: ["sdk.retry"], register: (d) => void names.push(d.name) });
+ * if (!names.includes("sdk.retry.bounded") || names.some((n) => !n.startsWith("sdk.retry."))) throw new Error();
+ * ```
+ */
+export function registerCertification(opts: RegisterCertificationOptions): Promise<void> {
+  return registerCertificationWith(opts, {});
+}
+
+/**
+ * {@linkcode registerCertification} with test seams: other checks, or fakes of the kit modules
+ * the run uses. For the kit's own tests; not exported from mod.ts.
+ *
+ * @param opts the driver and selection
+ * @param seams the checks and kit modules to use instead of the real ones
+ * @returns once the tests are registered
+ * @example
+ * ```ts
+ * import { registerCertificationWith } from "./register.ts";
+ * const names: string[] = [];
+ * await registerCertificationWith({ driver: "fake-driver", register: (d) => void names.push(d.name) }, { checks: [] });
  * if (names.length !== 0) throw new Error();
  * ```
  */
-export async function registerCertification(opts: RegisterCertificationOptions): Promise<void> {
+export async function registerCertificationWith(
+  opts: RegisterCertificationOptions,
+  seams: CertificationSeams,
+): Promise<void> {
   let argv: string[];
   if (typeof opts.driver === "string") {
     const s = splitCommand(opts.driver);
     if (!s.ok) throw new Error(`registerCertification: driver ${JSON.stringify(opts.driver)}: ${s.error}`);
     argv = s.value;
   } else argv = opts.driver;
-  const checks = opts.checks ?? (await import("../conformance/sdk/mod.ts")).sdkChecks;
+  const checks = seams.checks ?? (await import("../conformance/sdk/mod.ts")).sdkChecks;
   const ids = checks.map((c) => c.id).filter((id) => selected(id, opts.only)).sort((a, b) =>
     a.localeCompare(b)
   );
@@ -97,7 +124,7 @@ export async function registerCertification(opts: RegisterCertificationOptions):
       checks,
       concurrency: opts.concurrency ?? 4,
       ...(opts.only ? { only: opts.only } : {}),
-      ...(opts.deps ? { deps: opts.deps } : {}),
+      ...(seams.deps ? { deps: seams.deps } : {}),
     }).then((o) => {
       if (!o.ok) throw new Error(`certification could not run: ${o.detail}`);
       return new Map(o.results.map((r) => [r.id, maskTree(r, o.canaries)]));
@@ -120,13 +147,13 @@ export async function registerCertification(opts: RegisterCertificationOptions):
   }
 }
 
-/** Options of `registerSelftest`. */
+/** Options of {@linkcode registerSelftest}. */
 export interface RegisterSelftestOptions {
-  /** only these profiles (names) @default every profile */
+  /** only these profiles, by name (e.g. `["svc"]`) @default every profile */
   profiles?: readonly string[];
-  /** @default 1 */
+  /** the seed of every row's run @default 1 */
   seed?: number;
-  /** test seams: register with this instead of `Deno.test` */
+  /** register each test with this instead of `Deno.test` (e.g. to collect or wrap the definitions) */
   register?: (def: Deno.TestDefinition) => void;
 }
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { CheckFailure, registerCertification } from "./register.ts";
+import { CheckFailure, registerCertificationWith } from "./register.ts";
 import type { SdkRunDeps } from "../src/engine/sdk_target.ts";
 import type { Check } from "../src/engine/types.ts";
 import type { SdkContext } from "../src/engine/sdk_context.ts";
@@ -37,11 +37,14 @@ function check(id: string, run: Check<SdkContext>["run"]): Check<SdkContext> {
   return { id, title: id, level: "MUST", source: "000", requires: [], mutants: [], run };
 }
 
-Deno.test("registerCertification() registers one test per id and runs the certification once", async (t) => {
+Deno.test("registerCertificationWith() registers one test per id and runs the certification once", async (t) => {
   const counter = { starts: 0 };
   const defs: Deno.TestDefinition[] = [];
-  await registerCertification({
+  await registerCertificationWith({
     driver: "fake 'a b'",
+    only: ["sdk.a", "sdk.b"],
+    register: (d) => void defs.push(d),
+  }, {
     checks: [
       check("sdk.b.ok", () => Promise.resolve({ outcome: "pass", evidence: {} })),
       check("sdk.a.leak", (ctx) => {
@@ -50,9 +53,7 @@ Deno.test("registerCertification() registers one test per id and runs the certif
       }),
       check("sdk.c.skip", () => Promise.resolve({ outcome: "pass", evidence: {} })),
     ],
-    only: ["sdk.a", "sdk.b"],
     deps: deps(counter),
-    register: (d) => void defs.push(d),
   });
   assert.deepEqual(defs.map((d) => d.name), ["sdk.a.leak", "sdk.b.ok"]);
   assert.equal(defs[0]?.sanitizeOps, false);

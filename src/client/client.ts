@@ -67,6 +67,8 @@ export class RonClient {
   #closed = false;
 
   /**
+   * Build a client: validate the options, load the CA, keep the token or its provider.
+   *
    * @param options see {@linkcode RonClientOptions}
    * @throws RonInsecureTransportError for an `http://` base URL without `allowInsecureHttp`
    * @throws RonConfigError for an invalid URL or option

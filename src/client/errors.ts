@@ -39,6 +39,8 @@ export class RonError extends Error {
   status: number | undefined;
 
   /**
+   * Create the error.
+   *
    * @param message safe, high-level text (never a secret, header or raw body)
    * @param type the category
    */
@@ -72,6 +74,8 @@ export class RonProblem extends RonError {
   readonly problemMessage: string;
 
   /**
+   * Create the error.
+   *
    * @param status HTTP status
    * @param problem the parsed envelope
    */
@@ -98,7 +102,11 @@ export class RonProblem extends RonError {
 
 /** The connection failed (refused, reset, DNS, body stream broke). */
 export class RonNetworkError extends RonError {
-  /** @param message safe text */
+  /**
+   * Create the error.
+   *
+   * @param message safe text
+   */
   constructor(message: string) {
     super(message, "network");
     this.name = "RonNetworkError";
@@ -115,6 +123,8 @@ export class RonTimeoutError extends RonError {
   /** the configured limit in ms */
   readonly limitMs: number;
   /**
+   * Create the error.
+   *
    * @param phase which timeout
    * @param limitMs its configured value
    */
@@ -140,6 +150,8 @@ export class RonTransportError extends RonError {
   /** the parse error code */
   readonly code: TransportErrorCode;
   /**
+   * Create the error.
+   *
    * @param code parse error code
    * @param status HTTP status of the response
    * @param extra appended text (only ever used by the `raw-body-in-error` test fault)
@@ -157,6 +169,8 @@ export class RonTooLargeError extends RonError {
   /** the configured limit in bytes */
   readonly limit: number;
   /**
+   * Create the error.
+   *
    * @param limit configured limit in bytes
    * @param status HTTP status of the response
    */
@@ -170,7 +184,11 @@ export class RonTooLargeError extends RonError {
 
 /** Plain HTTP was refused, a redirect tried to downgrade, or the TLS peer was not trusted. */
 export class RonInsecureTransportError extends RonError {
-  /** @param message safe text */
+  /**
+   * Create the error.
+   *
+   * @param message safe text
+   */
   constructor(message: string) {
     super(message, "insecure");
     this.name = "RonInsecureTransportError";
@@ -179,7 +197,11 @@ export class RonInsecureTransportError extends RonError {
 
 /** Invalid configuration or use (bad URL, unsupported option, closed client). */
 export class RonConfigError extends RonError {
-  /** @param message safe text */
+  /**
+   * Create the error.
+   *
+   * @param message safe text
+   */
   constructor(message: string) {
     super(message, "config");
     this.name = "RonConfigError";

@@ -17,17 +17,53 @@ export const SENSITIVE_HEADERS: readonly string[] = [
 ];
 
 /**
- * Cap-like values: kit canaries (`ronc_…`), `cap:`/`mac:` tokens, bearer credentials, JWTs, and JSON
- * fields named like a credential.
+ * Cap-like values: kit canaries (`ronc_…`), `cap:`/`mac:` tokens, bearer credentials, and JSON
+ * fields named like a credential (JWTs: {@linkcode redactJwts}). Every pattern is linear on any
+ * input (no quantifier that can rescan what another consumed).
  */
 const CAP_PATTERNS: readonly RegExp[] = [
   /\bron[a-z]{0,8}_[A-Za-z0-9]{8,}/g,
   /\b(?:cap|mac|macaroon):[A-Za-z0-9_\-.~+/=]{8,}/gi,
   /\b(Bearer|Basic)\s+[A-Za-z0-9_\-.~+/=]{8,}/gi,
-  /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g,
   /("(?:token|access_token|refresh_token|authorization|password|secret|api_key|apikey|cap)"\s*:\s*")[^"]*(")/gi,
   /\b((?:access_token|token|api_key|apikey)=)[^&\s"]+/gi,
 ];
+
+const JWT_CHAR = /[A-Za-z0-9_-]/;
+
+/**
+ * Replace JWT-shaped values (`eyJ…` + 4+ chars, `.`, 4+ chars, `.`, any) in linear time. The regex
+ * `\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*` backtracks on inputs such as `eyJ-` repeated (every start
+ * rescans to the end of the run): 3 s on 64 KiB. Here each dot-free run is measured once, and a
+ * start that fails skips the rest of its run (any later start in it fails the same way).
+ */
+function redactJwts(text: string): string {
+  if (!text.includes("eyJ")) return text;
+  const runEnd = (from: number): number => {
+    let j = from;
+    while (j < text.length && JWT_CHAR.test(text[j] ?? "")) j++;
+    return j;
+  };
+  let out = "";
+  let last = 0;
+  let i = text.indexOf("eyJ");
+  while (i >= 0) {
+    const atBoundary = i === 0 || !/\w/.test(text[i - 1] ?? "");
+    const end1 = runEnd(i + 3);
+    let next = end1;
+    if (atBoundary && end1 - (i + 3) >= 4 && text[end1] === ".") {
+      const end2 = runEnd(end1 + 1);
+      if (end2 - (end1 + 1) >= 4 && text[end2] === ".") {
+        const end3 = runEnd(end2 + 1);
+        out += text.slice(last, i) + REDACTED;
+        last = end3;
+        next = end3;
+      }
+    }
+    i = text.indexOf("eyJ", Math.max(next, i + 1));
+  }
+  return out + text.slice(last);
+}
 
 /**
  * Redact the values of sensitive headers.
@@ -87,6 +123,7 @@ export function redactText(text: string, secrets: readonly string[] = []): strin
       if (out.includes(form)) out = out.replace(new RegExp(escapeRegExp(form), "g"), REDACTED);
     }
   }
+  out = redactJwts(out);
   for (const pattern of CAP_PATTERNS) {
     out = out.replace(pattern, (match: string, ...groups: unknown[]) => {
       const [g1, g2] = groups;

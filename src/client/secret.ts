@@ -28,7 +28,11 @@ export class Secret {
   #bytes: Uint8Array;
   #zeroized = false;
 
-  /** @param value the secret text */
+  /**
+   * Hold a secret (as bytes, so it can be zeroized).
+   *
+   * @param value the secret text
+   */
   constructor(value: string) {
     this.#bytes = encoder.encode(value);
   }
@@ -55,27 +59,47 @@ export class Secret {
     this.#zeroized = true;
   }
 
-  /** @returns `[REDACTED]` */
+  /**
+   * The text form: never the secret.
+   *
+   * @returns `[REDACTED]`
+   */
   toString(): string {
     return REDACTED;
   }
 
-  /** @returns `[REDACTED]` */
+  /**
+   * The JSON form: never the secret.
+   *
+   * @returns `[REDACTED]`
+   */
   toJSON(): string {
     return REDACTED;
   }
 
-  /** @returns `[REDACTED]` for every hint */
+  /**
+   * The text form: never the secret.
+   *
+   * @returns `[REDACTED]` for every hint
+   */
   [Symbol.toPrimitive](): string {
     return REDACTED;
   }
 
-  /** @returns `Secret([REDACTED])` for `Deno.inspect` / `console.log` */
+  /**
+   * The inspected form: never the secret.
+   *
+   * @returns `Secret([REDACTED])` for `Deno.inspect` / `console.log`
+   */
   [Symbol.for("Deno.customInspect")](): string {
     return `Secret(${REDACTED})`;
   }
 
-  /** @returns `Secret([REDACTED])` for Node's `util.inspect` */
+  /**
+   * The inspected form: never the secret.
+   *
+   * @returns `Secret([REDACTED])` for Node's `util.inspect`
+   */
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return `Secret(${REDACTED})`;
   }

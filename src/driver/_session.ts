@@ -10,7 +10,8 @@ import { formatIssues } from "../schema/issues.ts";
 import type { LeakFinding } from "../schema/evidence.ts";
 import type { CallResult, DriverSession } from "./types.ts";
 import { BoundedLog } from "./_bounded_log.ts";
-import { leakFindings, maskCanaries, scanTree, type TaggedFinding, taggedLeakFindings } from "./canary.ts";
+import { leakFindings, maskCanaries, type TaggedFinding, taggedLeakFindings } from "./canary.ts";
+import { describeScan, scanDir } from "./_scan_tree.ts";
 import { deadline } from "../util/deadline.ts";
 import { errorMessage } from "../util/error_message.ts";
 import { classifyLine, encodeRequest, LineSplitter, type Split } from "./jsonl.ts";
@@ -90,6 +91,11 @@ export class Session implements DriverSession {
   #closePromise: Promise<void> | undefined;
   readonly #pumps: Promise<void>;
   readonly #exitWatch: Promise<void>;
+
+  /** when the driver started (ms since the epoch): files in the system temp folder older than this are not its */
+  readonly #startedAt = Date.now();
+  /** what the last file scan covered, one sentence per folder */
+  #coverage: string[] = [];
 
   constructor(parts: SessionParts) {
     this.#p = parts;
@@ -328,7 +334,11 @@ export class Session implements DriverSession {
     return dropped > 0 ? [`[… ${dropped} bytes dropped …]`, ...lines] : lines;
   }
 
-  async scan(canaries: string[]): Promise<LeakFinding[]> {
+  scan(canaries: string[]): Promise<LeakFinding[]> {
+    return this.#scan(canaries, false);
+  }
+
+  async #scan(canaries: string[], systemTemp: boolean): Promise<LeakFinding[]> {
     const all: LeakFinding[] = [];
     if (canaries.length === 0) return all;
     const wanted = new Set(canaries);
@@ -336,11 +346,28 @@ export class Session implements DriverSession {
     for (const e of [...this.#output.entries(), ...this.#replies.entries()]) {
       all.push(...leakFindings(e.text, canaries, e.where));
     }
-    for (
-      const [dir, label] of [[this.dirs.cwd, "cwd"], [this.dirs.home, "HOME"], [this.dirs.tmp, "TMPDIR"]]
-    ) {
-      if (dir !== undefined && label !== undefined) all.push(...await scanTree(dir, canaries, label));
+    const coverage: string[] = [];
+    const folders: [string, string, number | undefined][] = [
+      [this.dirs.cwd, "cwd", undefined],
+      [this.dirs.home, "HOME", undefined],
+      [this.dirs.tmp, "TMPDIR", undefined],
+    ];
+    const systemTmp = systemTemp ? systemTempDir() : undefined;
+    if (systemTmp !== undefined) {
+      // a driver may ignore TMPDIR and write to the system temp folder: read only what is new
+      folders.push([systemTmp, "system temp", this.#startedAt - 1000]);
     }
+    for (const [dir, label, since] of folders) {
+      const r = await scanDir(
+        dir,
+        canaries,
+        label,
+        since !== undefined ? { since, maxFiles: 2_000, maxDirs: 500 } : {},
+      );
+      all.push(...r.findings);
+      coverage.push(describeScan(r, label));
+    }
+    this.#coverage = coverage;
     const seen = new Set<string>();
     const perWhere = new Map<string, number>();
     const out: LeakFinding[] = [];
@@ -353,6 +380,15 @@ export class Session implements DriverSession {
       out.push(f);
     }
     return out;
+  }
+
+  scanCoverage(): string[] {
+    return [...this.#coverage];
+  }
+
+  async endAndScan(canaries: string[]): Promise<LeakFinding[]> {
+    if (!this.#closed) await this.#end(false).catch(() => {});
+    return await this.#scan(canaries, true);
   }
 
   close(): Promise<void> {
@@ -425,3 +461,13 @@ export class Session implements DriverSession {
 
 /** `Omit` over each member of a union. */
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** The system temp folder (`/tmp` on Linux), if it exists and is not the driver's own TMPDIR. */
+function systemTempDir(): string | undefined {
+  try {
+    const dir = "/tmp";
+    return Deno.statSync(dir).isDirectory ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}

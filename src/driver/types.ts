@@ -50,6 +50,14 @@ export interface DriverSession {
   readonly caFile?: string;
   /** scan output, replies and files under `dirs` for these canaries */
   scan(canaries: string[]): Promise<LeakFinding[]>;
+  /** what the last `scan` covered: one sentence per folder ("HOME: scanned 3 files …; skipped …") */
+  scanCoverage?(): string[];
+  /**
+   * end the driver (the `shutdown` op, then its process group), then scan, the files its run
+   * created in the system temp folder too: finds what the driver writes while it exits or outside
+   * TMPDIR; the directories stay until `close()`
+   */
+  endAndScan?(canaries: string[]): Promise<LeakFinding[]>;
   /**
    * shut down (shutdown op, then SIGTERM and SIGKILL to the driver's process group after grace
    * periods) and remove the directories

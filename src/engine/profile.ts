@@ -58,7 +58,9 @@ export function flagValues(flags: ProfileFlags, name: string): readonly string[]
 
 /** What every profile's run shares: the seed, the bound on concurrency and where to say things. */
 export interface RunEnv {
+  /** the run's seed */
   readonly seed: number;
+  /** checks at once */
   readonly concurrency: number;
   /** one line for the user (masked by the caller) */
   log(line: string): void;
@@ -117,7 +119,9 @@ export interface Comparison {
 
 /** One mutant of a profile's reference: a name, and what its fault is. */
 export interface MutantSpec {
+  /** the name checks list in their `mutants` and the selftest row shows, e.g. "no-backoff" */
   name: string;
+  /** what the one fault is */
   description?: string;
 }
 
@@ -230,21 +234,24 @@ export interface Session {
   close(): Promise<void>;
 }
 
-/** A profile as the pipeline sees it: data plus `start()`. */
-export interface Profile {
-  /** the first segment of every check id */
+/**
+ * What a profile is, as data: its name, task, flags, checks, mutants and level requirements.
+ * This is what a vendor reads (e.g. to list the checks); {@linkcode Profile} adds how to run it.
+ */
+export interface ProfileInfo {
+  /** the first segment of every check id: "sdk", "svc", "chaos" */
   readonly name: string;
-  /** the deno task that runs it */
+  /** the deno task that runs it: "certify", "certify:server", "chaos" */
   readonly task: string;
   /** what it certifies, in one line */
   readonly title: string;
   /** 3 for `profile.area.name`, 2 for `profile.name` */
   readonly idSegments: 2 | 3;
-  /** the folder that holds its area files */
+  /** the folder (from the repository root) that holds its area files, e.g. "conformance/sdk" */
   readonly home: string;
-  /** the capabilities its checks may require */
+  /** the capabilities its checks may require (the target's and the kit's pseudo-capabilities) */
   readonly capabilities: readonly string[];
-  /** the flags it adds to the common ones */
+  /** the flags it adds to the pipeline's common ones */
   readonly flags: readonly FlagSpec[];
   /** checks at once, unless `--concurrency` says otherwise */
   readonly defaultConcurrency: number;
@@ -254,8 +261,12 @@ export interface Profile {
   readonly checks: readonly CheckInfo[];
   /** the mutants its reference can be built as (each named by a check) */
   readonly mutants: readonly MutantSpec[];
-  /** the capabilities each level requires */
+  /** the capabilities a target must declare for each level (empty lists: none required) */
   readonly levels: LevelRequirements;
+}
+
+/** A profile as the pipeline sees it: its data ({@linkcode ProfileInfo}) plus how to run it. */
+export interface Profile extends ProfileInfo {
   /** validate the profile's flags */
   checkFlags(flags: ProfileFlags): Result<true>;
   /** lines under the scorecard */

@@ -62,6 +62,7 @@ export interface Check<C extends BaseContext = BaseContext> {
   id: string;
   /** one line a vendor understands */
   title: string;
+  /** MUST (its failure costs every certification level) or SHOULD (costs `hardened`) */
   level: Level;
   /** seed file + section, e.g. "000 §2.3 Bounded retries" */
   source: string;
@@ -73,16 +74,28 @@ export interface Check<C extends BaseContext = BaseContext> {
   mutants: readonly string[];
   /** per-check time limit in ms (default 15000) */
   timeLimitMs?: number;
+  /**
+   * Judge the rule against the target; the runner aborts `ctx.signal` at the time limit.
+   *
+   * @param ctx the profile's context for this check (seed, signal, target handles)
+   * @returns the verdict (a kit or driver fault is `error`, never `pass`)
+   */
   run(ctx: C): Promise<Verdict>;
 }
 
 /** A check's result as the runner records it. */
 export interface CheckResult {
+  /** the check's id, `profile.area.name` */
   id: string;
+  /** the check's title: the rule in one line */
   title: string;
+  /** the check's level */
   level: Level;
+  /** the check's source: seed file and section, or norm */
   source: string;
+  /** what the check decided: the outcome, with its reason and evidence */
   verdict: Verdict;
+  /** how long the check ran, in ms */
   durationMs: number;
 }
 

@@ -112,7 +112,9 @@ export class Relay {
       } catch { /* already closed */ }
       ac.abort();
     };
-    const done = Promise.all([pump(client, upstream), pump(upstream, client)]).then(() => {});
+    const done = Promise.all([pump(client, upstream, stripH2cUpgrade), pump(upstream, client)]).then(
+      () => {},
+    );
     const entry: RelayedConnection = {
       listener: this.#name,
       id: `${this.#name}:${client.remoteAddr.port}`,
@@ -143,9 +145,58 @@ function once(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
 }
 
-/** copy bytes from `src` to `dst` until EOF or an error; never throws */
-async function pump(src: Deno.Conn, dst: Deno.Conn): Promise<void> {
+const HEAD_END = new Uint8Array([13, 10, 13, 10]);
+const MAX_HEAD = 64 * 1024;
+
+function indexOfBytes(hay: Uint8Array, needle: Uint8Array): number {
+  outer: for (let i = 0; i + needle.length <= hay.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+/**
+ * Drop an `h2c` upgrade offer from a request head (`Upgrade: h2c`, `HTTP2-Settings`, and those
+ * tokens in `Connection`): the mock speaks HTTP/1.1 only, and RFC 9110 §7.8 lets a server ignore
+ * an Upgrade. Without this, `Deno.serve` answers such a request 400 before the app sees it, so a
+ * client that sent its token over plain http (the JDK client offers h2c) would look as if it had
+ * sent nothing.
+ *
+ * @param head the request head, up to and including the blank line
+ * @returns the head without the offer (unchanged when there is none)
+ * @example
+ * ```ts
+ * import { stripH2cUpgrade } from "./_proxy.ts";
+ * const head = "GET / HTTP/1.1\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AA\r\n\r\n";
+ * if (stripH2cUpgrade(head) !== "GET / HTTP/1.1\r\n\r\n") throw new Error(JSON.stringify(stripH2cUpgrade(head)));
+ * ```
+ */
+export function stripH2cUpgrade(head: string): string {
+  const lines = head.split("\r\n");
+  if (!lines.some((l) => /^upgrade:\s*h2c\s*$/i.test(l))) return head;
+  const out: string[] = [];
+  for (const l of lines) {
+    const name = l.slice(0, Math.max(0, l.indexOf(":"))).trim().toLowerCase();
+    if (name === "upgrade" || name === "http2-settings") continue;
+    if (name === "connection") {
+      const kept = l.slice(l.indexOf(":") + 1).split(",").map((t) => t.trim())
+        .filter((t) => t !== "" && !/^(upgrade|http2-settings)$/i.test(t));
+      if (kept.length > 0) out.push(`Connection: ${kept.join(", ")}`);
+      continue;
+    }
+    out.push(l);
+  }
+  return out.join("\r\n");
+}
+
+/**
+ * copy bytes from `src` to `dst` until EOF or an error; never throws. With `rewriteHead`, the
+ * connection's first request head (up to 64 KiB) passes through it first.
+ */
+async function pump(src: Deno.Conn, dst: Deno.Conn, rewriteHead?: (head: string) => string): Promise<void> {
   const buf = new Uint8Array(64 * 1024);
+  let pendingHead: Uint8Array | undefined = rewriteHead ? new Uint8Array(0) : undefined;
   while (true) {
     let n: number | null;
     try {
@@ -154,9 +205,33 @@ async function pump(src: Deno.Conn, dst: Deno.Conn): Promise<void> {
       break;
     }
     if (n === null) break;
+    let chunk = buf.subarray(0, n);
+    if (pendingHead !== undefined && rewriteHead) {
+      const joined = new Uint8Array(pendingHead.length + n);
+      joined.set(pendingHead);
+      joined.set(chunk, pendingHead.length);
+      const end = indexOfBytes(joined, HEAD_END);
+      if (end < 0 && joined.length < MAX_HEAD) {
+        pendingHead = joined;
+        continue;
+      }
+      pendingHead = undefined;
+      if (end >= 0) {
+        const head = new TextDecoder("latin1").decode(joined.subarray(0, end + 4));
+        const rewritten = rewriteHead(head);
+        if (rewritten === head) chunk = joined; // forward the original bytes untouched
+        else {
+          const headBytes = new TextEncoder().encode(rewritten); // the offer is ASCII; the rest too, or untouched above
+          const rest = joined.subarray(end + 4);
+          chunk = new Uint8Array(headBytes.length + rest.length);
+          chunk.set(headBytes);
+          chunk.set(rest, headBytes.length);
+        }
+      } else chunk = joined;
+    }
     try {
       let off = 0;
-      while (off < n) off += await dst.write(buf.subarray(off, n));
+      while (off < chunk.length) off += await dst.write(chunk.subarray(off));
     } catch {
       break;
     }

@@ -4,17 +4,11 @@
  *
  * @module
  */
-import type { Report } from "../schema/report.ts";
+import type { InteropDisagreement, Report } from "../schema/report.ts";
 import { CSS } from "./_text.ts";
 import { escHtml, escMarkdown } from "./escape.ts";
 
-/** Where the typed outcomes of several SDKs differ on one interop fixture. */
-export interface InteropDisagreement {
-  /** the fixture (e.g. "problem/invalid-token.json#3") */
-  fixture: string;
-  /** SDK name → its typed outcome (e.g. "problem:unauthorized", "ok", "transport") */
-  outcomes: Record<string, string>;
-}
+export type { InteropDisagreement };
 
 /** One row of a selftest (mutation matrix): the reference or one mutant. */
 export interface SelftestRow {
@@ -26,15 +20,24 @@ export interface SelftestRow {
   caught: string[];
   /** checks that did not (with why, e.g. "sdk.a.b (error: …)") */
   missed: string[];
+  /** the row holds: nothing missed (and, for a mutant, at least one check expected to catch it) */
   ok: boolean;
 }
 
 /** A merged matrix of several reports. */
 export interface Matrix {
-  /** column names, one per report */
+  /** column names, one per report: "name version", with " (profile)" unless sdk, "#2"… when repeated */
   sdks: string[];
-  /** rows: check id, level, and one cell per SDK ("pass", "fail", "fail (expected)", "–" = not run) */
-  rows: { id: string; level: string; cells: string[] }[];
+  /** one row per check id of any report, sorted by id */
+  rows: {
+    /** the check id */
+    id: string;
+    /** its level, "MUST" or "SHOULD" */
+    level: string;
+    /** one cell per column: the outcome ("pass", "fail (expected)", …), or "–" when not run */
+    cells: string[];
+  }[];
+  /** the interop disagreements of every report, merged by fixture */
   interop: InteropDisagreement[];
 }
 

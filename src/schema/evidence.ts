@@ -1,6 +1,7 @@
 /**
  * The evidence a check records, shared by the mock server, the driver host, the engine and the
- * reports: defined once, as zod schemas, with the TypeScript types inferred from them.
+ * reports: defined once, as zod schemas. The TypeScript types are written out (so the public API
+ * names no zod types), and a compile-time check proves each identical to its schema's inferred type.
  *
  * @module
  */
@@ -35,8 +36,28 @@ export const RecordedRequestSchema: z.ZodObject<{
   listener: z.ZodString;
 }> = recordedRequest;
 const _recordedRequest: Same<typeof recordedRequest, typeof RecordedRequestSchema> = true;
-/** A request the mock server (or a server probe) recorded. */
-export type RecordedRequest = z.infer<typeof RecordedRequestSchema>;
+/** A request the mock server (or a server probe) recorded; secrets masked as `<canary>` in reports. */
+export interface RecordedRequest {
+  /** when it arrived, in ms since the scenario was created */
+  t: number;
+  /** the HTTP method, e.g. "GET" */
+  method: string;
+  /** the URL path, without the query */
+  path: string;
+  /** the query string without its leading `?` ("" when none) */
+  query: string;
+  /** the request headers, names lower-cased */
+  headers: Record<string, string>;
+  /** the body's size in bytes (before truncation) */
+  bodySize: number;
+  /** the body as UTF-8 text, truncated to 4 KiB (kept for leak scans) */
+  body: string;
+  /** an id of the TCP/TLS connection the request arrived on (equal ids: a reused connection) */
+  connection: string;
+  /** which listener received it: "https", "http", "foreign" or "untrusted" */
+  listener: string;
+}
+const _recordedRequestType: Same<z.infer<typeof recordedRequest>, RecordedRequest> = true;
 
 const leakFinding = z.object({ where: z.string(), form: z.string(), excerpt: z.string() });
 /** Where a canary was found. */
@@ -49,8 +70,16 @@ export const LeakFindingSchema: z.ZodObject<{
   excerpt: z.ZodString;
 }> = leakFinding;
 const _leakFinding: Same<typeof leakFinding, typeof LeakFindingSchema> = true;
-/** Where a canary was found. */
-export type LeakFinding = z.infer<typeof LeakFindingSchema>;
+/** Where a canary (a secret the kit minted) was found outside the place it belongs. */
+export interface LeakFinding {
+  /** where: e.g. "driver stderr", "reply of request", "request url", "file HOME/.cache/x" */
+  where: string;
+  /** how it was written: "raw", "url-encoded", "base64" or "fragment" */
+  form: string;
+  /** the surrounding text, with every canary masked */
+  excerpt: string;
+}
+const _leakFindingType: Same<z.infer<typeof leakFinding>, LeakFinding> = true;
 
 const evidence = z.object({
   requests: z.array(RecordedRequestSchema).optional(),
@@ -91,5 +120,30 @@ export const EvidenceSchema: z.ZodObject<{
   >;
 }> = evidence;
 const _evidence: Same<typeof evidence, typeof EvidenceSchema> = true;
-/** What a vendor needs to fix a fault. */
-export type Evidence = z.infer<typeof EvidenceSchema>;
+/** What a vendor needs to fix a fault. Everything here is masked before it is reported. */
+export interface Evidence {
+  /** the requests the mock server or the server probe saw, in arrival order */
+  requests?: RecordedRequest[] | undefined;
+  /** named durations, in ms (e.g. `{ "gap_1": 412 }`) */
+  timings?: Record<string, number> | undefined;
+  /** the driver's reply (its result or its error), as the driver sent it */
+  reply?: unknown;
+  /** the tail of the SDK's output lines (stdout lines that are not protocol, and stderr) */
+  output?: string[] | undefined;
+  /** where canaries leaked */
+  leaks?: LeakFinding[] | undefined;
+  /** free-form facts with numbers: "configured read_ms=300", "attempts=4" */
+  notes?: string[] | undefined;
+  /** property suites: what reproduces the run */
+  property?: {
+    /** the fast-check seed */
+    seed: number;
+    /** the shrink path that replays the counterexample */
+    path?: string | undefined;
+    /** the smallest failing input, as text */
+    counterexample?: string | undefined;
+    /** how many inputs ran */
+    runs: number;
+  } | undefined;
+}
+const _evidenceType: Same<z.infer<typeof evidence>, Evidence> = true;

@@ -1,12 +1,14 @@
 /**
  * `report.json` v1: the versioned, machine-readable result of one certification run.
  * Every report is masked before it is written: it never contains a canary, only `<canary>`.
+ * The zod schemas are the source of truth; the TypeScript types are written out (so the public
+ * API names no zod types) and proved identical to the schemas' inferred types at compile time.
  *
  * @module
  */
 import { z } from "zod";
 import type { Same } from "./_same.ts";
-import { EvidenceSchema } from "./evidence.ts";
+import { type Evidence, EvidenceSchema } from "./evidence.ts";
 import denoJson from "../../deno.json" with { type: "json" };
 
 /** The schema id written into every report. */
@@ -46,7 +48,27 @@ export const ReportResultSchema: z.ZodObject<{
 }> = reportResult;
 const _reportResult: Same<typeof reportResult, typeof ReportResultSchema> = true;
 /** One check's result in a report. */
-export type ReportResult = z.infer<typeof ReportResultSchema>;
+export interface ReportResult {
+  /** the check id, `profile.area.name` (e.g. "sdk.retry.bounded") */
+  id: string;
+  /** the rule, in one line */
+  title: string;
+  /** the requirement level: a failing MUST costs every level, a failing SHOULD costs `hardened` */
+  level: "MUST" | "SHOULD";
+  /** where the rule comes from: a seed file and section (e.g. "000 §2.3") or a norm */
+  source: string;
+  /** the verdict; `error` means the kit or the driver broke, never that the rule held */
+  outcome: "pass" | "fail" | "not_applicable" | "error";
+  /** why it failed, did not apply or could not be judged (absent on a pass); masked, at most 4 KiB */
+  reason?: string | undefined;
+  /** how long the check ran, in ms (rounded) */
+  duration_ms: number;
+  /** what was observed (masked and bounded); on a pass only timings and notes are kept */
+  evidence?: Evidence | undefined;
+  /** `true` when the check is listed in the expected-failures file and still fails or errors */
+  expected_failure?: boolean | undefined;
+}
+const _reportResultType: Same<z.infer<typeof reportResult>, ReportResult> = true;
 
 const interopDisagreement = z.object({
   fixture: z.string(),
@@ -58,6 +80,22 @@ export const InteropDisagreementSchema: z.ZodObject<{
   outcomes: z.ZodRecord<z.ZodString, z.ZodString>;
 }> = interopDisagreement;
 const _interopDisagreement: Same<typeof interopDisagreement, typeof InteropDisagreementSchema> = true;
+/** Where the typed outcomes of several SDKs differ on one interop fixture. */
+export interface InteropDisagreement {
+  /** the fixture (e.g. "problem/invalid-token.json#3") */
+  fixture: string;
+  /** SDK name → its typed outcome (e.g. "problem:unauthorized", "ok", "transport") */
+  outcomes: Record<string, string>;
+}
+const _interopDisagreementType: Same<z.infer<typeof interopDisagreement>, InteropDisagreement> = true;
+
+/** One certification level's required capabilities and those the target does not declare. */
+export interface LevelCapabilities {
+  /** the capabilities the level requires */
+  requires: string[];
+  /** the required capabilities the target does not declare (the level is not awarded while any is) */
+  missing: string[];
+}
 
 const report = z.object({
   schema: z.literal(REPORT_SCHEMA_ID),
@@ -134,8 +172,78 @@ export const ReportSchema: z.ZodObject<{
   interop: z.ZodOptional<z.ZodArray<typeof InteropDisagreementSchema>>;
 }> = report;
 const _report: Same<typeof report, typeof ReportSchema> = true;
-/** report.json v1. */
-export type Report = z.infer<typeof ReportSchema>;
+/** report.json v1: the result of one certification run of one target (masked: no canary in it). */
+export interface Report {
+  /** the schema id, {@linkcode REPORT_SCHEMA_ID} */
+  schema: typeof REPORT_SCHEMA_ID;
+  /** the kit that wrote the report (its name and version from deno.json) */
+  kit: {
+    /** the kit's package name, "@ron/conformance-kit" */
+    name: string;
+    /** the kit's version */
+    version: string;
+  };
+  /** the profile that ran (the first segment of every check id): "sdk", "svc", "chaos" */
+  profile: string;
+  /** the target as it described itself (a driver's `hello`, a server's target file); cut to 200 characters a field */
+  target: {
+    /** the SDK's or server's name */
+    name: string;
+    /** its version */
+    version: string;
+    /** its language (e.g. "python"); "http" for a server */
+    language: string;
+    /** the capabilities it declares (checks requiring others are `not_applicable`) */
+    capabilities: string[];
+  };
+  /** one result per check that ran, sorted by id */
+  results: ReportResult[];
+  /** counts per outcome and the level reached */
+  summary: {
+    /** checks that passed */
+    pass: number;
+    /** checks that failed */
+    fail: number;
+    /** checks that did not apply (a capability the target does not declare) */
+    not_applicable: number;
+    /** checks the kit or the driver could not judge */
+    error: number;
+    /**
+     * the level awarded: `beta-ready` = every applicable MUST passed, `hardened` = every applicable
+     * MUST and SHOULD passed; capped while a required capability is missing
+     */
+    certification: "beta-ready" | "hardened" | "none";
+    /** each level's required capabilities and those the target does not declare (when the profile names any) */
+    levels?: {
+      /** what `beta-ready` requires */
+      "beta-ready": LevelCapabilities;
+      /** what `hardened` requires (including `beta-ready`'s) */
+      hardened: LevelCapabilities;
+    } | undefined;
+    /** with an expected-failures file: the listed ids that still fail or error */
+    expected_failures?: string[] | undefined;
+    /** with an expected-failures file: its stale entries (unknown ids, listed checks that now pass), each failing the run */
+    expectation_problems?: string[] | undefined;
+    /** with an expected-failures file: the run's exit code (0 when no unlisted MUST fails and nothing is stale, else 1) */
+    exit_code?: number | undefined;
+  };
+  /** how to repeat the run */
+  run: {
+    /** the run's seed (property suites, jitter) */
+    seed: number;
+    /** when the run started, ISO 8601 UTC */
+    started_at: string;
+    /** how long the run took, in ms */
+    duration_ms: number;
+    /** the command that repeats this run (without --only / --seed) */
+    command: string;
+    /** the `--only` selection (check ids or id prefixes), when one was given */
+    only?: string[] | undefined;
+  };
+  /** where several SDKs' typed outcomes differ (a run of several drivers) */
+  interop?: InteropDisagreement[] | undefined;
+}
+const _reportType: Same<z.infer<typeof report>, Report> = true;
 
 /**
  * Parse and validate a report.json value.

@@ -1,0 +1,3 @@
+module ronfield/go-nethttp
+
+go 1.22
