@@ -106,7 +106,7 @@ export function parsePredictions(doc: unknown): Map<string, Prediction> {
 
 /**
  * The explanation lines of a `notes.md`: every line (a wrapped list item counts as one line) that names
- * a check id (`sdk.…` or `chaos.…`), keyed by that id (the first id on the line).
+ * a check id (`sdk.…` or `chaos.…`), keyed by each id it names (the first line naming an id wins).
  *
  * @param text the notes file
  * @returns check id → the line, without its list marker
@@ -126,9 +126,10 @@ export function parseNotes(text: string): Map<string, string> {
     else items.push(raw);
   }
   for (const item of items) {
-    const m = item.match(/\b((?:sdk|chaos)\.[a-z0-9-]+(?:\.[a-z0-9-]+)*)\b/);
-    if (!m?.[1] || item.trimStart().startsWith("#")) continue;
-    if (!out.has(m[1])) out.set(m[1], item.replace(/^\s*[-*]\s*/, "").trim());
+    if (item.trimStart().startsWith("#")) continue;
+    for (const m of item.matchAll(/\b((?:sdk|chaos)\.[a-z0-9-]+(?:\.[a-z0-9-]+)*)\b/g)) {
+      if (m[1] && !out.has(m[1])) out.set(m[1], item.replace(/^\s*[-*]\s*/, "").trim());
+    }
   }
   return out;
 }
