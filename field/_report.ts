@@ -65,7 +65,9 @@ export function disagreements(run: ClientRun): Disagreement[] {
 
 /** A notes line without what the list already says: its check id and "predicted X, got Y". */
 function reasonOf(line: string, id: string): string {
-  const rest = line.replace(new RegExp(`^\\W*${id.replaceAll(".", "\\.")}\\W*`), "");
+  const lead = new RegExp(`^\`?${id.replaceAll(".", "\\.")}\`?\\s*[:,.;—–-]\\s*`);
+  if (!lead.test(line)) return line;
+  const rest = line.replace(lead, "");
   return rest.replace(/^predicted\s+[^,]+,\s*got\s+[^.;:]+(\.\S*)?[.;:]?\s*/i, "");
 }
 

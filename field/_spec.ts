@@ -106,7 +106,8 @@ export function parsePredictions(doc: unknown): Map<string, Prediction> {
 
 /**
  * The explanation lines of a `notes.md`: every line (a wrapped list item counts as one line) that names
- * a check id (`sdk.…` or `chaos.…`), keyed by each id it names (the first line naming an id wins).
+ * a check id (`sdk.…` or `chaos.…`), keyed by each id it names; a line that starts with the id wins over
+ * one that only mentions it, and otherwise the first line wins.
  *
  * @param text the notes file
  * @returns check id → the line, without its list marker
@@ -125,12 +126,17 @@ export function parseNotes(text: string): Map<string, string> {
     if (/^\s+\S/.test(raw) && items.length > 0) items[items.length - 1] += ` ${raw.trim()}`;
     else items.push(raw);
   }
+  const mentions = new Map<string, string>();
   for (const item of items) {
     if (item.trimStart().startsWith("#")) continue;
-    for (const m of item.matchAll(/\b((?:sdk|chaos)\.[a-z0-9-]+(?:\.[a-z0-9-]+)*)\b/g)) {
-      if (m[1] && !out.has(m[1])) out.set(m[1], item.replace(/^\s*[-*]\s*/, "").trim());
+    const line = item.replace(/^\s*[-*]\s*/, "").trim();
+    const lead = line.match(/^\W*((?:sdk|chaos)\.[a-z0-9-]+(?:\.[a-z0-9-]+)*)/)?.[1];
+    if (lead && !out.has(lead)) out.set(lead, line);
+    for (const m of line.matchAll(/\b((?:sdk|chaos)\.[a-z0-9-]+(?:\.[a-z0-9-]+)*)\b/g)) {
+      if (m[1] && !mentions.has(m[1])) mentions.set(m[1], line);
     }
   }
+  for (const [id, line] of mentions) if (!out.has(id)) out.set(id, line);
   return out;
 }
 

@@ -180,6 +180,23 @@ async function one(spec: FieldSpec): Promise<ClientRun> {
   return { ...base, status: "ran", report: c.report, seconds, rerun: c.rerun };
 }
 
+/** Toolchains whose setup compiles (slowest first): their clients start first, so a cold build overlaps
+ * the other clients' runs instead of ending the whole run. */
+const BUILD_COST = ["cargo", "mvn", "go"];
+
+function byBuildCost(specs: readonly FieldSpec[]): FieldSpec[] {
+  const cost = (s: FieldSpec) => {
+    const i = BUILD_COST.findIndex((t) => s.requires.includes(t));
+    return i < 0 ? BUILD_COST.length : i;
+  };
+  return [...specs].sort((a, b) => cost(a) - cost(b) || a.name.localeCompare(b.name));
+}
+
+/** Results back in the order of `specs` (by name). */
+function order(runs: readonly ClientRun[], specs: readonly FieldSpec[]): ClientRun[] {
+  return specs.map((s) => runs.find((r) => r.spec === s)).filter((r): r is ClientRun => r !== undefined);
+}
+
 /** Run `f` over `items`, at most `n` at once, keeping the order of the results. */
 async function pool<T, R>(items: readonly T[], n: number, f: (t: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
@@ -208,7 +225,7 @@ async function main(): Promise<number> {
   console.error(
     `[field] ${specs.length} clients: ${specs.map((s) => s.name).join(", ")}; ${PARALLEL} at a time`,
   );
-  const runs = await pool(specs, PARALLEL, one);
+  const runs = order(await pool(byBuildCost(specs), PARALLEL, one), specs);
   const wall = Math.round((performance.now() - started) / 1000);
   const kit = runs.find((r) => r.report)?.report?.kit;
   const d = renderDisagreements(runs);
