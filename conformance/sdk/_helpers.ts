@@ -292,7 +292,9 @@ export function judgeGiveUp(
       }
       return verdict.pass(gather(s, { reply: r.error, timings: { elapsed_ms: Math.round(r.ms) }, notes }));
     case "driver_fault":
-      if (r.oversized?.reply === "success") {
+      // A reply too long for one line (16 MiB) means the SDK held that much of the body, whether it
+      // returned it as a success or quoted it in an error: the limit was not applied.
+      if (r.oversized !== undefined) {
         return verdict.fail(
           `${rule}; ${r.detail}`,
           gather(s, { timings: { elapsed_ms: Math.round(r.ms), reply_bytes: r.oversized.bytes }, notes }),

@@ -138,43 +138,67 @@ const unkeyedWrite = defineCheck<SdkContext>({
   requires: ["http"],
   mutants: ["retry-writes"],
   run: (ctx) =>
-    judged(ctx, retried("without an idempotency key must not be retried"), async () => {
-      const session = await ctx.startDriver();
-      const results: string[] = [];
-      for (const method of ["POST", "PUT", "PATCH"]) {
-        const s = await setup(ctx, ALWAYS_503, { configure: { max_retries: 3 }, session });
-        if (!s.ok) return s.verdict;
-        const res = await boundedRequest(
-          s.setup,
-          { method, path: "/write", json: { n: 1 } },
-          1,
-          8_000,
-          ctx.signal,
-        );
-        if (res.kind === "over") {
-          return overVerdict(res, s.setup, `${method} without an idempotency key must not be retried`);
+    judged(
+      ctx,
+      retried("without an idempotency key must not be retried", { keyedIsSafe: true }),
+      async () => {
+        const session = await ctx.startDriver();
+        const results: string[] = [];
+        for (const method of ["POST", "PUT", "PATCH"]) {
+          const s = await setup(ctx, ALWAYS_503, { configure: { max_retries: 3 }, session });
+          if (!s.ok) return s.verdict;
+          const res = await boundedRequest(
+            s.setup,
+            { method, path: "/write", json: { n: 1 } },
+            1,
+            8_000,
+            ctx.signal,
+          );
+          if (res.kind === "over") {
+            // An SDK that keys the write itself (the same Idempotency-Key on every attempt) made it
+            // safe to repeat: the rule is about retrying *unkeyed* writes.
+            const key = sameKey(s.setup.scenario.requests());
+            if (key === undefined) {
+              return overVerdict(res, s.setup, `${method} without an idempotency key must not be retried`);
+            }
+            results.push(
+              `${method}: retried with the SDK's own Idempotency-Key, the same on every attempt (safe)`,
+            );
+            continue;
+          }
+          if (res.r.kind === "no_reply" || res.r.kind === "driver_fault") {
+            return callFault("request", res.r, s.setup);
+          }
+          const u = unobserved(s.setup, 1, `the ${method}`);
+          if (u) return u;
+          results.push(`${method}: ${res.attempts} attempt`);
         }
-        if (res.r.kind === "no_reply" || res.r.kind === "driver_fault") {
-          return callFault("request", res.r, s.setup);
-        }
-        const u = unobserved(s.setup, 1, `the ${method}`);
-        if (u) return u;
-        results.push(`${method}: ${res.attempts} attempt`);
-      }
-      return verdict.pass({ notes: [...results, "always 503, max_retries=3"] });
-    }),
+        return verdict.pass({ notes: [...results, "always 503, max_retries=3"] });
+      },
+    ),
 });
+
+/** The Idempotency-Key every attempt carried, when all carried the same non-empty one. */
+function sameKey(reqs: readonly { headers: Record<string, string> }[]): string | undefined {
+  const first = reqs[0]?.headers["idempotency-key"];
+  if (!first || reqs.length === 0) return undefined;
+  return reqs.every((q) => q.headers["idempotency-key"] === first) ? first : undefined;
+}
 
 /**
  * A judge for rules that forbid any retry: an instance seen making a second attempt. `rule` follows
- * the request's method and path in the reason.
+ * the request's method and path in the reason. With `keyedIsSafe`, attempts that all carry the same
+ * Idempotency-Key (the SDK keyed the write itself) are no violation.
  */
-function retried(rule: string): (seen: readonly Seen[]) => Verdict | undefined {
+function retried(
+  rule: string,
+  opts: { keyedIsSafe?: boolean } = {},
+): (seen: readonly Seen[]) => Verdict | undefined {
   return (seen) => {
     for (const s of seen) {
       const reqs = s.scenario.requests();
       const q = reqs[0];
-      if (q && reqs.length > 1) {
+      if (q && reqs.length > 1 && !(opts.keyedIsSafe && sameKey(reqs) !== undefined)) {
         return verdict.fail(`${q.method} ${q.path} ${rule}; saw ${reqs.length} attempts`, gather(s));
       }
     }
