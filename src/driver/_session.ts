@@ -352,10 +352,17 @@ export class Session implements DriverSession {
       [this.dirs.home, "HOME", undefined],
       [this.dirs.tmp, "TMPDIR", undefined],
     ];
-    const systemTmp = systemTemp ? systemTempDir() : undefined;
-    if (systemTmp !== undefined) {
-      // a driver may ignore TMPDIR and write to the system temp folder: read only what is new
-      folders.push([systemTmp, "system temp", this.#startedAt - 1000]);
+    if (systemTemp) {
+      // A driver may ignore TMPDIR and write to the system temp folder. Only the entries made since
+      // it started are read (a shared /tmp holds other programs' trees: walking it is not bounded).
+      for (const [path, label, isDir] of newTempEntries(this.#startedAt - 1000, 50)) {
+        if (isDir) folders.push([path, label, undefined]);
+        else {
+          const text = await readHead(path, 8 * 1024 * 1024);
+          if (text !== undefined) all.push(...leakFindings(text, canaries, `file ${label}`));
+          coverage.push(`${label}: scanned (new since the driver started)`);
+        }
+      }
     }
     for (const [dir, label, since] of folders) {
       const r = await scanDir(
@@ -461,6 +468,55 @@ export class Session implements DriverSession {
 
 /** `Omit` over each member of a union. */
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/**
+ * The entries of the system temp folder made since `since` (ms), at most `max`, excluding the
+ * kit's own `ron-driver-*` folders: `[path, label]` pairs to scan.
+ */
+function newTempEntries(since: number, max: number): [string, string, boolean][] {
+  const dir = systemTempDir();
+  if (dir === undefined) return [];
+  const out: [string, string, boolean][] = [];
+  try {
+    for (const e of Deno.readDirSync(dir)) {
+      if (out.length >= max) break;
+      if (e.name.startsWith("ron-driver-") || e.isSymlink) continue;
+      try {
+        const st = Deno.lstatSync(`${dir}/${e.name}`);
+        const made = Math.max(st.birthtime?.getTime() ?? 0, st.mtime?.getTime() ?? 0);
+        if (made >= since && (st.isFile || st.isDirectory)) {
+          out.push([`${dir}/${e.name}`, `system temp/${e.name}`, st.isDirectory]);
+        }
+      } catch {
+        // gone
+      }
+    }
+  } catch {
+    // unreadable
+  }
+  return out;
+}
+
+/** The first `max` bytes of a regular file as text (lossy), or undefined when it cannot be read. */
+async function readHead(path: string, max: number): Promise<string | undefined> {
+  try {
+    const f = await Deno.open(path, { read: true });
+    try {
+      const buf = new Uint8Array(max);
+      let n = 0;
+      while (n < max) {
+        const r = await f.read(buf.subarray(n));
+        if (r === null) break;
+        n += r;
+      }
+      return new TextDecoder().decode(buf.subarray(0, n));
+    } finally {
+      f.close();
+    }
+  } catch {
+    return undefined;
+  }
+}
 
 /** The system temp folder (`/tmp` on Linux), if it exists and is not the driver's own TMPDIR. */
 function systemTempDir(): string | undefined {
