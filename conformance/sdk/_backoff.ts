@@ -14,7 +14,7 @@ import { type Verdict, verdict } from "../../src/engine/types.ts";
 import { callFault, gather, request, type Setup, setup } from "./_helpers.ts";
 import type { Seen } from "./_judge.ts";
 import { ALWAYS_503, gaps } from "./_retry.ts";
-import { type LagMonitor, watchLag } from "./_lag.ts";
+import { awaitCalm, type LagMonitor, watchLag } from "./_lag.ts";
 
 /** The least typical growth (last wait − first wait, per client) that counts as backing off. */
 export const GROWTH_MIN_MS = 150;
@@ -171,6 +171,9 @@ export const KIT_STALL_MS = 150;
 /** Measurements at most, and the time a new one needs left before the check's time limit. */
 const ROUNDS = 3;
 const ROUND_NEEDS_MS = 15_000;
+/** Before it measures, the kit waits (at most 30 s) for a second in which its loop lagged ≤ 50 ms. */
+const CALM_MS = 50;
+const CALM_WITHIN_MS = 30_000;
 
 /** What the check's judge may read while a measurement runs. */
 export interface BackoffState {
@@ -192,8 +195,9 @@ export function backoffJudge(state: BackoffState): Verdict | undefined {
 }
 
 /**
- * Measure 16 clients' waits and judge them; a measurement during which the kit's own event loop
- * stalled past {@linkcode KIT_STALL_MS} is not judged but taken again (up to 3 times).
+ * Measure 16 clients' waits and judge them. The kit first waits for its own event loop to be calm
+ * (isolation workers type-checking in the same process stall it for seconds); a measurement during
+ * which it still stalled past {@linkcode KIT_STALL_MS} is not judged but taken again (up to 3 times).
  *
  * @param ctx the check's context
  * @param state where the judge reads the latest measurement
@@ -203,6 +207,8 @@ export async function backoffBody(ctx: SdkContext, state: BackoffState): Promise
   const started = performance.now();
   const stalls: number[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
+    const left = ctx.timeLimitMs - (performance.now() - started) - ROUND_NEEDS_MS;
+    await awaitCalm(CALM_MS, Math.min(CALM_WITHIN_MS, Math.max(0, left)), ctx.signal);
     const m = await measure(ctx, state);
     if (!m.ok) return m.verdict;
     if (m.lagMs <= KIT_STALL_MS) {

@@ -47,3 +47,22 @@ export function watchLag(): LagMonitor {
     },
   };
 }
+
+/**
+ * Wait until the event loop is calm: a whole second in which no tick came more than `calmMs` late
+ * (or until `withinMs` has passed, or `signal` aborts).
+ *
+ * @param calmMs the most lag a calm second may show
+ * @param withinMs how long to wait at most
+ * @param signal ends the wait early
+ * @returns whether a calm second was seen
+ */
+export async function awaitCalm(calmMs: number, withinMs: number, signal?: AbortSignal): Promise<boolean> {
+  const end = performance.now() + withinMs;
+  while (performance.now() < end && !signal?.aborted) {
+    const lag = watchLag();
+    await new Promise((r) => setTimeout(r, 1_000));
+    if (lag.stop() <= calmMs) return true;
+  }
+  return false;
+}

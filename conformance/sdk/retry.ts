@@ -124,7 +124,7 @@ const backoff = defineCheck<SdkContext>({
     "Retries at a fixed pace keep hammering a server that is already struggling, and clients retrying in lockstep hit it in synchronised waves. Growing, randomised waits spread the load and give it room to recover.",
   requires: ["http", "retry"],
   mutants: ["no-backoff"],
-  timeLimitMs: 60_000,
+  timeLimitMs: 90_000,
   run: (ctx) => {
     const state: BackoffState = { current: [] };
     return judged(ctx, () => backoffJudge(state), () => backoffBody(ctx, state));
