@@ -14,6 +14,7 @@ import { type Verdict, verdict } from "../../src/engine/types.ts";
 import { callFault, gather, request, type Setup, setup } from "./_helpers.ts";
 import type { Seen } from "./_judge.ts";
 import { ALWAYS_503, gaps } from "./_retry.ts";
+import { awaitCalm, type LagMonitor, watchLag } from "./_lag.ts";
 
 /** The least typical growth (last wait − first wait, per client) that counts as backing off. */
 export const GROWTH_MIN_MS = 150;
@@ -165,26 +166,94 @@ export function backoffVerdict(seen: readonly Seen[], failOnly: boolean): Verdic
   }
 }
 
-export async function backoffBody(ctx: SdkContext): Promise<Verdict> {
+/** The kit's event loop may lag this much while it times the retries; more, and it measures again. */
+export const KIT_STALL_MS = 150;
+/** Measurements at most, and the time a new one needs left before the check's time limit. */
+const ROUNDS = 3;
+const ROUND_NEEDS_MS = 15_000;
+/** Before it measures, the kit waits (at most 30 s) for a second in which its loop lagged ≤ 50 ms. */
+const CALM_MS = 50;
+const CALM_WITHIN_MS = 30_000;
+
+/** What the check's judge may read while a measurement runs. */
+export interface BackoffState {
+  /** the instances of the latest measurement */
+  current: Setup[];
+  /** the lag monitor of the latest measurement */
+  lag?: LagMonitor;
+}
+
+/**
+ * The check's judge: a fail from the latest measurement's waits, unless the kit stalled meanwhile.
+ *
+ * @param state the measurement state
+ * @returns the fail, or undefined
+ */
+export function backoffJudge(state: BackoffState): Verdict | undefined {
+  if ((state.lag?.peek() ?? 0) > KIT_STALL_MS) return undefined;
+  return backoffVerdict(state.current, true);
+}
+
+/**
+ * Measure 16 clients' waits and judge them. The kit first waits for its own event loop to be calm
+ * (isolation workers type-checking in the same process stall it for seconds); a measurement during
+ * which it still stalled past {@linkcode KIT_STALL_MS} is not judged but taken again (up to 3 times).
+ *
+ * @param ctx the check's context
+ * @param state where the judge reads the latest measurement
+ * @returns the verdict
+ */
+export async function backoffBody(ctx: SdkContext, state: BackoffState): Promise<Verdict> {
+  const started = performance.now();
+  const stalls: number[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const left = ctx.timeLimitMs - (performance.now() - started) - ROUND_NEEDS_MS;
+    await awaitCalm(CALM_MS, Math.min(CALM_WITHIN_MS, Math.max(0, left)), ctx.signal);
+    const m = await measure(ctx, state);
+    if (!m.ok) return m.verdict;
+    if (m.lagMs <= KIT_STALL_MS) {
+      if (m.verdict.outcome !== "pass") return m.verdict;
+      const kit = `the kit's event loop lagged at most ${m.lagMs} ms while timing (bound ${KIT_STALL_MS} ms)`;
+      return verdict.pass({ ...m.verdict.evidence, notes: [kit, ...(m.verdict.evidence.notes ?? [])] });
+    }
+    stalls.push(m.lagMs);
+    if (ctx.timeLimitMs - (performance.now() - started) < ROUND_NEEDS_MS) break;
+  }
+  return verdict.error(
+    `cannot judge: the kit's own event loop stalled while it timed the retries (${
+      stalls.map((x) => `${x} ms`).join(", ")
+    }; bound ${KIT_STALL_MS} ms), so the gaps it stamped are not the SDK's`,
+    { notes: state.current.map((s, i) => `client ${i + 1} waits ms: ${gaps(s).join(", ") || "none"}`) },
+  );
+}
+
+async function measure(
+  ctx: SdkContext,
+  state: BackoffState,
+): Promise<{ ok: false; verdict: Verdict } | { ok: true; verdict: Verdict; lagMs: number }> {
   const session = await ctx.startDriver();
   const setups: Setup[] = [];
+  state.current = setups;
   for (let i = 0; i < CLIENTS; i++) {
     const s = await setup(ctx, ALWAYS_503, {
       // a total timeout far above any backoff, so only the SDK's own policy shapes the waits
       configure: { max_retries: RETRIES, timeouts: { connect_ms: 2_000, read_ms: 3_000, total_ms: 30_000 } },
       session,
     });
-    if (!s.ok) return s.verdict;
+    if (!s.ok) return { ok: false, verdict: s.verdict };
     setups.push(s.setup);
   }
+  const lag = watchLag();
+  state.lag = lag;
   const rs = await Promise.all(
     setups.map((s) => request(s, { method: "GET", path: "/backoff" }, BACKOFF_WAIT_MS)),
   );
+  const lagMs = lag.stop();
   // a client still retrying at the bound is no fault here: its waits so far are the evidence
   const fault = rs.findIndex((r) => r.kind === "driver_fault");
-  const v = backoffVerdict(setups, false);
-  if (v?.outcome === "fail" || fault < 0) return v ?? verdict.error("cannot judge backoff");
+  const v = backoffVerdict(setups, false) ?? verdict.error("cannot judge backoff");
+  if (v.outcome === "fail" || fault < 0) return { ok: true, verdict: v, lagMs };
   const r = rs[fault];
   const s = setups[fault];
-  return r && s ? callFault("request", r, s) : verdict.error("cannot judge backoff");
+  return { ok: false, verdict: r && s ? callFault("request", r, s) : verdict.error("cannot judge backoff") };
 }

@@ -9,7 +9,7 @@ import { type Check, type Verdict, verdict } from "../../src/engine/types.ts";
 import { describeCall } from "../../src/driver/describe.ts";
 import { callFault, gather, request, setup, unobserved } from "./_helpers.ts";
 import { judged, type Seen, seenOf } from "./_judge.ts";
-import { backoffBody, backoffVerdict } from "./_backoff.ts";
+import { backoffBody, backoffJudge, type BackoffState } from "./_backoff.ts";
 import { ALWAYS_503, boundedRequest, overVerdict, problem } from "./_retry.ts";
 
 const bounded = defineCheck<SdkContext>({
@@ -124,8 +124,11 @@ const backoff = defineCheck<SdkContext>({
     "Retries at a fixed pace keep hammering a server that is already struggling, and clients retrying in lockstep hit it in synchronised waves. Growing, randomised waits spread the load and give it room to recover.",
   requires: ["http", "retry"],
   mutants: ["no-backoff"],
-  timeLimitMs: 40_000,
-  run: (ctx) => judged(ctx, (seen) => backoffVerdict(seen, true), () => backoffBody(ctx)),
+  timeLimitMs: 90_000,
+  run: (ctx) => {
+    const state: BackoffState = { current: [] };
+    return judged(ctx, () => backoffJudge(state), () => backoffBody(ctx, state));
+  },
 });
 
 const unkeyedWrite = defineCheck<SdkContext>({
