@@ -107,3 +107,14 @@ Deno.test("selftest rows: a mutant is caught only by fail, never by error or pas
   assert.equal(ref.ok, false);
   assert.equal(mutantRow("m", [], results, []).ok, false);
 });
+
+Deno.test("an unwritable --out is a usage error before the run, not a crash after it", async () => {
+  const { certifyMain } = await import("./certify.ts");
+  const { svcProfile } = await import("../conformance/svc/profile.ts");
+  const t0 = performance.now();
+  const code = await quiet(() =>
+    certifyMain(svcProfile, ["--out", "/proc/ron-kit-no-such-dir/out", "--seed", "1"])
+  );
+  assert.equal(code, 2);
+  assert.ok(performance.now() - t0 < 5_000, "refused before certifying anything");
+});
