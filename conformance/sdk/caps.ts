@@ -167,7 +167,8 @@ const notOnDisk = defineCheck<SdkContext>({
   mutants: ["token-cache-file"],
   run: (ctx) => {
     const rule = "the token must never be written to disk";
-    const notes = ["scanned every file under the driver's working directory, HOME and TMPDIR"];
+    // What the scan covered (and skipped) is added per folder by the judge (scanCoverage()).
+    const notes = ["the driver is ended first (files written at exit count), then its folders are scanned"];
     const judge = leakJudge("file", rule, notes);
     return judged(ctx, judge, async () => {
       const s = await provokeErrors(ctx);
