@@ -4,9 +4,8 @@
  * new file in the system temp folder, outside its TMPDIR (mode `systemp`). A scan made before the
  * driver ends sees nothing; the kit must end it first (`sdk.caps.not-on-disk`).
  */
+import { forEachMessage, reply } from "./_jsonl.ts";
 const mode = Deno.args[0] ?? "home";
-const enc = new TextEncoder();
-const write = (v: unknown) => Deno.stdout.writeSync(enc.encode(JSON.stringify(v) + "\n"));
 const clients = new Map<string, { base: string; token: string; http: Deno.HttpClient }>();
 let n = 0;
 let lastToken = "";
@@ -55,16 +54,7 @@ async function answer(msg: Record<string, unknown>): Promise<unknown> {
   }
 }
 
-const dec = new TextDecoder();
-let buf = "";
-for await (const chunk of Deno.stdin.readable) {
-  buf += dec.decode(chunk, { stream: true });
-  for (let nl = buf.indexOf("\n"); nl !== -1; nl = buf.indexOf("\n")) {
-    const msg = JSON.parse(buf.slice(0, nl)) as Record<string, unknown>;
-    buf = buf.slice(nl + 1);
-    const r = await answer(msg) as Record<string, unknown>;
-    if (r && typeof r === "object" && "error" in r) write({ id: msg.id, ok: false, error: r.error });
-    else write({ id: msg.id, ok: true, result: r });
-    if (msg.op === "shutdown") Deno.exit(0);
-  }
-}
+await forEachMessage(async (msg) => {
+  reply(msg.id, await answer(msg));
+  if (msg.op === "shutdown") Deno.exit(0);
+});

@@ -8,12 +8,11 @@
  * decides what happens: `hang` — never answer; `exit` — the process exits; `malformed` — a reply
  * that breaks the protocol. `configure-hang` logs the token on `configure` and never answers it.
  */
+import { forEachMessage, reply, write } from "./_jsonl.ts";
 import { DRIVER_CAPABILITIES } from "../../../src/engine/types.ts";
 
 const mode = Deno.args[0] ?? "hang";
-const enc = new TextEncoder();
-const write = (v: unknown) => Deno.stdout.writeSync(enc.encode(JSON.stringify(v) + "\n"));
-const logLine = (s: string) => Deno.stderr.writeSync(enc.encode(s + "\n"));
+const logLine = (s: string) => Deno.stderr.writeSync(new TextEncoder().encode(s + "\n"));
 
 interface Client {
   base: string;
@@ -79,21 +78,11 @@ function answer(msg: Record<string, unknown>): unknown {
   }
 }
 
-const dec = new TextDecoder();
-let buf = "";
-for await (const chunk of Deno.stdin.readable) {
-  buf += dec.decode(chunk, { stream: true });
-  for (let nl = buf.indexOf("\n"); nl !== -1; nl = buf.indexOf("\n")) {
-    const msg = JSON.parse(buf.slice(0, nl)) as Record<string, unknown>;
-    buf = buf.slice(nl + 1);
-    if (msg.op === "shutdown") Deno.exit(0);
-    void Promise.resolve(answer(msg)).then((r) => {
-      const reply = r as Record<string, unknown>;
-      if (reply && typeof reply === "object" && "malformed" in reply) {
-        write({ id: msg.id, ok: true, result: { status: "two hundred" } });
-      } else if (reply && typeof reply === "object" && "error" in reply) {
-        write({ id: msg.id, ok: false, error: reply.error });
-      } else write({ id: msg.id, ok: true, result: reply });
-    });
-  }
-}
+await forEachMessage((msg) => {
+  if (msg.op === "shutdown") Deno.exit(0);
+  void Promise.resolve(answer(msg)).then((r) => {
+    if (r && typeof r === "object" && "malformed" in r) {
+      write({ id: msg.id, ok: true, result: { status: "two hundred" } });
+    } else reply(msg.id, r);
+  });
+});

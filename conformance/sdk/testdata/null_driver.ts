@@ -5,11 +5,10 @@
  * every request fails at once with that typed error. No check may pass against it: a check that
  * does would pass an SDK that does nothing.
  */
+import { forEachMessage, reply } from "./_jsonl.ts";
 import { DRIVER_CAPABILITIES } from "../../../src/engine/types.ts";
 
 const mode = Deno.args[0] ?? "ok";
-const enc = new TextEncoder();
-const write = (v: unknown) => Deno.stdout.writeSync(enc.encode(JSON.stringify(v) + "\n"));
 let n = 0;
 
 function answer(msg: Record<string, unknown>): unknown {
@@ -45,16 +44,7 @@ function answer(msg: Record<string, unknown>): unknown {
   }
 }
 
-const dec = new TextDecoder();
-let buf = "";
-for await (const chunk of Deno.stdin.readable) {
-  buf += dec.decode(chunk, { stream: true });
-  for (let nl = buf.indexOf("\n"); nl !== -1; nl = buf.indexOf("\n")) {
-    const msg = JSON.parse(buf.slice(0, nl)) as Record<string, unknown>;
-    buf = buf.slice(nl + 1);
-    const r = answer(msg) as Record<string, unknown>;
-    if (r && typeof r === "object" && "error" in r) write({ id: msg.id, ok: false, error: r.error });
-    else write({ id: msg.id, ok: true, result: r });
-    if (msg.op === "shutdown") Deno.exit(0);
-  }
-}
+await forEachMessage(async (msg) => {
+  reply(msg.id, await answer(msg));
+  if (msg.op === "shutdown") Deno.exit(0);
+});

@@ -9,11 +9,10 @@
  * - `ignore-retry-after`: retries twice after 450 ms, whatever Retry-After says.
  * - `default-60`: never retries; with no read timeout configured, gives up after exactly 60 s.
  */
+import { forEachMessage, reply } from "./_jsonl.ts";
 import { DRIVER_CAPABILITIES } from "../../../src/engine/types.ts";
 
 const mode = Deno.args[0] ?? "slow-backoff";
-const enc = new TextEncoder();
-const write = (v: unknown) => Deno.stdout.writeSync(enc.encode(JSON.stringify(v) + "\n"));
 
 interface Client {
   base: string;
@@ -98,19 +97,7 @@ function answer(msg: Record<string, unknown>): unknown {
   }
 }
 
-const dec = new TextDecoder();
-let buf = "";
-for await (const chunk of Deno.stdin.readable) {
-  buf += dec.decode(chunk, { stream: true });
-  for (let nl = buf.indexOf("\n"); nl !== -1; nl = buf.indexOf("\n")) {
-    const msg = JSON.parse(buf.slice(0, nl)) as Record<string, unknown>;
-    buf = buf.slice(nl + 1);
-    if (msg.op === "shutdown") Deno.exit(0);
-    void Promise.resolve(answer(msg)).then((r) => {
-      const reply = r as Record<string, unknown>;
-      if (reply && typeof reply === "object" && "error" in reply) {
-        write({ id: msg.id, ok: false, error: reply.error });
-      } else write({ id: msg.id, ok: true, result: reply });
-    });
-  }
-}
+await forEachMessage((msg) => {
+  if (msg.op === "shutdown") Deno.exit(0);
+  void Promise.resolve(answer(msg)).then((r) => reply(msg.id, r));
+});

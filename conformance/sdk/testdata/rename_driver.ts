@@ -4,12 +4,11 @@
  * errors with one wrong name would. The `sdk.errors.*` checks must fail it and name every fixture
  * and field it breaks.
  */
+import { forEachMessage, write } from "./_jsonl.ts";
 import { ReferenceDriver, toSdkError } from "../../drivers/reference/driver.ts";
 
 const [from = "kind", to = "category"] = Deno.args;
 const driver = new ReferenceDriver(undefined);
-const enc = new TextEncoder();
-const write = (v: unknown) => Deno.stdout.writeSync(enc.encode(JSON.stringify(v) + "\n"));
 
 /** The error with `from` renamed to `to`. */
 function rename(e: Record<string, unknown>): Record<string, unknown> {
@@ -31,17 +30,10 @@ async function answer(msg: Record<string, unknown>): Promise<void> {
   }
 }
 
-const dec = new TextDecoder();
-let buf = "";
-for await (const chunk of Deno.stdin.readable) {
-  buf += dec.decode(chunk, { stream: true });
-  for (let nl = buf.indexOf("\n"); nl !== -1; nl = buf.indexOf("\n")) {
-    const msg = JSON.parse(buf.slice(0, nl)) as Record<string, unknown>;
-    buf = buf.slice(nl + 1);
-    if (msg.op === "shutdown") {
-      write({ id: msg.id, ok: true, result: {} });
-      Deno.exit(0);
-    }
-    void answer(msg);
+await forEachMessage((msg) => {
+  if (msg.op === "shutdown") {
+    write({ id: msg.id, ok: true, result: {} });
+    Deno.exit(0);
   }
-}
+  void answer(msg);
+});
