@@ -73,3 +73,14 @@ Deno.test("an SDK that retries writes with a fresh key on every attempt fails sd
   assert.equal(w?.outcome, "fail", reason(w));
   assert.match(reason(w), /must not be retried/);
 });
+
+Deno.test("a method the SDK cannot send is not judged: the others decide sdk.retry.unkeyed-write", async () => {
+  const v = await run("keyed-no-put", ["sdk.retry.unkeyed-write"]);
+  const w = v.get("sdk.retry.unkeyed-write");
+  assert.equal(w?.outcome, "pass", reason(w));
+  assert.ok(
+    w?.outcome === "pass" &&
+      w.evidence.notes?.some((n) => /^PUT: refused by the SDK before sending .*not judged$/.test(n)),
+    "the pass says PUT was not judged",
+  );
+});

@@ -11,6 +11,8 @@
  * - `keyed-writes`: retries every 429/5xx twice after 100 ms, and keys each call itself with one
  *   `Idempotency-Key`, the same on every attempt of that call (as Stripe's SDKs do).
  * - `rekeyed-writes`: the same, but with a fresh key on every attempt (no protection at all).
+ * - `keyed-no-put`: `keyed-writes`, but PUT is refused before sending (Stripe's raw request method
+ *   knows only GET, POST and DELETE).
  */
 import { forEachMessage, reply } from "./_jsonl.ts";
 import { DRIVER_CAPABILITIES } from "../../../src/engine/types.ts";
@@ -34,6 +36,7 @@ function waits(c: Client): number[] {
     case "ignore-retry-after":
       return [450, 450];
     case "keyed-writes":
+    case "keyed-no-put":
     case "rekeyed-writes":
       return [100, 100];
     default:
@@ -66,10 +69,13 @@ async function attempt(
 async function request(msg: Record<string, unknown>): Promise<unknown> {
   const c = clients.get(String(msg.client));
   if (!c) return { error: { type: "config", message: "unknown client" } };
+  if (mode === "keyed-no-put" && msg.method === "PUT") {
+    return { error: { type: "config", message: "unsupported method: put" } };
+  }
   const plan = waits(c);
   const callKey = crypto.randomUUID();
   for (let i = 0;; i++) {
-    const key = mode === "keyed-writes"
+    const key = mode === "keyed-writes" || mode === "keyed-no-put"
       ? callKey
       : mode === "rekeyed-writes"
       ? crypto.randomUUID()
