@@ -114,7 +114,7 @@ const certHost = chainCheck({
   const now = new Date();
   if (leaf.notAfter < now) {
     problems.push(
-      `the leaf expired ${leaf.notAfter.toISOString()} (${Math.ceil(-daysUntil(leaf.notAfter))} days ago)`,
+      `the leaf expired ${leaf.notAfter.toISOString()} (${(-daysUntil(leaf.notAfter)).toFixed(1)} days ago)`,
     );
   }
   if (leaf.notBefore > now) problems.push(`the leaf is not valid until ${leaf.notBefore.toISOString()}`);
@@ -198,7 +198,7 @@ const expiry = chainCheck({
       x.days < 0 ? "expired" : "expires"
     } ${x.c.notAfter.toISOString()} ` +
     `(${
-      x.days < 0 ? `${Math.ceil(-x.days)} days ago` : `in ${x.days.toFixed(1)} days`
+      x.days < 0 ? `${(-x.days).toFixed(1)} days ago` : `in ${x.days.toFixed(1)} days`
     }; needs more than ${EXPIRY_MARGIN_DAYS})`
   ).join("; ");
 });
