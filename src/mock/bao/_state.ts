@@ -33,7 +33,7 @@ const JSON_HEADERS: [string, string][] = [
 ];
 
 function json(r: VaultReply): HttpAnswer {
-  if (r.status === 204) return { status: 204, headers: [["Cache-Control", "no-store"]] };
+  if (r.status === 204) return { status: 204, headers: JSON_HEADERS }; // OpenBao sends the type on 204s too
   return { status: r.status, headers: JSON_HEADERS, body: JSON.stringify(r.body) };
 }
 
