@@ -235,9 +235,6 @@ export function tokenTrail(sc: BaoScenario): TokenTrailEntry[] {
     const base = { seq: r.seq, listener: r.listener, route: r.route };
     if (r.vaultToken === mine) out.push({ ...base, how: "x-vault-token" });
     for (const s of r.sightings) if (s.token === "client") out.push({ ...base, how: s.where });
-    if (r.headers.some(([n, v]) => n === "authorization" && v === mine)) {
-      out.push({ ...base, how: "header authorization" });
-    }
   }
   return out;
 }
