@@ -23,7 +23,7 @@ export interface SecretCase {
   /** the secret's URI (canonical or not; it must parse), e.g. "openbao+kv2://secret/myapp/api#token" */
   uri: string;
   /**
-   * the state of versions 1, 2, … (each holds {@linkcode caseValue})
+   * the state of versions 1, 2, … (each holds {@linkcode caseValue}); `[]`: the path is missing
    * @default ["live"]
    */
   versions?: ("live" | "deleted" | "destroyed")[];
@@ -35,8 +35,10 @@ export interface SecretCase {
   /** `slow`'s delay, ms @default 2000 */
   slowMs?: number;
   /**
-   * the first KV read's fault: `other-version` serves a version other than the one asked for (the
-   * URI's `version`, else the latest); a list is used as is
+   * the reads' fault: `denied` (the secret's path is denied to the token: 403 on every read, as a
+   * policy does) and `sealed` (503 on every request) last; `redirect-foreign` (a 307 to the foreign
+   * origin) and `other-version` (a version other than the one asked for: the URI's `version`, else
+   * the latest) answer the first read only; a list of steps is used as is
    * @default "normal"
    */
   reads?: "normal" | "denied" | "sealed" | "redirect-foreign" | "other-version" | BaoReadStep[];
@@ -118,7 +120,8 @@ export function secretCase(c: SecretCase): BaoScript {
   else script.pdp = pdp;
   const reads = c.reads ?? "normal";
   if (Array.isArray(reads)) script.reads = reads;
-  else if (reads === "denied" || reads === "sealed") script.reads = [{ kind: reads }];
+  else if (reads === "denied") script.denied = [`${t.mount}/data/${t.path}`];
+  else if (reads === "sealed") script.sealed = true;
   else if (reads === "redirect-foreign") script.reads = [{ kind: "redirect", to: "foreign" }];
   else if (reads === "other-version") {
     const asked = t.version ?? states.length;

@@ -144,3 +144,17 @@ Deno.test("tokenTrail: the token in the URL and on the foreign origin are both v
     ]);
   });
 });
+
+Deno.test("secretCase: denied and sealed last (a retry gets the same answer); no versions is a missing path", async () => {
+  await withMock(async (bao) => {
+    const read = (sc: BaoScenario) =>
+      rawRequest(sc.httpBase, "GET", "/v1/secret/data/myapp/api", { headers: { "X-Vault-Token": sc.token } });
+    const denied = await bao.scenario(secretCase({ uri: URI, reads: "denied" }));
+    assert.deepEqual([(await read(denied)).status, (await read(denied)).status], [403, 403]);
+    const sealed = await bao.scenario(secretCase({ uri: URI, reads: "sealed" }));
+    assert.deepEqual([(await read(sealed)).status, (await read(sealed)).status], [503, 503]);
+    const missing = await bao.scenario(secretCase({ uri: URI, versions: [] }));
+    const r = await read(missing);
+    assert.deepEqual([r.status, JSON.parse(r.body)], [404, { errors: [] }]);
+  });
+});
