@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { PdpAnswer, PdpGrant, PdpRequest, PdpResponder } from "./types.ts";
+import type { PdpAnswer, PdpCall, PdpGrant, PdpRequest, PdpResponder } from "./types.ts";
 
 /** The grant fields of an `allow` that the script leaves out (seed 003 "Configuration"). */
 export const GRANT_DEFAULTS: Omit<PdpGrant, "id" | "binding"> = {
@@ -95,4 +95,58 @@ export function fillGrant(answer: Partial<PdpGrant> | undefined, call: PdpReques
     binding: call.binding,
     ...answer,
   };
+}
+
+/** What the PDP does with one call: its record, the answer's status and body, the wait before it. */
+export interface PdpOutcome {
+  call: PdpCall;
+  status: number;
+  body: unknown;
+  delayMs: number | undefined;
+}
+
+/**
+ * Answer one PDP call: a malformed body is a 400; otherwise the scripted answer (`allow` with its
+ * grant filled in, `deny`, or `outage` as a 503).
+ *
+ * @param text the request body
+ * @param meta the call's order, time and listener
+ * @param pick the scripted answer for a well-formed request (called once per well-formed call)
+ * @returns the record and the answer
+ */
+export function answerPdp(
+  text: string,
+  meta: Pick<PdpCall, "n" | "t" | "listener">,
+  pick: (req: PdpRequest) => PdpAnswer,
+): PdpOutcome {
+  const parsed = parsePdpRequest(text);
+  if (!parsed.ok) {
+    const call: PdpCall = { ...meta, request: null, problem: parsed.problem, answer: "invalid" };
+    return { call, status: 400, body: { error: parsed.problem }, delayMs: undefined };
+  }
+  const answer = pick(parsed.request);
+  const call: PdpCall = { ...meta, request: parsed.request, answer: answer.decision };
+  switch (answer.decision) {
+    case "allow":
+      call.grant = fillGrant(answer.grant, parsed.request);
+      return { call, status: 200, body: { decision: "allow", grant: call.grant }, delayMs: answer.delay_ms };
+    case "deny":
+      return {
+        call,
+        status: 200,
+        body: { decision: "deny", reason: answer.reason ?? "denied by policy" },
+        delayMs: answer.delay_ms,
+      };
+    case "outage":
+      return {
+        call,
+        status: 503,
+        body: { error: "policy decision point unavailable" },
+        delayMs: answer.delay_ms,
+      };
+    default: {
+      const _x: never = answer;
+      return _x;
+    }
+  }
 }

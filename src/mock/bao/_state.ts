@@ -19,7 +19,7 @@ import {
   WrapStore,
 } from "./_kv.ts";
 import { cleanPath, hasDotSegment, parseQuery, parseVersion, pathMatches, unescapePath } from "./_paths.ts";
-import { fillGrant, parsePdpRequest, pickAnswer } from "./_pdp.ts";
+import { answerPdp, pickAnswer } from "./_pdp.ts";
 import { InFlight, type KnownToken, Log, routeOf, type TokenRedactor } from "./_record.ts";
 import type { BaoReadStep, BaoRequest, BaoScript, PdpAnswer, PdpCall, PdpResponder } from "./types.ts";
 
@@ -265,47 +265,16 @@ export class ScenarioState {
   }
 
   async #pdp(req: RawHttpRequest, conn: HttpConn): Promise<HttpAnswer | null> {
-    const t = performance.now() - this.created;
-    const reply = (status: number, body: unknown): HttpAnswer => ({
-      status,
-      headers: [["Content-Type", "application/json"]],
-      body: JSON.stringify(body),
-    });
-    if (req.method !== "POST") return reply(405, { error: "use POST" });
-    const n = this.#pdpN++;
-    const parsed = parsePdpRequest(new TextDecoder().decode(req.body));
-    if (!parsed.ok) {
-      this.pdpCalls.push({
-        n,
-        t,
-        listener: conn.listener,
-        request: null,
-        problem: parsed.problem,
-        answer: "invalid",
-      });
-      return reply(400, { error: parsed.problem });
-    }
-    const answer = pickAnswer(this.pdp, parsed.request, this.#validN++);
-    const call: PdpCall = { n, t, listener: conn.listener, request: parsed.request, answer: answer.decision };
-    let body: unknown;
-    switch (answer.decision) {
-      case "allow":
-        call.grant = fillGrant(answer.grant, parsed.request);
-        body = { decision: "allow", grant: call.grant };
-        break;
-      case "deny":
-        body = { decision: "deny", reason: answer.reason ?? "denied by policy" };
-        break;
-      case "outage":
-        body = { error: "policy decision point unavailable" };
-        break;
-      default: {
-        const _x: never = answer;
-        return _x;
-      }
-    }
-    this.pdpCalls.push(call);
-    if (!await this.#delay(answer.delay_ms, conn)) return null;
-    return reply(answer.decision === "outage" ? 503 : 200, body);
+    const headers: [string, string][] = [["Content-Type", "application/json"]];
+    if (req.method !== "POST") return { status: 405, headers, body: JSON.stringify({ error: "use POST" }) };
+    const meta = { n: this.#pdpN++, t: performance.now() - this.created, listener: conn.listener };
+    const out = answerPdp(
+      new TextDecoder().decode(req.body),
+      meta,
+      (r) => pickAnswer(this.pdp, r, this.#validN++),
+    );
+    this.pdpCalls.push(out.call);
+    if (!await this.#delay(out.delayMs, conn)) return null;
+    return { status: out.status, headers, body: JSON.stringify(out.body) };
   }
 }
