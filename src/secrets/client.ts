@@ -54,11 +54,13 @@ function baseUrl(addr: string, allowHttp: boolean, what: string): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { SecretsError } from "./errors.ts";
  * const c = new SecretsClient({
  *   vaultAddr: "https://127.0.0.1:1", token: "t", tenant: "dev", allowedMounts: ["secret"], salt: "s",
  * });
  * // refused by the URI guard before anything is sent
- * await assert.rejects(c.getSecret("openbao://secret/app/../admin"), (e) => e instanceof SecretsError && e.code === "dot_segment");
+ * const e = await c.getSecret("openbao://secret/app/../admin").catch((e: unknown) => e);
+ * assert.ok(e instanceof SecretsError && e.code === "dot_segment");
  * c.close();
  * ```
  */
