@@ -123,7 +123,11 @@ Deno.test("the secrets driver: hello, configure, get_secret (digest, reveal), au
     assert.ok(t.s.output().length > 0, "debug lines on stderr");
     assert.deepEqual(await t.s.scan([t.token]), []);
     const values = await t.s.scan([t.value]);
-    assert.deepEqual(values.map((l) => l.where), ["reply to get_secret"], "the value only in the reveal reply");
+    assert.deepEqual(
+      values.map((l) => l.where),
+      ["reply to get_secret"],
+      "the value only in the reveal reply",
+    );
     const outside = t.bao.requests.filter((q) => {
       const { "x-vault-token": _t, ...rest } = q.headers;
       return `${q.target} ${q.body} ${JSON.stringify(rest)}`.includes(t.token);
