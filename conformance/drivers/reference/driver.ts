@@ -394,6 +394,9 @@ export class ReferenceDriver {
       }
       case "shutdown":
         return {};
+      case "get_secret":
+      case "audit_records": // the secrets profile's ops: conformance/drivers/secrets/driver.ts
+        throw new OpError({ type: "unsupported" });
       default: {
         const never: never = known;
         throw new OpError({ type: "unsupported", message: `op ${String(never)}` });
