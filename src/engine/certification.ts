@@ -88,12 +88,25 @@ export function levelCoverage(declared: readonly string[], required: LevelRequir
  * if (capLevel("god-tier", g) !== "hardened") throw new Error();
  * ```
  */
-export function capLevel(level: Certification, coverage: LevelCoverage): Certification {
+export function capLevel(level: Certification, coverage: CoverageOfReport): Certification {
   if (level === "none") return "none";
   // step down from the level reached to the highest one whose capabilities are all declared
+  // (a report written before god-tier existed has no entry for it: hardened's requirements stand)
+  const missing = (l: Exclude<Certification, "none">) =>
+    (coverage[l] ?? coverage.hardened).missing.length > 0;
   let i = CERTIFICATIONS.indexOf(level);
-  while (i >= 0 && coverage[CERTIFICATIONS[i] ?? "beta-ready"].missing.length > 0) i--;
+  while (i >= 0 && missing(CERTIFICATIONS[i] ?? "beta-ready")) i--;
   return i >= 0 ? CERTIFICATIONS[i] ?? "none" : "none";
+}
+
+/** What {@link capLevel} reads of a coverage: each level's missing capabilities (god-tier's may be absent). */
+export interface CoverageOfReport {
+  /** `beta-ready`'s missing capabilities */
+  "beta-ready": { readonly missing: readonly string[] };
+  /** `hardened`'s missing capabilities */
+  hardened: { readonly missing: readonly string[] };
+  /** `god-tier`'s, when known */
+  "god-tier"?: { readonly missing: readonly string[] } | undefined;
 }
 
 /** The minimal shape of a result that the summary needs. */
