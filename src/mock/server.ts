@@ -363,7 +363,7 @@ export async function startMockServer(opts: StartMockServerOptions = {}): Promis
   ports.untrusted = relays.untrusted.port;
   ports.foreign = relays.foreign.port;
   Object.freeze(ports);
-  const extra = new Map<string, Relay>();
+  const extra = new Map<string, { close(): Promise<void> }>();
 
   const addListener = (o: ExtraListenerOptions): ExtraListener => {
     if (closed) throw new Error("mock server is closed");
@@ -374,15 +374,21 @@ export async function startMockServer(opts: StartMockServerOptions = {}): Promis
       if (seen.length > MAX_HANDSHAKES) seen.shift();
     };
     const relay = new Relay(o.name, LOCAL_HOST, upstream, registry, o.tls, onHandshake);
-    extra.set(o.name, relay);
+    const cleanups: Array<() => Promise<void>> = [];
+    let closing: Promise<void> | undefined;
+    const close = () =>
+      closing ??= (async () => {
+        extra.delete(o.name);
+        await relay.close();
+        await Promise.all(cleanups.map((c) => c().catch(() => {})));
+      })();
+    extra.set(o.name, { close });
     return {
       name: o.name,
       port: relay.port,
       handshakes: () => [...seen],
-      close: async () => {
-        extra.delete(o.name);
-        await relay.close();
-      },
+      closeWith: (cleanup) => void cleanups.push(cleanup),
+      close,
     };
   };
 

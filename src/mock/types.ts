@@ -26,7 +26,9 @@ export interface ExtraListener {
   readonly port: number;
   /** how each TLS handshake on it ended so far, oldest first (at most 1,000; empty when plain) */
   handshakes(): HandshakeEvent[];
-  /** close it (the mock's `close()` also does) */
+  /** run `cleanup` when this listener closes (e.g. stop the Node front in front of it) */
+  closeWith(cleanup: () => Promise<void>): void;
+  /** close it (the mock's `close()` also does), then run its cleanups */
   close(): Promise<void>;
 }
 
