@@ -40,9 +40,14 @@ public_key = "pub.pem"
     const notPassed = report.results.filter((r: { outcome: string }) => r.outcome !== "pass");
     // Without the issuer key the kit cannot mint expired / no-exp / wrong-aud tokens: those are n/a.
     for (const r of notPassed) assert.equal(r.outcome, "not_applicable", JSON.stringify(r));
+    // An http target: HSTS and every TLS probe are n/a (they need https_target).
+    const tlsIds = report.results.map((r: { id: string }) => r.id).filter((id: string) =>
+      id.startsWith("svc.tls.")
+    );
+    assert.equal(tlsIds.length, 8);
     assert.deepEqual(
       notPassed.map((r: { id: string }) => r.id).sort(),
-      ["svc.headers.hsts", "svc.jwt.audience", "svc.jwt.expired", "svc.jwt.missing-exp"],
+      ["svc.headers.hsts", "svc.jwt.audience", "svc.jwt.expired", "svc.jwt.missing-exp", ...tlsIds].sort(),
     );
     assert.equal(code, 0);
 

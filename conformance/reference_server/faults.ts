@@ -33,6 +33,16 @@ export const SERVER_FAULTS = [
   "query-crash",
   "no-retry-after",
   "trace-echo",
+  // TLS (served over https only; the first three behind a Node TLS front, see _tls.ts)
+  "allow-tls10",
+  "allow-tls11",
+  "weak-suites",
+  "expired-cert",
+  "wrong-host-cert",
+  "incomplete-chain",
+  "rsa-1024-cert",
+  "sha1-cert",
+  "short-lived-cert",
 ] as const;
 
 /** One server fault (closed union). */
@@ -66,4 +76,13 @@ export const FAULT_DESCRIPTIONS: Record<ServerFault, string> = {
   "query-crash": "an overlong query is a 500",
   "no-retry-after": "429 has no Retry-After",
   "trace-echo": "TRACE echoes the request",
+  "allow-tls10": "TLS 1.0 and 1.1 are served (a Node TLS front with minVersion TLSv1)",
+  "allow-tls11": "TLS 1.1 is served (a Node TLS front with minVersion TLSv1.1)",
+  "weak-suites": "NULL and anonymous suites (and 3DES/RC4 where OpenSSL has them) are served",
+  "expired-cert": "the leaf certificate expired yesterday",
+  "wrong-host-cert": "the leaf names only wrong-host.invalid",
+  "incomplete-chain": "the leaf comes from an intermediate CA the server does not send",
+  "rsa-1024-cert": "the leaf has an RSA-1024 key (served by a Node TLS front)",
+  "sha1-cert": "the leaf is signed with ECDSA/SHA-1",
+  "short-lived-cert": "the leaf expires in 7 days",
 };

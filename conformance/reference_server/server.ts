@@ -21,7 +21,8 @@ import {
 } from "jose";
 import type { ServerFault } from "./faults.ts";
 import type { Target } from "../svc/target.ts";
-import { generateCa, issueLeaf } from "../../src/mock/ca.ts";
+import { startNodeFront } from "../../src/tls/node_front.ts";
+import { referenceTls } from "./_tls.ts";
 
 /** Options of {@linkcode startReferenceServer}. */
 export interface ReferenceServerOptions {
@@ -67,16 +68,6 @@ function issuerKeys(): Promise<Keys> {
   })();
   return keysPromise;
 }
-let tlsPromise: Promise<{ caPem: string; cert: string; key: string }> | undefined;
-function tls(): Promise<{ caPem: string; cert: string; key: string }> {
-  tlsPromise ??= (async () => {
-    const ca = await generateCa({ commonName: "reference-server test CA" });
-    const leaf = await issueLeaf(ca, { dns: ["localhost"], ips: ["127.0.0.1"] });
-    return { caPem: ca.certPem, cert: leaf.chainPem, key: leaf.keyPem };
-  })();
-  return tlsPromise;
-}
-
 const ItemIn = z.object({
   name: z.string().min(1).max(100).regex(/^[\p{L}\p{N} _.,-]+$/u),
   quantity: z.number().int().min(0).max(1_000_000),
@@ -462,7 +453,7 @@ export async function startReferenceServer(opts: ReferenceServerOptions = {}): P
     return problem(c, 500, "internal", leak ? err.message : "internal error", details);
   });
 
-  const t = https ? await tls() : undefined;
+  const t = https ? await referenceTls(fault) : undefined;
   const ac = new AbortController();
   const ready = Promise.withResolvers<number>();
   const serveOpts = {
@@ -473,10 +464,27 @@ export async function startReferenceServer(opts: ReferenceServerOptions = {}): P
   };
   const handler = (req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) =>
     app.fetch(req, { remote: info.remoteAddr.hostname });
-  const server = t === undefined
+  // a TLS mutant Deno cannot serve: plain HTTP here, TLS by a Node front in front of it
+  const server = t === undefined || t.front !== undefined
     ? Deno.serve(serveOpts, handler)
-    : Deno.serve({ ...serveOpts, cert: t.cert, key: t.key }, handler);
-  const port = await ready.promise;
+    : Deno.serve({ ...serveOpts, cert: t.chainPem, key: t.keyPem }, handler);
+  let port = await ready.promise;
+  let closeFront = () => Promise.resolve();
+  if (t?.front !== undefined) {
+    const front = await startNodeFront({
+      certChainPem: t.chainPem,
+      keyPem: t.keyPem,
+      upstreamPort: port,
+      ...t.front,
+    });
+    if ("unavailable" in front) {
+      ac.abort();
+      await server.finished;
+      throw new Error(`mutant ${fault} needs a Node TLS front: ${front.unavailable}`);
+    }
+    port = front.port;
+    closeFront = () => front.close();
+  }
   const baseUrl = `${https ? "https" : "http"}://127.0.0.1:${port}`;
   const target: Target = {
     name: fault === undefined ? "reference-server" : `reference-server (mutant ${fault})`,
@@ -506,6 +514,7 @@ export async function startReferenceServer(opts: ReferenceServerOptions = {}): P
     target,
     fault,
     async close() {
+      await closeFront();
       ac.abort();
       await server.finished;
     },

@@ -18,6 +18,7 @@ import { checks as methods } from "./methods.ts";
 import { checks as prop } from "./prop.ts";
 import { checks as ratelimit } from "./ratelimit.ts";
 import { checks as sse } from "./sse.ts";
+import { checks as tls } from "./tls.ts";
 
 export type { SvcContext } from "./_context.ts";
 
@@ -44,6 +45,7 @@ export const svcAreas: Readonly<Record<string, readonly Check<SvcContext>[]>> = 
   prop,
   ratelimit,
   sse,
+  tls,
 });
 
 /**
@@ -53,7 +55,7 @@ export const svcAreas: Readonly<Record<string, readonly Check<SvcContext>[]>> = 
  * ```ts
  * import { svcChecks } from "./mod.ts";
  * const sorted = svcChecks.every((c, i) => i === 0 || svcChecks[i - 1]!.id.localeCompare(c.id) < 0);
- * if (!sorted || svcChecks.length !== 30) throw new Error("expected the 30 svc checks, sorted by id");
+ * if (!sorted || svcChecks.length !== 38) throw new Error("expected the 38 svc checks, sorted by id");
  * ```
  */
 export const svcChecks: Check<SvcContext>[] = Object.values(svcAreas)

@@ -23,7 +23,7 @@ function fail(message) {
   );
   process.exit(2);
 }
-const short = (e) => String(e && e.message ? e.message : e).slice(0, MAX_MESSAGE);
+const short = (e) => String(e && e.message ? e.message : e).trim().slice(0, MAX_MESSAGE);
 
 let buf = "";
 let started = false;

@@ -132,11 +132,17 @@ export async function startNodeScript(
   config: unknown,
 ): Promise<NodeChild | { unavailable: string }> {
   const args = await scriptArgs(script);
+  let path = "/usr/local/bin:/usr/bin:/bin";
+  try {
+    path = Deno.env.get("PATH") ?? path;
+  } catch {
+    // no --allow-env: the usual places
+  }
   let spawned;
   try {
     spawned = spawnInGroup("node", {
       args: ["--no-warnings", ...args],
-      env: { PATH: Deno.env.get("PATH") ?? "/usr/local/bin:/usr/bin:/bin" },
+      env: { PATH: path },
       clearEnv: true,
       stdin: "piped",
       stdout: "piped",

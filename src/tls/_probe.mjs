@@ -9,7 +9,7 @@ const MAX_CONFIG_BYTES = 1 << 20;
 const MAX_MESSAGE = 300;
 const MAX_CHAIN = 10;
 
-const short = (e) => String(e && e.message ? e.message : e).slice(0, MAX_MESSAGE);
+const short = (e) => String(e && e.message ? e.message : e).trim().slice(0, MAX_MESSAGE);
 let done = false;
 function finish(obj) {
   if (done) return;

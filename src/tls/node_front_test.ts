@@ -124,7 +124,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "a front's process ends on close(), and when the kit's end of its stdin goes away",
+  name: "a front's process ends on close(), on SIGINT to the kit, and when the kit dies (its stdin ends)",
   ignore: !(await HAS_NODE),
   sanitizeResources: false,
   sanitizeOps: false,
@@ -143,21 +143,29 @@ Deno.test({
     await Promise.all(fronts.map((f) => f.close()));
     assert.equal(liveNodeChildren(), 0);
     for (const pid of pids) assert.equal(alive(pid), false, `pid ${pid} outlived close()`);
-    // a kit killed with SIGKILL: its fronts see their stdin close and exit by themselves
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-all", new URL("./testdata/hold_front.ts", import.meta.url).pathname],
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    const reader = child.stdout.getReader();
-    const { value } = await reader.read();
-    const nodePid = Number(new TextDecoder().decode(value).trim());
-    assert.ok(nodePid > 0 && alive(nodePid));
-    child.kill("SIGKILL");
-    await child.status;
-    reader.releaseLock();
-    await child.stdout.cancel().catch(() => {});
-    for (let i = 0; i < 100 && alive(nodePid); i++) await new Promise((r) => setTimeout(r, 50));
-    assert.equal(alive(nodePid), false, "the front outlived a SIGKILLed kit");
+    // a kit that gets SIGINT ends its fronts at once; one killed with SIGKILL leaves them their
+    // stdin's end, on which they exit by themselves
+    for (const signal of ["SIGINT", "SIGKILL"] as const) {
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["run", "--allow-all", new URL("./testdata/hold_front.ts", import.meta.url).pathname],
+        stdout: "piped",
+        stderr: "inherit",
+      }).spawn();
+      const reader = child.stdout.getReader();
+      const { value } = await reader.read();
+      const nodePid = Number(new TextDecoder().decode(value).trim());
+      assert.ok(nodePid > 0 && alive(nodePid));
+      child.kill(signal);
+      for (let i = 0; i < 100 && alive(nodePid); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(alive(nodePid), false, `the front outlived ${signal} to the kit`);
+      try {
+        child.kill("SIGKILL"); // after SIGINT the test's kit may still run: it has no handler that exits
+      } catch {
+        // it ended by itself (nothing left to wait for)
+      }
+      await child.status;
+      reader.releaseLock();
+      await child.stdout.cancel().catch(() => {});
+    }
   },
 });

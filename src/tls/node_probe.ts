@@ -45,13 +45,13 @@ export type ProbeTlsResult =
     kind: "handshake";
     protocol: string;
     cipher: string;
-    chainDer: Uint8Array[];
+    chainDer: Uint8Array<ArrayBuffer>[];
     authorizationError: string | null;
   }
   | { kind: "refused"; stage: "connect" | "handshake" | "timeout"; message: string }
   | { kind: "unavailable"; hint: string };
 
-function fromBase64(s: string): Uint8Array {
+function fromBase64(s: string): Uint8Array<ArrayBuffer> {
   const bin = atob(s);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
