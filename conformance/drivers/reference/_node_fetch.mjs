@@ -92,6 +92,11 @@ function run(c) {
   });
 }
 
+if (process.versions.deno) {
+  // Deno's "node" shim (put on the PATH when Node.js is missing) cannot relax rustls: not a mutant
+  reply({ ok: false, message: "node is Deno's compatibility shim here, not Node.js", code: null });
+}
+
 let buf = "";
 process.stdin.setEncoding("utf8");
 process.stdin.on("data", (chunk) => {
