@@ -270,7 +270,7 @@ export const CASES: readonly TlsCase[] = [
     id: "sdk.tls.rsa-1024",
     title: "A server certificate with an RSA-1024 key is refused, sending nothing",
     level: "SHOULD",
-    source: `${VERIFY}; CA/Browser Forum Baseline Requirements §6.1.5 (RSA ≥ 2048)`,
+    source: "000 §2.1 TLS verification on; CA/B Forum Baseline Requirements §6.1.5 (RSA ≥ 2048)",
     rationale:
       "1024-bit RSA is within reach of well-funded attackers and has been banned for public certificates since 2013; a client that accepts it trusts keys that may be broken.",
     mutants: ["accept-rsa-1024"],
@@ -282,7 +282,7 @@ export const CASES: readonly TlsCase[] = [
     id: "sdk.tls.sha1",
     title: "A server certificate signed with SHA-1 is refused, sending nothing",
     level: "SHOULD",
-    source: `${VERIFY}; CA/Browser Forum Baseline Requirements §7.1.3 (no SHA-1)`,
+    source: "000 §2.1 TLS verification on; CA/B Forum Baseline Requirements §7.1.3 (no SHA-1)",
     rationale:
       "SHA-1 collisions are practical (SHAttered, 2017; chosen-prefix, 2020): a SHA-1 signature can be transplanted onto a forged certificate.",
     mutants: ["accept-sha1"],
@@ -386,8 +386,7 @@ export const CASES: readonly TlsCase[] = [
 
 const envNoDowngradeCheck = defineCheck<SdkContext>({
   id: "sdk.tls.env-no-downgrade",
-  title:
-    "With skip-verify environment variables set to false-like values, an untrusted certificate is still refused",
+  title: "Skip-verify variables set to false-like values leave certificate checks on",
   level: "SHOULD",
   source: VERIFY,
   rationale:
