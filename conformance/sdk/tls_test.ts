@@ -125,3 +125,22 @@ Deno.test("run by deno without Node.js on the PATH (Deno then offers its own nod
     await Deno.remove(out, { recursive: true });
   }
 });
+
+Deno.test("a Node-transport mutant is one fault: accept-expired fails sdk.tls.expired and passes the other cases", async () => {
+  const r = await sdkRun({
+    driverCommand: referenceDriverCommand("accept-expired"),
+    seed: 1,
+    concurrency: 4,
+    checks: checks.filter((c) => NEW.includes(c.id)),
+  });
+  assert.ok(r.ok, r.ok ? "" : r.detail);
+  for (const x of r.results) {
+    const want = x.id === "sdk.tls.expired" ? "fail" : "pass";
+    assert.equal(x.verdict.outcome, want, why(x));
+  }
+  const v = r.results.find((x) => x.id === "sdk.tls.expired")?.verdict;
+  assert.match(
+    v?.outcome === "fail" ? v.reason : "",
+    /an expired leaf certificate must be refused, sending nothing; 1 request\(s\) reached/,
+  );
+});
