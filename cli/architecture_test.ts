@@ -12,7 +12,7 @@ const ROOT = new URL("../", import.meta.url);
 /** Layers, lowest first: a file may import its own layer or a lower one. */
 const LAYERS: readonly (readonly string[])[] = [
   ["src/schema/", "src/util/", "deno.json", "fixtures/"],
-  ["src/mock/", "src/driver/", "src/client/", "src/tls/"],
+  ["src/mock/", "src/driver/", "src/client/", "src/tls/", "src/secrets/"],
   ["src/engine/", "src/report/"],
   ["conformance/", "chaos/"],
   ["cli/", "mod.ts", "testing.ts", "bench/", "field/"],

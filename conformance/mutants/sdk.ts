@@ -17,10 +17,12 @@ const DRIVER_PATH = fileURLToPath(new URL("../drivers/reference/driver.ts", impo
  *
  * The driver gets network access to loopback only. For `no-verify` the command adds
  * `--unsafely-ignore-certificate-errors`: that is how a Deno SDK vendor would realistically turn
- * certificate verification off, so the mutant is built the way the real mistake is made.
+ * certificate verification off, so the mutant is built the way the real mistake is made. For
+ * `ignore-custom-ca` (an SDK that trusts only its bundled roots) the driver starts without
+ * `DENO_CERT` and `NODE_EXTRA_CA_CERTS`, which Deno itself reads at start-up.
  *
  * @param mutant a fault name (see {@link sdkMutants}); omitted for the reference itself
- * @returns the command line, `Deno.execPath()` first
+ * @returns the command line (`Deno.execPath()` first, or `env -u …` before it for `ignore-custom-ca`)
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -30,6 +32,7 @@ const DRIVER_PATH = fileURLToPath(new URL("../drivers/reference/driver.ts", impo
  * ```
  */
 export function referenceDriverCommand(mutant?: string): string[] {
+  const bundledRootsOnly = isClientFault(mutant) && !behaviourOf(mutant).trustCustomCa;
   const args = [
     "--allow-net=127.0.0.1,127.0.0.2,localhost",
     "--allow-env",
@@ -43,7 +46,8 @@ export function referenceDriverCommand(mutant?: string): string[] {
     ...(mutant === undefined ? [] : ["--mutant", mutant]),
   ];
   if (mutant === "env-skip-verify") return ["sh", "-c", SKIP_VERIFY_LAUNCHER, Deno.execPath(), ...args];
-  return [Deno.execPath(), "run", ...args];
+  const unset = bundledRootsOnly ? ["env", "-u", "DENO_CERT", "-u", "NODE_EXTRA_CA_CERTS"] : [];
+  return [...unset, Deno.execPath(), "run", ...args];
 }
 
 /**

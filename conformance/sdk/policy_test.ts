@@ -3,7 +3,8 @@
  * (`testdata/policy_driver.ts`): a sound backoff with fewer retries than configured passes
  * sdk.retry.backoff; an SDK that never retries is "no retry observed" (an error), not a backoff or
  * Retry-After failure; one that ignores Retry-After cannot show a cap; a 60 s default timeout passes
- * the default-timeout check every run (bound 60 s + 15 s margin).
+ * the default-timeout check every run (bound 60 s + 15 s margin); a write retried under the SDK's own,
+ * constant Idempotency-Key is safe, one retried under a fresh key each attempt is not.
  */
 import assert from "node:assert/strict";
 import { sdkRun } from "../../src/engine/sdk_target.ts";
@@ -54,4 +55,32 @@ Deno.test("an SDK whose default read timeout is exactly 60 s passes sdk.timeouts
   const v = await run("default-60", ["sdk.timeouts.default"]);
   const d = v.get("sdk.timeouts.default");
   assert.equal(d?.outcome, "pass", reason(d));
+});
+
+Deno.test("an SDK that keys each write itself, one key for all attempts, passes sdk.retry.unkeyed-write", async () => {
+  const v = await run("keyed-writes", ["sdk.retry.unkeyed-write"]);
+  const w = v.get("sdk.retry.unkeyed-write");
+  assert.equal(w?.outcome, "pass", reason(w));
+  assert.ok(
+    w?.outcome === "pass" && w.evidence.notes?.some((n) => /own Idempotency-Key/.test(n)),
+    "the pass says why the retries were safe",
+  );
+});
+
+Deno.test("an SDK that retries writes with a fresh key on every attempt fails sdk.retry.unkeyed-write", async () => {
+  const v = await run("rekeyed-writes", ["sdk.retry.unkeyed-write"]);
+  const w = v.get("sdk.retry.unkeyed-write");
+  assert.equal(w?.outcome, "fail", reason(w));
+  assert.match(reason(w), /must not be retried/);
+});
+
+Deno.test("a method the SDK cannot send is not judged: the others decide sdk.retry.unkeyed-write", async () => {
+  const v = await run("keyed-no-put", ["sdk.retry.unkeyed-write"]);
+  const w = v.get("sdk.retry.unkeyed-write");
+  assert.equal(w?.outcome, "pass", reason(w));
+  assert.ok(
+    w?.outcome === "pass" &&
+      w.evidence.notes?.some((n) => /^PUT: refused by the SDK before sending .*not judged$/.test(n)),
+    "the pass says PUT was not judged",
+  );
 });

@@ -6,7 +6,7 @@
 import { defineCheck } from "../../src/engine/registry.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
 import { type Check, type Verdict, verdict } from "../../src/engine/types.ts";
-import { describeCall } from "../../src/driver/describe.ts";
+import { describeCall, describeError } from "../../src/driver/describe.ts";
 import { callFault, gather, request, setup, unobserved } from "./_helpers.ts";
 import { judged, type Seen, seenOf } from "./_judge.ts";
 import { backoffBody, backoffJudge, type BackoffState } from "./_backoff.ts";
@@ -147,6 +147,8 @@ const unkeyedWrite = defineCheck<SdkContext>({
       async () => {
         const session = await ctx.startDriver();
         const results: string[] = [];
+        /** methods the SDK sent (a retried one with its own constant key counts too) */
+        const sent: string[] = [];
         for (const method of ["POST", "PUT", "PATCH"]) {
           const s = await setup(ctx, ALWAYS_503, { configure: { max_retries: 3 }, session });
           if (!s.ok) return s.verdict;
@@ -167,14 +169,27 @@ const unkeyedWrite = defineCheck<SdkContext>({
             results.push(
               `${method}: retried with the SDK's own Idempotency-Key, the same on every attempt (safe)`,
             );
+            sent.push(method);
             continue;
           }
           if (res.r.kind === "no_reply" || res.r.kind === "driver_fault") {
             return callFault("request", res.r, s.setup);
           }
+          if (res.r.kind === "sdk_error" && s.setup.scenario.requests().length === 0) {
+            // e.g. an SDK whose raw request method knows only GET, POST and DELETE: a method it cannot
+            // send cannot be retried; the rule is judged on the methods it sends
+            results.push(
+              `${method}: refused by the SDK before sending (${describeError(res.r.error)}); not judged`,
+            );
+            continue;
+          }
           const u = unobserved(s.setup, 1, `the ${method}`);
           if (u) return u;
+          sent.push(method);
           results.push(`${method}: ${res.attempts} attempt`);
+        }
+        if (sent.length === 0) {
+          return verdict.error(`cannot judge: the SDK sent none of POST, PUT, PATCH (${results.join("; ")})`);
         }
         return verdict.pass({ notes: [...results, "always 503, max_retries=3"] });
       },

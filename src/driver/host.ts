@@ -12,7 +12,10 @@ import type { DriverSession } from "./types.ts";
 import { maskCanaries } from "./canary.ts";
 import { errorMessage } from "../util/error_message.ts";
 import { deadline } from "../util/deadline.ts";
-import { driverEnv, resolveCommand } from "./_env.ts";
+import { CA_ENV, driverEnv, resolveCommand } from "./_env.ts";
+
+/** The environment variables the kit exports its CA file in (unless `exportCaEnv` is false). */
+export const CA_ENV_VARS: readonly string[] = CA_ENV;
 import { type Spawned, spawnInGroup } from "./_process_group.ts";
 import { Session } from "./_session.ts";
 

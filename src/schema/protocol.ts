@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import type { Same } from "./_same.ts";
+import { SECRET_URI_ERROR_CODES, type SecretUriErrorCode } from "./secret_uri.ts";
 
 /** Protocol version spoken by this kit. */
 export const PROTOCOL_VERSION = 1;
@@ -22,6 +23,7 @@ const sdkError = z.object({
     "cancelled",
     "other",
     "unsupported",
+    "secret",
   ]),
   status: z.number().int().optional(),
   code: z.string().optional(),
@@ -31,7 +33,10 @@ const sdkError = z.object({
   details: z.record(z.string(), z.unknown()).optional(),
   rendered: z.string().optional(),
 }).loose();
-/** The SDK's typed error, as the driver maps it. */
+/**
+ * The SDK's typed error, as the driver maps it. `secret` is the secrets profile's error: its `code`
+ * is one of {@link SECRETS_ERROR_CODES}.
+ */
 export const SdkErrorSchema: z.ZodObject<{
   type: z.ZodEnum<
     z.core.util.ToEnum<
@@ -45,6 +50,7 @@ export const SdkErrorSchema: z.ZodObject<{
       | "cancelled"
       | "other"
       | "unsupported"
+      | "secret"
     >
   >;
   status: z.ZodOptional<z.ZodNumber>;
@@ -105,6 +111,7 @@ const configureParams = z.object({
   max_response_bytes: z.number().int().positive().optional(),
   max_concurrency: z.number().int().positive().optional(),
   debug: z.boolean().optional(),
+  tls_pq_mode: z.enum(["off", "hybrid"]).optional(),
 });
 /** `configure` params. */
 export const ConfigureParamsSchema: z.ZodObject<{
@@ -120,6 +127,8 @@ export const ConfigureParamsSchema: z.ZodObject<{
   max_response_bytes: z.ZodOptional<z.ZodNumber>;
   max_concurrency: z.ZodOptional<z.ZodNumber>;
   debug: z.ZodOptional<z.ZodBoolean>;
+  /** post-quantum TLS (seed 000 §9): `hybrid` asks for a hybrid key exchange (X25519MLKEM768) */
+  tls_pq_mode: z.ZodOptional<z.ZodEnum<z.core.util.ToEnum<"off" | "hybrid">>>;
 }> = configureParams;
 const _configureParams: Same<typeof configureParams, typeof ConfigureParamsSchema> = true;
 /** `configure` params. */
@@ -227,6 +236,213 @@ const emptyResult = z.object({}).loose();
 export const EmptyResultSchema: z.ZodObject<Record<never, never>, z.core.$loose> = emptyResult;
 const _emptyResult: Same<typeof emptyResult, typeof EmptyResultSchema> = true;
 
+// ---- The secrets profile (seed 003): `configure` with a `secrets` block, `get_secret`, `audit_records`.
+
+/**
+ * Capabilities of the secrets profile (docs/PROTOCOL.md, "The secrets profile"): `secrets_uri` (URIs
+ * are parsed, canonicalised and guarded before any request), `secrets_kv` (KVv2 reads: pinned versions,
+ * deleted and destroyed typed, optional wrapping), `secrets_grants` (the PEP: PDP grants, audience,
+ * JTI anti-replay, binding, single use, negative cache), `secrets_audit` (`audit_records`).
+ */
+export const SECRETS_CAPABILITIES = ["secrets_uri", "secrets_kv", "secrets_grants", "secrets_audit"] as const;
+
+/** A capability of the secrets profile. */
+export type SecretsCapability = typeof SECRETS_CAPABILITIES[number];
+
+/**
+ * The `code`s of a `type: "secret"` error that are not URI codes: what the PEP refused (`denied` by
+ * the PDP or the negative cache, `audience_mismatch`, `replay`, `uses_exhausted`, `binding_drift`,
+ * `pdp_unavailable`) and what the KV read found (`not_found`, `version_deleted`, `version_destroyed`,
+ * `version_mismatch`, `permission_denied`, `sealed`, `wrapping`, `redirect`, `provider`).
+ */
+export const SECRETS_FAILURE_CODES = [
+  "denied",
+  "audience_mismatch",
+  "replay",
+  "uses_exhausted",
+  "binding_drift",
+  "pdp_unavailable",
+  "not_found",
+  "version_deleted",
+  "version_destroyed",
+  "version_mismatch",
+  "permission_denied",
+  "sealed",
+  "wrapping",
+  "redirect",
+  "provider",
+] as const;
+
+/** A non-URI code of a `type: "secret"` error. */
+export type SecretsFailureCode = typeof SECRETS_FAILURE_CODES[number];
+
+/** Every `code` a `type: "secret"` error may carry: a URI code (`parse_secret_uri`'s) or a failure code. */
+export type SecretsErrorCode = SecretUriErrorCode | SecretsFailureCode;
+
+/** Every {@link SecretsErrorCode}: the URI codes first, then {@link SECRETS_FAILURE_CODES}. */
+export const SECRETS_ERROR_CODES: readonly SecretsErrorCode[] = [
+  ...SECRET_URI_ERROR_CODES,
+  ...SECRETS_FAILURE_CODES,
+];
+
+const posInt = z.number().int().positive();
+const secretsConfig = z.object({
+  vault_addr: z.string(),
+  token: z.string(),
+  tenant: z.string(),
+  allowed_mounts: z.array(z.string()),
+  salt: z.string(),
+  audience: z.string().optional(),
+  pdp_addr: z.string().optional(),
+  pdp_timeout_ms: posInt.optional(),
+  negative_ttl_ms: posInt.optional(),
+  negative_jitter_ms: z.number().int().min(0).optional(),
+  anti_replay_ttl_ms: posInt.optional(),
+  wrap_ttl_s: posInt.optional(),
+});
+/**
+ * `configure`'s `secrets` block: the vault address and token, the tenant and its mounts, the HMAC
+ * salt of `resource_ref`, and the PEP (absent `pdp_addr`: a plain KV client, no grants).
+ */
+export const SecretsConfigSchema: z.ZodObject<{
+  /** the KV server's base URL (`https://127.0.0.1:PORT`); requests go to `<vault_addr>/v1/…` */
+  vault_addr: z.ZodString;
+  /** the vault token (a canary): only ever in `X-Vault-Token` to `vault_addr`'s origin */
+  token: z.ZodString;
+  /** the tenant (`TENANT_ID`) */
+  tenant: z.ZodString;
+  /** the tenant's mounts (`TENANT_ALLOWED_MOUNTS`), matched exactly */
+  allowed_mounts: z.ZodArray<z.ZodString>;
+  /** the HMAC key of audit records' `resource_ref` (`SECRET_TENANT_SALT`) */
+  salt: z.ZodString;
+  /** the PEP's audience (`SECRETS_AUDIENCE`), which must be in the call's `ctx.aud` */
+  audience: z.ZodOptional<z.ZodString>;
+  /** the PDP's base URL; absent: no PEP (a plain KV client) */
+  pdp_addr: z.ZodOptional<z.ZodString>;
+  /** the bound of one PDP call; a slower PDP is an outage */
+  pdp_timeout_ms: z.ZodOptional<z.ZodNumber>;
+  /** how long a deny is cached, before jitter */
+  negative_ttl_ms: z.ZodOptional<z.ZodNumber>;
+  /** the most jitter added to `negative_ttl_ms` */
+  negative_jitter_ms: z.ZodOptional<z.ZodNumber>;
+  /** the JTI anti-replay window */
+  anti_replay_ttl_ms: z.ZodOptional<z.ZodNumber>;
+  /** ask for response wrapping on every read (`X-Vault-Wrap-TTL`), besides a grant's obligation */
+  wrap_ttl_s: z.ZodOptional<z.ZodNumber>;
+}> = secretsConfig;
+const _secretsConfig: Same<typeof secretsConfig, typeof SecretsConfigSchema> = true;
+/** `configure`'s `secrets` block. */
+export type SecretsConfig = z.infer<typeof SecretsConfigSchema>;
+
+const secretsConfigureParams = z.object({
+  secrets: SecretsConfigSchema,
+  ca_cert_pem: z.string().optional(),
+  ca_cert_file: z.string().optional(),
+  allow_insecure_http: z.boolean().optional(),
+  timeouts: TimeoutsSchema.optional(),
+  max_retries: z.number().int().min(0).optional(),
+  max_response_bytes: posInt.optional(),
+  debug: z.boolean().optional(),
+});
+/** `configure` params in the secrets profile: the `secrets` block, and the CA, limits and debug as elsewhere. */
+export const SecretsConfigureParamsSchema: z.ZodObject<{
+  secrets: typeof SecretsConfigSchema;
+  ca_cert_pem: z.ZodOptional<z.ZodString>;
+  ca_cert_file: z.ZodOptional<z.ZodString>;
+  allow_insecure_http: z.ZodOptional<z.ZodBoolean>;
+  timeouts: z.ZodOptional<typeof TimeoutsSchema>;
+  max_retries: z.ZodOptional<z.ZodNumber>;
+  max_response_bytes: z.ZodOptional<z.ZodNumber>;
+  debug: z.ZodOptional<z.ZodBoolean>;
+}> = secretsConfigureParams;
+const _secretsConfigureParams: Same<typeof secretsConfigureParams, typeof SecretsConfigureParamsSchema> =
+  true;
+/** `configure` params in the secrets profile. */
+export type SecretsConfigureParams = z.infer<typeof SecretsConfigureParamsSchema>;
+
+const optText = z.string().nullable().optional();
+const secretsContext = z.object({
+  subject: optText,
+  aud: z.array(z.string()).nullable().optional(),
+  jti: optText,
+  cnf_jkt: optText,
+  mtls_thumbprint: optText,
+  correlation_id: optText,
+});
+/** The caller's execution context (seed 003 `ExecutionContext`); the binding is `cnf_jkt`, else `mtls_thumbprint`. */
+export const SecretsContextSchema: z.ZodObject<{
+  subject: z.ZodOptional<z.ZodNullable<z.ZodString>>;
+  aud: z.ZodOptional<z.ZodNullable<z.ZodArray<z.ZodString>>>;
+  jti: z.ZodOptional<z.ZodNullable<z.ZodString>>;
+  cnf_jkt: z.ZodOptional<z.ZodNullable<z.ZodString>>;
+  mtls_thumbprint: z.ZodOptional<z.ZodNullable<z.ZodString>>;
+  correlation_id: z.ZodOptional<z.ZodNullable<z.ZodString>>;
+}> = secretsContext;
+const _secretsContext: Same<typeof secretsContext, typeof SecretsContextSchema> = true;
+/** The caller's execution context. */
+export type SecretsContext = z.infer<typeof SecretsContextSchema>;
+
+const getSecretParams = z.object({
+  client: z.string(),
+  uri: z.string(),
+  ctx: SecretsContextSchema.optional(),
+  reveal: z.boolean().optional(),
+});
+/** `get_secret` params: the instance, the secret URI as given, the context, and whether to return the value. */
+export const GetSecretParamsSchema: z.ZodObject<{
+  client: z.ZodString;
+  uri: z.ZodString;
+  ctx: z.ZodOptional<typeof SecretsContextSchema>;
+  reveal: z.ZodOptional<z.ZodBoolean>;
+}> = getSecretParams;
+const _getSecretParams: Same<typeof getSecretParams, typeof GetSecretParamsSchema> = true;
+/** `get_secret` params. */
+export type GetSecretParams = z.infer<typeof GetSecretParamsSchema>;
+
+const getSecretResult = z.object({
+  version: z.number().int(),
+  digest: z.string().regex(/^[0-9a-f]{64}$/),
+  value: z.unknown().optional(),
+});
+/**
+ * `get_secret` result: the KV version read, the SHA-256 (lowercase hex) of the value's canonical JSON,
+ * and the value itself only when the call asked `reveal: true`.
+ */
+export const GetSecretResultSchema: z.ZodObject<{
+  version: z.ZodNumber;
+  digest: z.ZodString;
+  value: z.ZodOptional<z.ZodUnknown>;
+}> = getSecretResult;
+const _getSecretResult: Same<typeof getSecretResult, typeof GetSecretResultSchema> = true;
+/** `get_secret` result. */
+export type GetSecretResult = z.infer<typeof GetSecretResultSchema>;
+
+const auditRecord = z.looseObject({
+  resource_ref: z.string(),
+  decision: z.enum(["allow", "deny"]),
+  code: z.string().nullable().optional(),
+  version: z.number().int().nullable().optional(),
+});
+/**
+ * One audit record (seed 003 "Behavior (PEP flow)" step 8): at least the salted `resource_ref` and the
+ * decision, with the error `code` of a deny and the KV `version` of an allow; more members are allowed.
+ */
+export const AuditRecordSchema: z.ZodObject<{
+  resource_ref: z.ZodString;
+  decision: z.ZodEnum<z.core.util.ToEnum<"allow" | "deny">>;
+  code: z.ZodOptional<z.ZodNullable<z.ZodString>>;
+  version: z.ZodOptional<z.ZodNullable<z.ZodNumber>>;
+}, z.core.$loose> = auditRecord;
+const _auditRecord: Same<typeof auditRecord, typeof AuditRecordSchema> = true;
+/** One audit record. */
+export type AuditRecord = z.infer<typeof AuditRecordSchema>;
+
+const auditRecordsResult = z.object({ records: z.array(AuditRecordSchema) });
+/** `audit_records` result: the instance's audit records, oldest first. */
+export const AuditRecordsResultSchema: z.ZodObject<{ records: z.ZodArray<typeof AuditRecordSchema> }> =
+  auditRecordsResult;
+const _auditRecordsResult: Same<typeof auditRecordsResult, typeof AuditRecordsResultSchema> = true;
+
 /** Every op and its result schema. */
 export const OP_RESULTS = {
   hello: HelloResultSchema,
@@ -239,6 +455,8 @@ export const OP_RESULTS = {
   encode_dto: DtoResultSchema,
   parse_secret_uri: SecretUriResultSchema,
   validate_manifest: ManifestResultSchema,
+  get_secret: GetSecretResultSchema,
+  audit_records: AuditRecordsResultSchema,
   close: EmptyResultSchema,
   zeroize: EmptyResultSchema,
   shutdown: EmptyResultSchema,

@@ -8,6 +8,11 @@
  * - `never-retry`: never retries.
  * - `ignore-retry-after`: retries twice after 450 ms, whatever Retry-After says.
  * - `default-60`: never retries; with no read timeout configured, gives up after exactly 60 s.
+ * - `keyed-writes`: retries every 429/5xx twice after 100 ms, and keys each call itself with one
+ *   `Idempotency-Key`, the same on every attempt of that call (as Stripe's SDKs do).
+ * - `rekeyed-writes`: the same, but with a fresh key on every attempt (no protection at all).
+ * - `keyed-no-put`: `keyed-writes`, but PUT is refused before sending (Stripe's raw request method
+ *   knows only GET, POST and DELETE).
  */
 import { forEachMessage, reply } from "./_jsonl.ts";
 import { DRIVER_CAPABILITIES } from "../../../src/engine/types.ts";
@@ -30,16 +35,29 @@ function waits(c: Client): number[] {
       return [1_000 + 200 * c.jitter, 1_800 + 400 * Math.random()];
     case "ignore-retry-after":
       return [450, 450];
+    case "keyed-writes":
+    case "keyed-no-put":
+    case "rekeyed-writes":
+      return [100, 100];
     default:
       return [];
   }
 }
 
-async function attempt(c: Client, msg: Record<string, unknown>): Promise<Response | "timeout"> {
+async function attempt(
+  c: Client,
+  msg: Record<string, unknown>,
+  key: string | undefined,
+): Promise<Response | "timeout"> {
+  const headers: Record<string, string> = {
+    authorization: `Bearer ${c.token}`,
+    "x-request-id": crypto.randomUUID(),
+  };
+  if (key !== undefined) headers["idempotency-key"] = key;
   try {
     return await fetch(`${c.base}${String(msg.path)}`, {
       method: String(msg.method),
-      headers: { authorization: `Bearer ${c.token}`, "x-request-id": crypto.randomUUID() },
+      headers,
       client: c.http,
       signal: AbortSignal.timeout(c.readMs),
     });
@@ -51,9 +69,18 @@ async function attempt(c: Client, msg: Record<string, unknown>): Promise<Respons
 async function request(msg: Record<string, unknown>): Promise<unknown> {
   const c = clients.get(String(msg.client));
   if (!c) return { error: { type: "config", message: "unknown client" } };
+  if (mode === "keyed-no-put" && msg.method === "PUT") {
+    return { error: { type: "config", message: "unsupported method: put" } };
+  }
   const plan = waits(c);
+  const callKey = crypto.randomUUID();
   for (let i = 0;; i++) {
-    const res = await attempt(c, msg);
+    const key = mode === "keyed-writes" || mode === "keyed-no-put"
+      ? callKey
+      : mode === "rekeyed-writes"
+      ? crypto.randomUUID()
+      : undefined;
+    const res = await attempt(c, msg, key);
     if (res === "timeout") return { error: { type: "timeout", message: `no answer in ${c.readMs} ms` } };
     await res.body?.cancel();
     const retryable = res.status === 429 || res.status >= 500;
