@@ -444,7 +444,10 @@ Deno.test("addListener(): a TLS listener with its own leaf reports each handshak
   await withMock(async (mock, client) => {
     assert.ok(mock.ca && mock.addListener);
     assert.equal(mock.ca.certPem, mock.caCertPem);
-    const leaf = await issueLeaf(mock.ca, { ips: ["127.0.0.1"], notAfter: new Date(Date.now() - 86_400_000) });
+    const leaf = await issueLeaf(mock.ca, {
+      ips: ["127.0.0.1"],
+      notAfter: new Date(Date.now() - 86_400_000),
+    });
     const expired = mock.addListener({ name: "tls-expired", tls: { cert: leaf.chainPem, key: leaf.keyPem } });
     const good = await issueLeaf(mock.ca, { ips: ["127.0.0.1"], key: "P-384" });
     const p384 = mock.addListener({ name: "tls-p384", tls: { cert: good.chainPem, key: good.keyPem } });
@@ -461,7 +464,9 @@ Deno.test("addListener(): a TLS listener with its own leaf reports each handshak
     const res2 = await fetch(`http://127.0.0.1:${plain.port}/s/${s.id}/z`);
     assert.equal(res2.status, 204);
     assert.deepEqual(s.requests().map((r) => [r.listener, r.path]), [["tls-p384", "/y"], ["plain", "/z"]]);
-    for (let i = 0; i < 50 && expired.handshakes().length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 50 && expired.handshakes().length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
     const [h] = expired.handshakes();
     assert.ok(h && !h.ok && /CertificateExpired/.test(h.message), JSON.stringify(h));
     assert.deepEqual(p384.handshakes(), [{ ok: true, alpn: "http/1.1" }]);
