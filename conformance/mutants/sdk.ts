@@ -8,6 +8,7 @@
 import { fileURLToPath } from "node:url";
 import { behaviourOf, CLIENT_FAULTS, GLOBAL_TOKEN_FILE, isClientFault } from "../../src/client/_faults.ts";
 import { DRIVER_FAULTS } from "../drivers/reference/driver.ts";
+import { isTlsFault, TLS_FAULTS, usesNode } from "../drivers/reference/_tls_faults.ts";
 
 const DRIVER_PATH = fileURLToPath(new URL("../drivers/reference/driver.ts", import.meta.url));
 
@@ -32,10 +33,7 @@ const DRIVER_PATH = fileURLToPath(new URL("../drivers/reference/driver.ts", impo
  */
 export function referenceDriverCommand(mutant?: string): string[] {
   const bundledRootsOnly = isClientFault(mutant) && !behaviourOf(mutant).trustCustomCa;
-  return [
-    ...(bundledRootsOnly ? ["env", "-u", "DENO_CERT", "-u", "NODE_EXTRA_CA_CERTS"] : []),
-    Deno.execPath(),
-    "run",
+  const args = [
     "--allow-net=127.0.0.1,127.0.0.2,localhost",
     "--allow-env",
     "--allow-read",
@@ -43,10 +41,21 @@ export function referenceDriverCommand(mutant?: string): string[] {
     ...(isClientFault(mutant) && !behaviourOf(mutant).verifyTls
       ? ["--unsafely-ignore-certificate-errors"]
       : []),
+    ...(isTlsFault(mutant) && usesNode(mutant) ? ["--allow-run=node"] : []),
     DRIVER_PATH,
     ...(mutant === undefined ? [] : ["--mutant", mutant]),
   ];
+  if (mutant === "env-skip-verify") return ["sh", "-c", SKIP_VERIFY_LAUNCHER, Deno.execPath(), ...args];
+  const unset = bundledRootsOnly ? ["env", "-u", "DENO_CERT", "-u", "NODE_EXTRA_CA_CERTS"] : [];
+  return [...unset, Deno.execPath(), "run", ...args];
 }
+
+/**
+ * The `env-skip-verify` launcher (`sh -c`, `$0` = deno): a vendor's wrapper that turns certificate
+ * checks off when `VAULT_SKIP_VERIFY` or `NOMAD_SKIP_VERIFY` is set to anything, `false` included.
+ */
+const SKIP_VERIFY_LAUNCHER = 'if [ -n "${VAULT_SKIP_VERIFY:-}${NOMAD_SKIP_VERIFY:-}" ]; then ' +
+  'exec "$0" run --unsafely-ignore-certificate-errors "$@"; else exec "$0" run "$@"; fi';
 
 /**
  * URL of the bundled reference client as an SDK module (for `sdk.iso.workers`), optionally as a
@@ -75,7 +84,7 @@ export interface SdkMutant {
 }
 
 /**
- * Every SDK mutant: each client fault and each driver fault, with its command.
+ * Every SDK mutant: each client fault, driver fault and TLS fault, with its command.
  *
  * @example
  * ```ts
@@ -85,7 +94,9 @@ export interface SdkMutant {
  * assert.equal(new Set(names).size, names.length);
  * ```
  */
-export const sdkMutants: readonly SdkMutant[] = [...CLIENT_FAULTS, ...DRIVER_FAULTS].map((name) => ({
+export const sdkMutants: readonly SdkMutant[] = [...CLIENT_FAULTS, ...DRIVER_FAULTS, ...TLS_FAULTS].map((
+  name,
+) => ({
   name,
   command: referenceDriverCommand(name),
 }));

@@ -38,6 +38,8 @@ export interface SetupOptions {
   configure?: Partial<ConfigureParams>;
   /** which listener the base URL points at (default https) */
   listener?: Listener;
+  /** the base URL on some other server (e.g. a per-case TLS listener), instead of `listener` */
+  baseUrl?: (scenario: ScenarioHandle) => string;
   /** omit the default quick timeouts (for checks about timeouts) */
   noDefaultTimeouts?: boolean;
   /** reuse a running driver session instead of starting one */
@@ -100,7 +102,7 @@ export async function setup(
       ...(opts.env ? { env: opts.env } : {}),
       ...(opts.exportCaEnv === false ? { exportCaEnv: false } : {}),
     });
-  const base = baseOf(scenario, opts.listener ?? "https");
+  const base = opts.baseUrl?.(scenario) ?? baseOf(scenario, opts.listener ?? "https");
   const params: ConfigureParams = {
     base_url: base,
     token: ctx.newCanary(),

@@ -1,35 +1,24 @@
 /**
- * `sdk.tls.*` — transport security: https by default, verified certificates (seed 000 §2.1).
+ * `sdk.tls.*` — transport security: https by default, verified certificates (seed 000 §2.1), and a
+ * badssl-style certificate matrix: one server per case on loopback, its certificate minted per run
+ * by the kit's CA. Refusals ("must refuse, sending nothing") run a positive control first and are
+ * judged from what the case's listener saw; accept-controls tell a client that cannot talk to
+ * ordinary servers. The cases are the data table {@linkcode CASES}; the machinery is in `_tls_*.ts`.
  *
  * @module
  */
 import { defineCheck } from "../../src/engine/registry.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
 import { type Check, type Verdict, verdict } from "../../src/engine/types.ts";
-import type { DriverSession } from "../../src/driver/types.ts";
 import type { SdkError } from "../../src/schema/protocol.ts";
 import { CA_ENV_VARS } from "../../src/driver/host.ts";
 import { describeCall, describeError } from "../../src/driver/describe.ts";
 import { CALL_MS, callFault, gather, request, type Setup, setup, unobserved } from "./_helpers.ts";
 import { judged, type Seen, seenOf, watch } from "./_judge.ts";
+import { control, OK, TYPE_NOTE } from "./_tls_control.ts";
+import { type TlsCase, tlsCaseCheck } from "./_tls_case.ts";
+import { envNoDowngrade } from "./_tls_env.ts";
 import { runPqHybrid } from "./_tls_pq.ts";
-
-const OK = { responses: [{ status: 200, body: { kind: "json" as const, value: { ok: true } } }] };
-
-/**
- * Positive control for checks where refusing is the rule: the same driver must reach the mock
- * server over trusted https, else a refusal proves nothing (an SDK that never sends anything).
- */
-async function control(ctx: SdkContext, session: DriverSession): Promise<Verdict | undefined> {
-  const s = await setup(ctx, OK, { session });
-  if (!s.ok) return s.verdict;
-  const r = await request(s.setup, { method: "GET", path: "/control" });
-  if (r.kind !== "ok") return callFault("request", r, s.setup);
-  return unobserved(s.setup, 1, "a control request over trusted https");
-}
-
-/** How refusals are judged here: refusing is the rule; how the error is typed is sdk.errors.*'s. */
-const TYPE_NOTE = "any SDK error that sends nothing is a refusal; error types are judged by sdk.errors.*";
 
 const httpsRequired = defineCheck<SdkContext>({
   id: "sdk.tls.https-required",
@@ -243,6 +232,204 @@ const customCa = defineCheck<SdkContext>({
     }),
 });
 
+const VERIFY = "000 §2.1 TLS verification on; 002 §5.2";
+const VALIDITY = "004 Certificate Management (certificate validation, expiry); 000 §2.1";
+const PROTOCOLS = "004 Load Balancer Security (ssl_protocols TLSv1.2 TLSv1.3); RFC 8996";
+const ORDINARY = "000 §2.1 TLS verification on (and still talk to ordinary servers)";
+const LEGACY_V = { secLevel0: true } as const;
+
+/** The certificate matrix: what each case's server presents, and what the SDK must do. */
+export const CASES: readonly TlsCase[] = [
+  {
+    id: "sdk.tls.expired",
+    title: "An expired server certificate is refused, sending nothing",
+    level: "MUST",
+    source: VALIDITY,
+    rationale:
+      "An expired certificate is no longer vouched for: its key may have been retired, leaked or sold. A client that accepts it accepts whoever holds that key.",
+    mutants: ["accept-expired"],
+    expect: "refuse",
+    what: "an expired leaf certificate",
+    server: { leaf: { validDays: [-30, -1] } },
+  },
+  {
+    id: "sdk.tls.not-yet-valid",
+    title: "A server certificate that is not valid yet is refused, sending nothing",
+    level: "MUST",
+    source: VALIDITY,
+    rationale:
+      "A certificate whose validity has not started is either a mistake or pre-issued for later; honouring it means the validity dates are not checked at all.",
+    mutants: ["accept-not-yet-valid"],
+    expect: "refuse",
+    what: "a leaf certificate valid only from tomorrow",
+    server: { leaf: { validDays: [1, 30] } },
+  },
+  {
+    id: "sdk.tls.wrong-host",
+    title: "A certificate for another host name is refused, sending nothing",
+    level: "MUST",
+    source: VERIFY,
+    rationale:
+      "Without the hostname check any valid certificate for any site proves nothing: whoever owns one can intercept the connection and collect the token.",
+    mutants: ["no-hostname-check"],
+    expect: "refuse",
+    what: "a leaf certificate valid only for other-host.invalid",
+    server: { leaf: { otherHostOnly: true } },
+  },
+  {
+    id: "sdk.tls.self-signed",
+    title: "A self-signed server certificate is refused, sending nothing",
+    level: "MUST",
+    source: VERIFY,
+    rationale:
+      "Anyone can make a self-signed certificate for any name; trusting one is the same as not verifying.",
+    mutants: ["accept-self-signed"],
+    expect: "refuse",
+    what: "a self-signed leaf certificate",
+    server: { leaf: { selfSigned: true } },
+  },
+  {
+    id: "sdk.tls.incomplete-chain",
+    title: "A leaf whose intermediate CA the server does not send is refused, sending nothing",
+    level: "SHOULD",
+    source: VERIFY,
+    rationale:
+      "A chain that does not reach a trusted root is unverified. Clients that paper over it (by skipping the chain error) also accept forged chains; fetching the missing intermediate (AIA) is the only sound repair.",
+    mutants: ["accept-incomplete-chain"],
+    expect: "refuse",
+    what: "a leaf issued by an intermediate CA the server does not send",
+    server: { leaf: { missingIntermediate: true } },
+  },
+  {
+    id: "sdk.tls.rsa-1024",
+    title: "A server certificate with an RSA-1024 key is refused, sending nothing",
+    level: "SHOULD",
+    source: "000 §2.1 TLS verification on; CA/B Forum Baseline Requirements §6.1.5 (RSA ≥ 2048)",
+    rationale:
+      "1024-bit RSA is within reach of well-funded attackers and has been banned for public certificates since 2013; a client that accepts it trusts keys that may be broken.",
+    mutants: ["accept-rsa-1024"],
+    expect: "refuse",
+    what: "a leaf certificate with an RSA-1024 key",
+    server: { leaf: { key: "RSA-1024" }, node: {} }, // rustls cannot load a 1024-bit key
+  },
+  {
+    id: "sdk.tls.sha1",
+    title: "A server certificate signed with SHA-1 is refused, sending nothing",
+    level: "SHOULD",
+    source: "000 §2.1 TLS verification on; CA/B Forum Baseline Requirements §7.1.3 (no SHA-1)",
+    rationale:
+      "SHA-1 collisions are practical (SHAttered, 2017; chosen-prefix, 2020): a SHA-1 signature can be transplanted onto a forged certificate.",
+    mutants: ["accept-sha1"],
+    expect: "refuse",
+    what: "a leaf certificate signed with ECDSA-SHA1",
+    server: { leaf: { signatureHash: "SHA-1" } },
+  },
+  {
+    id: "sdk.tls.tls10",
+    title: "A server that offers only TLS 1.0 is refused, sending nothing",
+    level: "MUST",
+    source: PROTOCOLS,
+    rationale:
+      "TLS 1.0 is deprecated (RFC 8996) and open to BEAST-class attacks; a client that still speaks it can be downgraded by anyone on the path.",
+    mutants: ["allow-tls10"],
+    expect: "refuse",
+    what: "a server that speaks TLS 1.0 only",
+    server: { leaf: {}, node: { minVersion: "TLSv1", maxVersion: "TLSv1", ...LEGACY_V } },
+  },
+  {
+    id: "sdk.tls.tls11",
+    title: "A server that offers only TLS 1.1 is refused, sending nothing",
+    level: "MUST",
+    source: PROTOCOLS,
+    rationale:
+      "TLS 1.1 is deprecated (RFC 8996) with SHA-1/MD5 in its handshake; accepting it lets an attacker force the weakest protocol both ends share.",
+    mutants: ["allow-tls11", "allow-tls10"],
+    expect: "refuse",
+    what: "a server that speaks TLS 1.1 only",
+    server: { leaf: {}, node: { minVersion: "TLSv1.1", maxVersion: "TLSv1.1", ...LEGACY_V } },
+  },
+  {
+    id: "sdk.tls.ecdsa-p256",
+    title: "A server with an ECDSA P-256 certificate is accepted",
+    level: "SHOULD",
+    source: ORDINARY,
+    rationale:
+      "P-256 is the most common key on the web; a client that cannot use it cannot reach most servers.",
+    mutants: ["refuse-ecdsa"],
+    expect: "accept",
+    what: "an ECDSA P-256 leaf certificate",
+    server: { leaf: { key: "P-256" } },
+  },
+  {
+    id: "sdk.tls.ecdsa-p384",
+    title: "A server with an ECDSA P-384 certificate is accepted",
+    level: "SHOULD",
+    source: ORDINARY,
+    rationale: "P-384 keys are required by some policies (CNSA); a client must not fail on them.",
+    mutants: ["refuse-ecdsa"],
+    expect: "accept",
+    what: "an ECDSA P-384 leaf certificate",
+    server: { leaf: { key: "P-384" } },
+  },
+  {
+    id: "sdk.tls.rsa-2048",
+    title: "A server with an RSA-2048 certificate is accepted",
+    level: "SHOULD",
+    source: ORDINARY,
+    rationale: "RSA-2048 is still the most widely deployed server key; a client must work with it.",
+    mutants: ["refuse-rsa"],
+    expect: "accept",
+    what: "an RSA-2048 leaf certificate",
+    server: { leaf: { key: "RSA-2048" } },
+  },
+  {
+    id: "sdk.tls.san-only",
+    title: "A certificate naming the host only in its SAN (no common name) is accepted",
+    level: "SHOULD",
+    source: `${ORDINARY}; RFC 6125 §6.4.4`,
+    rationale:
+      "Names belong in the subject alternative name; public CAs may omit the common name. A client that matches only the CN breaks on them, and is also easy to fool.",
+    mutants: ["cn-only-hostname"],
+    expect: "accept",
+    what: "a leaf certificate with no common name (its address in the SAN only)",
+    server: { leaf: { omitCommonName: true } },
+  },
+  {
+    id: "sdk.tls.tls13-only",
+    title: "A server that speaks only TLS 1.3 is accepted",
+    level: "SHOULD",
+    source: PROTOCOLS,
+    rationale: "More and more servers speak TLS 1.3 only; a client stuck at TLS 1.2 cannot reach them.",
+    mutants: ["tls12-max"],
+    expect: "accept",
+    what: "a server that speaks TLS 1.3 only",
+    server: { leaf: {}, node: { minVersion: "TLSv1.3", maxVersion: "TLSv1.3" } },
+  },
+  {
+    id: "sdk.tls.tls12-only",
+    title: "A server that speaks only TLS 1.2 is accepted",
+    level: "SHOULD",
+    source: PROTOCOLS,
+    rationale: "TLS 1.2 is still the common floor; a client that demands TLS 1.3 cannot reach many servers.",
+    mutants: ["tls13-min"],
+    expect: "accept",
+    what: "a server that speaks TLS 1.2 only",
+    server: { leaf: {}, node: { minVersion: "TLSv1.2", maxVersion: "TLSv1.2" } },
+  },
+];
+
+const envNoDowngradeCheck = defineCheck<SdkContext>({
+  id: "sdk.tls.env-no-downgrade",
+  title: "Skip-verify variables set to false-like values leave certificate checks on",
+  level: "SHOULD",
+  source: VERIFY,
+  rationale:
+    "Clients that read VAULT_SKIP_VERIFY=false (or NODE_TLS_REJECT_UNAUTHORIZED=1) as 'set, so skip' switch verification off exactly where someone wrote that it must stay on (node-vault did).",
+  requires: ["http", "tls"],
+  mutants: ["env-skip-verify"],
+  run: envNoDowngrade,
+});
+
 const pqHybrid = defineCheck<SdkContext>({
   id: "sdk.tls.pq-hybrid",
   title:
@@ -264,5 +451,7 @@ export const checks: readonly Check<SdkContext>[] = [
   insecureOptIn,
   verify,
   customCa,
+  ...CASES.map(tlsCaseCheck),
+  envNoDowngradeCheck,
   pqHybrid,
 ];

@@ -8,12 +8,22 @@
  *
  * @module
  */
+import { deadline } from "../util/deadline.ts";
+import { errorMessage } from "../util/error_message.ts";
 
 /** PEM certificate chain and private key for a TLS-terminating relay. */
 export interface RelayTls {
   cert: string;
   key: string;
 }
+
+/** How one TLS handshake on a relay ended (reported only to relays given `onHandshake`). */
+export type HandshakeEvent =
+  | { readonly ok: true; readonly alpn: string | null }
+  | { readonly ok: false; readonly message: string };
+
+/** How long a relay that reports handshakes waits for one before dropping the connection. */
+const HANDSHAKE_MS = 10_000;
 
 /** One relayed client connection, as the app sees it. */
 export interface RelayedConnection {
@@ -36,6 +46,8 @@ export class Relay {
   readonly #open = new Set<RelayedConnection>();
   readonly #pending = new Set<Promise<void>>();
   readonly #accepting: Promise<void>;
+  readonly #onHandshake: ((e: HandshakeEvent) => void) | undefined;
+  readonly #handshaking = new Set<Deno.TlsConn>();
   #closed = false;
 
   /**
@@ -44,6 +56,7 @@ export class Relay {
    * @param upstreamPort the upstream `Deno.serve` port on 127.0.0.1 (plain HTTP)
    * @param registry shared map `<relay's upstream-side local port>` → connection
    * @param tls terminate TLS with this certificate (HTTP/1.1 only), else relay plain TCP
+   * @param onHandshake with `tls`: complete each handshake before relaying and report how it ended
    */
   constructor(
     name: string,
@@ -51,8 +64,10 @@ export class Relay {
     upstreamPort: number,
     registry: RelayRegistry,
     tls?: RelayTls,
+    onHandshake?: (e: HandshakeEvent) => void,
   ) {
     this.#name = name;
+    this.#onHandshake = tls ? onHandshake : undefined;
     this.#upstreamPort = upstreamPort;
     this.#registry = registry;
     this.#listener = tls
@@ -84,7 +99,31 @@ export class Relay {
     }
   }
 
+  /** Complete a TLS handshake and report it; false when it failed (the connection is closed). */
+  async #handshake(client: Deno.TlsConn, report: (e: HandshakeEvent) => void): Promise<boolean> {
+    this.#handshaking.add(client);
+    try {
+      const r = await deadline(client.handshake(), HANDSHAKE_MS);
+      if (r.ok) {
+        report({ ok: true, alpn: r.value.alpnProtocol });
+        return true;
+      }
+      report({ ok: false, message: `no handshake within ${HANDSHAKE_MS} ms` });
+    } catch (e) {
+      report({ ok: false, message: errorMessage(e).slice(0, 300) });
+    } finally {
+      this.#handshaking.delete(client);
+    }
+    try {
+      client.close();
+    } catch { /* already closed */ }
+    return false;
+  }
+
   async #relay(client: Deno.TcpConn | Deno.TlsConn): Promise<void> {
+    if (this.#onHandshake && "handshake" in client) {
+      if (!await this.#handshake(client, this.#onHandshake)) return;
+    }
     let upstream: Deno.TcpConn;
     try {
       upstream = await Deno.connect({ hostname: "127.0.0.1", port: this.#upstreamPort });
@@ -135,6 +174,11 @@ export class Relay {
     if (this.#closed) return;
     this.#closed = true;
     this.#listener.close();
+    for (const c of this.#handshaking) {
+      try {
+        c.close();
+      } catch { /* already closed */ }
+    }
     await this.#accepting;
     for (const e of [...this.#open]) e.destroy();
     await Promise.all([...this.#pending]);

@@ -11,6 +11,10 @@
  * | `untrusted` | 127.0.0.1:ephemeral | leaf of a second CA nobody trusts     |
  * | `foreign`   | 127.0.0.2:ephemeral | leaf of the trusted CA (other origin) |
  *
+ * More listeners on 127.0.0.1 can be added while it runs (`addListener`: the per-case TLS listeners
+ * of the `sdk.tls.*` certificate matrix, each with its own certificate, or plain ones behind a Node
+ * TLS front); requests through them carry the listener's name.
+ *
  * Both leaves carry `DNS:localhost`, `IP:127.0.0.1` and `IP:127.0.0.2`. Keys and certificates are
  * generated at start, in memory only. Each public listener is a small relay (terminating TLS where
  * needed, HTTP/1.1 only) in front of one internal plain-HTTP `Deno.serve` on 127.0.0.1, so a scenario
@@ -42,10 +46,10 @@ import type { Context } from "hono";
 import type { RecordedRequest } from "../schema/evidence.ts";
 import { type ResponseStep, type Scenario, ScenarioSchema } from "../schema/scenario.ts";
 import { defaultContentType, renderBody, wait } from "./_body.ts";
-import { Relay, type RelayedConnection, type RelayRegistry } from "./_proxy.ts";
+import { type HandshakeEvent, Relay, type RelayedConnection, type RelayRegistry } from "./_proxy.ts";
 import { generateCa, issueLeaf } from "./ca.ts";
 import { LANDED, publicOrigin, RedirectPlan } from "./_redirect.ts";
-import type { MockServer, ScenarioHandle } from "./types.ts";
+import type { ExtraListener, ExtraListenerOptions, MockServer, ScenarioHandle } from "./types.ts";
 
 /** Options of {@linkcode startMockServer}. */
 export interface StartMockServerOptions {
@@ -61,6 +65,8 @@ export interface StartMockServerOptions {
 const BODY_KEEP_BYTES = 4096;
 const FOREIGN_HOST = "127.0.0.2";
 const LOCAL_HOST = "127.0.0.1";
+/** Handshake outcomes an extra listener keeps. */
+const MAX_HANDSHAKES = 1000;
 
 type Bindings = { conn: RelayedConnection | undefined };
 type AppEnv = { Bindings: Bindings };
@@ -357,10 +363,40 @@ export async function startMockServer(opts: StartMockServerOptions = {}): Promis
   ports.untrusted = relays.untrusted.port;
   ports.foreign = relays.foreign.port;
   Object.freeze(ports);
+  const extra = new Map<string, { close(): Promise<void> }>();
+
+  const addListener = (o: ExtraListenerOptions): ExtraListener => {
+    if (closed) throw new Error("mock server is closed");
+    if (o.name in relays || extra.has(o.name)) throw new Error(`listener name taken: ${o.name}`);
+    const seen: HandshakeEvent[] = [];
+    const onHandshake = (e: HandshakeEvent) => {
+      seen.push(e);
+      if (seen.length > MAX_HANDSHAKES) seen.shift();
+    };
+    const relay = new Relay(o.name, LOCAL_HOST, upstream, registry, o.tls, onHandshake);
+    const cleanups: Array<() => Promise<void>> = [];
+    let closing: Promise<void> | undefined;
+    const close = () =>
+      closing ??= (async () => {
+        extra.delete(o.name);
+        await relay.close();
+        await Promise.all(cleanups.map((c) => c().catch(() => {})));
+      })();
+    extra.set(o.name, { close });
+    return {
+      name: o.name,
+      port: relay.port,
+      handshakes: () => [...seen],
+      closeWith: (cleanup) => void cleanups.push(cleanup),
+      close,
+    };
+  };
 
   const mock: MockServer = {
     caCertPem: trusted.certPem,
+    ca: trusted,
     ports,
+    addListener,
     scenario(script: Scenario): ScenarioHandle {
       if (closed) throw new Error("mock server is closed");
       ScenarioSchema.parse(script);
@@ -388,7 +424,7 @@ export async function startMockServer(opts: StartMockServerOptions = {}): Promis
       for (const sc of scenarios.values()) sc.release();
       scenarios.clear();
       closing.abort();
-      await Promise.all(Object.values(relays).map((r) => r.close()));
+      await Promise.all([...Object.values(relays), ...extra.values()].map((r) => r.close()));
       await server.finished;
     },
   };

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { startMockServer } from "./server.ts";
+import { issueLeaf } from "./ca.ts";
 import type { MockServer } from "./types.ts";
 
 /** Run `fn` with a fresh mock server and an HTTP client that trusts its CA; close both after. */
@@ -437,4 +438,41 @@ Deno.test("close() ends open streams and stalls", async () => {
   } finally {
     client.close();
   }
+});
+
+Deno.test("addListener(): a TLS listener with its own leaf reports each handshake; a plain one relays too", async () => {
+  await withMock(async (mock, client) => {
+    assert.ok(mock.ca && mock.addListener);
+    assert.equal(mock.ca.certPem, mock.caCertPem);
+    const leaf = await issueLeaf(mock.ca, {
+      ips: ["127.0.0.1"],
+      notAfter: new Date(Date.now() - 86_400_000),
+    });
+    const expired = mock.addListener({ name: "tls-expired", tls: { cert: leaf.chainPem, key: leaf.keyPem } });
+    const good = await issueLeaf(mock.ca, { ips: ["127.0.0.1"], key: "P-384" });
+    const p384 = mock.addListener({ name: "tls-p384", tls: { cert: good.chainPem, key: good.keyPem } });
+    const plain = mock.addListener({ name: "plain" });
+    assert.throws(() => mock.addListener?.({ name: "https" }), /taken/);
+    assert.throws(() => mock.addListener?.({ name: "plain" }), /taken/);
+    let cleaned = 0;
+    plain.closeWith(() => Promise.resolve(void cleaned++));
+
+    const s = mock.scenario({ responses: [{ status: 204 }] });
+    await assert.rejects(fetch(`https://127.0.0.1:${expired.port}/s/${s.id}/x`, { client }));
+    const res = await fetch(`https://127.0.0.1:${p384.port}/s/${s.id}/y`, { client });
+    assert.equal(res.status, 204);
+    const res2 = await fetch(`http://127.0.0.1:${plain.port}/s/${s.id}/z`);
+    assert.equal(res2.status, 204);
+    assert.deepEqual(s.requests().map((r) => [r.listener, r.path]), [["tls-p384", "/y"], ["plain", "/z"]]);
+    for (let i = 0; i < 50 && expired.handshakes().length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const [h] = expired.handshakes();
+    assert.ok(h && !h.ok && /CertificateExpired/.test(h.message), JSON.stringify(h));
+    assert.deepEqual(p384.handshakes(), [{ ok: true, alpn: "http/1.1" }]);
+    assert.deepEqual(plain.handshakes(), []);
+    await plain.close();
+    assert.equal(cleaned, 1);
+    await assert.rejects(fetch(`http://127.0.0.1:${plain.port}/s/${s.id}/z`));
+  });
 });

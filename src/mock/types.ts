@@ -5,6 +5,32 @@
  */
 import type { RecordedRequest } from "../schema/evidence.ts";
 import type { Scenario } from "../schema/scenario.ts";
+import type { CertificateAuthority } from "./ca.ts";
+import type { HandshakeEvent } from "./_proxy.ts";
+
+export type { HandshakeEvent } from "./_proxy.ts";
+
+/** Options of {@linkcode MockServer.addListener}. */
+export interface ExtraListenerOptions {
+  /** the listener's name, as recorded requests name it (e.g. "tls-expired"); not a built-in one */
+  readonly name: string;
+  /** terminate TLS with this chain and key (Deno's TLS), else a plain TCP listener (e.g. behind a Node front) */
+  readonly tls?: { readonly cert: string; readonly key: string };
+}
+
+/** One more public listener of the mock, on 127.0.0.1, relaying to the same scenarios. */
+export interface ExtraListener {
+  /** its name (recorded requests carry it as `listener`) */
+  readonly name: string;
+  /** its port on 127.0.0.1 */
+  readonly port: number;
+  /** how each TLS handshake on it ended so far, oldest first (at most 1,000; empty when plain) */
+  handshakes(): HandshakeEvent[];
+  /** run `cleanup` when this listener closes (e.g. stop the Node front in front of it) */
+  closeWith(cleanup: () => Promise<void>): void;
+  /** close it (the mock's `close()` also does), then run its cleanups */
+  close(): Promise<void>;
+}
 
 /** A reserved scenario on the mock server. */
 export interface ScenarioHandle {
@@ -37,6 +63,16 @@ export interface MockServer {
   readonly ports: { https: number; http: number; untrusted: number; foreign: number };
   /** reserve a scenario */
   scenario(script: Scenario): ScenarioHandle;
+  /**
+   * the trusted CA itself (its `certPem` is `caCertPem`), to mint more leaves it signs; absent on
+   * test fakes of this interface
+   */
+  readonly ca?: CertificateAuthority;
+  /**
+   * open one more listener on 127.0.0.1 (per-case TLS listeners); absent on test fakes
+   * @throws when the name is taken or the server is closed
+   */
+  addListener?(opts: ExtraListenerOptions): ExtraListener;
   /** stop every listener */
   close(): Promise<void>;
 }

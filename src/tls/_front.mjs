@@ -25,6 +25,14 @@ function fail(message) {
 }
 const short = (e) => String(e && e.message ? e.message : e).trim().slice(0, MAX_MESSAGE);
 
+// Deno puts its own "node" shim on the PATH of programs it runs when Node.js is missing; its TLS is
+// rustls, which cannot serve what this front is for, so it must not pass for Node.
+if (process.versions.deno) {
+  fail(
+    `"node" here is Deno's Node.js compatibility shim (${process.execPath}), not Node.js: install Node.js 18+ from https://nodejs.org or your package manager (legacy and version-pinned TLS needs Node's OpenSSL)`,
+  );
+}
+
 let buf = "";
 let started = false;
 process.stdin.setEncoding("utf8");

@@ -17,6 +17,16 @@ function finish(obj) {
   process.stdout.write(JSON.stringify(obj) + "\n", () => process.exit(0));
 }
 
+// Deno puts its own "node" shim on the PATH of programs it runs when Node.js is missing; its TLS is
+// rustls, which cannot offer what this probe is for, so it must not pass for Node.
+if (process.versions.deno) {
+  finish({
+    kind: "unavailable",
+    hint:
+      `"node" here is Deno's Node.js compatibility shim (${process.execPath}), not Node.js: install Node.js 18+ from https://nodejs.org or your package manager (legacy and version-pinned TLS needs Node's OpenSSL)`,
+  });
+}
+
 let buf = "";
 let started = false;
 process.stdin.setEncoding("utf8");

@@ -11,7 +11,8 @@
  * Run: `deno run --allow-net=127.0.0.1,127.0.0.2,localhost --allow-env --allow-read --allow-write
  * conformance/drivers/reference/driver.ts [--mutant NAME]` (or `RON_KIT_MUTANT=NAME`). A mutant is
  * a one-fault variant: client faults (`src/client/_faults.ts`) go to the client through `withFault()`;
- * the driver injects {@link DRIVER_FAULTS} itself.
+ * the driver injects {@link DRIVER_FAULTS} itself, and TLS faults (`_tls_faults.ts`) swap the
+ * transport under the client (they need `--allow-run=node`).
  *
  * @module
  */
@@ -39,6 +40,7 @@ import { parseSecretUri } from "../../../src/schema/secret_uri.ts";
 import { validateManifest } from "../../../src/schema/manifest.ts";
 import { DRIVER_CAPABILITIES } from "../../../src/engine/types.ts";
 import { errorMessage } from "../../../src/util/error_message.ts";
+import { installTlsFault, isTlsFault, type TlsFault, trustCa } from "./_tls_faults.ts";
 
 /** Faults the driver injects itself (wire-format and schema faults, not client behaviour). */
 export const DRIVER_FAULTS = ["dto-rename", "u64-as-number", "manifest-lenient"] as const;
@@ -46,8 +48,8 @@ export const DRIVER_FAULTS = ["dto-rename", "u64-as-number", "manifest-lenient"]
 /** A fault the driver injects itself. */
 export type DriverFault = typeof DRIVER_FAULTS[number];
 
-/** A fault the driver can run with: a client fault or a driver fault. */
-export type Mutant = ClientFault | DriverFault;
+/** A fault the driver can run with: a client fault, a driver fault or a TLS fault. */
+export type Mutant = ClientFault | DriverFault | TlsFault;
 
 function isDriverFault(v: string): v is DriverFault {
   return (DRIVER_FAULTS as readonly string[]).includes(v);
@@ -78,7 +80,7 @@ export function selectMutant(
     else if (a.startsWith("--mutant=")) name = a.slice("--mutant=".length);
   }
   if (name === undefined) return { ok: true, mutant: undefined };
-  if (isClientFault(name) || isDriverFault(name)) return { ok: true, mutant: name };
+  if (isClientFault(name) || isDriverFault(name) || isTlsFault(name)) return { ok: true, mutant: name };
   return { ok: false, error: `unknown mutant: ${name}` };
 }
 
@@ -254,6 +256,7 @@ export class ReferenceDriver {
     if (p.allow_insecure_http !== undefined) opts.allowInsecureHttp = p.allow_insecure_http;
     if (p.ca_cert_pem !== undefined) opts.caCertPem = p.ca_cert_pem;
     else if (p.ca_cert_file !== undefined) opts.caCertPem = readCaFile(p.ca_cert_file);
+    if (isTlsFault(this.#mutant)) trustCa(opts.caCertPem);
     if (p.timeouts) {
       const t: NonNullable<RonClientOptions["timeouts"]> = {};
       if (p.timeouts.connect_ms !== undefined) t.connectMs = p.timeouts.connect_ms;
@@ -537,5 +540,6 @@ if (import.meta.main) {
     console.error(`driver: ${sel.error}`);
     Deno.exit(2);
   }
+  if (isTlsFault(sel.mutant)) installTlsFault(sel.mutant);
   await serve(sel.mutant);
 }
