@@ -156,7 +156,8 @@ function reused(seen: readonly Watched[]): Verdict | undefined {
   for (const s of seen) {
     const counts = new Map<string, number>();
     for (const q of kvReads(s.sc, "unwrap")) {
-      const k = q.vaultToken ?? "(none)";
+      // the wrapping token, wherever the client put it (body or header): not the client's own token
+      const k = q.unwrapToken ?? q.vaultToken ?? "(none)";
       counts.set(k, (counts.get(k) ?? 0) + 1);
     }
     const twice = [...counts.values()].filter((n) => n > 1).length;

@@ -82,6 +82,11 @@ export class TokenRedactor {
       sightings,
     };
     if (vaultToken !== undefined) rec.vaultToken = vaultToken;
+    if (base.route === "unwrap") {
+      const inBody = bodyToken(req.body);
+      const unwrapToken = inBody !== undefined ? this.hash(inBody) : vaultToken;
+      if (unwrapToken !== undefined) rec.unwrapToken = unwrapToken;
+    }
     return rec;
   }
 }
@@ -163,4 +168,17 @@ export function routeOf(api: string, method: string): BaoRoute {
   if (method === "GET") return "kv_read";
   if (method === "DELETE") return "kv_delete";
   return "kv_write";
+}
+
+/** The string `token` member of a JSON object body (an unwrap's wrapping token), if any. */
+function bodyToken(body: Uint8Array): string | undefined {
+  if (body.length === 0) return undefined;
+  try {
+    const v: unknown = JSON.parse(new TextDecoder().decode(body));
+    if (typeof v !== "object" || v === null || Array.isArray(v)) return undefined;
+    const t = (v as Record<string, unknown>)["token"];
+    return typeof t === "string" && t !== "" ? t : undefined;
+  } catch {
+    return undefined;
+  }
 }

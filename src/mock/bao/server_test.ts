@@ -174,6 +174,25 @@ Deno.test("wrapping: wrap_info at the read, one unwrap, the wrapping token maske
     assert.equal(recs.length, 2);
     assert.ok(!JSON.stringify(recs).includes(token));
     assert.deepEqual(recs[0]?.sightings.map((s) => [s.token, s.where]), [["wrapping", "body"]]);
+    // the unwrapped token is the body's, not the client's own X-Vault-Token (secrets.wrap.single-unwrap)
+    assert.equal(recs[0]?.unwrapToken, sc.hashToken(token));
+    assert.notEqual(recs[0]?.unwrapToken, recs[0]?.vaultToken);
+    assert.equal(recs[1]?.unwrapToken, recs[0]?.unwrapToken);
+  });
+});
+
+Deno.test("wrapping: a wrapping token sent as X-Vault-Token is the one unwrapped", async () => {
+  await withMock(async (bao) => {
+    const sc = await bao.scenario(SECRET);
+    const w = await get(sc, "/v1/secret/data/myapp/api?version=1", { "X-Vault-Wrap-TTL": "30s" });
+    const token = w.json.wrap_info.token as string;
+    const r = await rawRequest(sc.httpBase, "POST", "/v1/sys/wrapping/unwrap", {
+      headers: { "X-Vault-Token": token },
+    });
+    assert.equal(r.status, 200);
+    const rec = sc.requests().find((q) => q.route === "unwrap");
+    assert.equal(rec?.unwrapToken, sc.hashToken(token));
+    assert.equal(rec?.unwrapToken, rec?.vaultToken);
   });
 });
 

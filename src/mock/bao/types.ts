@@ -160,6 +160,12 @@ export interface BaoRequest {
   status: number;
   /** the hash of the `X-Vault-Token` value, if any */
   vaultToken?: string;
+  /**
+   * on the `unwrap` route: the hash of the wrapping token being unwrapped — the body's `token` member
+   * when the client sends it there (OpenBao's documented form, with its own token in `X-Vault-Token`),
+   * else the `X-Vault-Token` value
+   */
+  unwrapToken?: string;
   /** known tokens seen anywhere but a token header's value */
   sightings: TokenSighting[];
 }
