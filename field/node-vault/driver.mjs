@@ -8,13 +8,7 @@
 // node-vault and follow-redirects namespaces (stderr).
 import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
-import {
-  error,
-  newHandle,
-  SdkError,
-  serve,
-  tlsFailure,
-} from "../_node/jsonl_driver.mjs";
+import { error, newHandle, SdkError, serve, tlsFailure } from "../_node/jsonl_driver.mjs";
 
 const require = createRequire(import.meta.url);
 const nodeVault = require("node-vault");
@@ -48,9 +42,7 @@ function configure(p) {
 function splitUri(uri) {
   const rest = uri.slice(uri.indexOf("://") + 3);
   const cut = Math.min(
-    ...[rest.indexOf("#"), rest.indexOf("?"), rest.length].filter((i) =>
-      i >= 0
-    ),
+    ...[rest.indexOf("#"), rest.indexOf("?"), rest.length].filter((i) => i >= 0),
   );
   const where = rest.slice(0, cut);
   let fragment;
@@ -67,9 +59,7 @@ function splitUri(uri) {
   return {
     mount: slash < 0 ? where : where.slice(0, slash),
     path: slash < 0 ? "" : where.slice(slash + 1),
-    version: params.has("version")
-      ? Number.parseInt(params.get("version"), 10)
-      : undefined,
+    version: params.has("version") ? Number.parseInt(params.get("version"), 10) : undefined,
     fragment,
   };
 }
@@ -97,9 +87,7 @@ function typed(e) {
 }
 
 async function read(c, { mount, path, version }) {
-  const target = `${mount}/data/${path}${
-    version === undefined ? "" : `?version=${version}`
-  }`;
+  const target = `${mount}/data/${path}${version === undefined ? "" : `?version=${version}`}`;
   if (!c.wrapTtlS) return await c.vault.read(target);
   const wrapped = await c.vault.read(target, {
     headers: { "X-Vault-Wrap-TTL": `${c.wrapTtlS}s` },
@@ -141,11 +129,7 @@ async function getSecret(p) {
 function canonicalJson(v) {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
   if (v !== null && typeof v === "object") {
-    return `{${
-      Object.keys(v).sort().map((k) =>
-        `${JSON.stringify(k)}:${canonicalJson(v[k])}`
-      ).join(",")
-    }}`;
+    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`).join(",")}}`;
   }
   return JSON.stringify(v);
 }
