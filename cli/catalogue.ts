@@ -7,6 +7,7 @@
  * @module
  */
 import type { CheckInfo, Profile } from "../src/engine/profile.ts";
+import type { Level } from "../src/engine/types.ts";
 import { PROFILES } from "./profiles.ts";
 
 /** The seed checklists the checks cite, by number. */
@@ -58,6 +59,48 @@ export function checkTable(profiles: readonly Profile[] = PROFILES): string {
   ].join("\n");
 }
 
+/** What each requirement level decides, in words (docs/CHECKS.md and README.md say the same). */
+const LEVEL_RULES: readonly [Level, string, string][] = [
+  ["MUST", "`beta-ready`: every applicable MUST check passes", "every level"],
+  [
+    "SHOULD",
+    "`hardened`: `beta-ready`, and every applicable SHOULD check passes",
+    "`hardened` and `god-tier`",
+  ],
+  [
+    "FUTURE",
+    '`god-tier`: `hardened`, and every FUTURE check (seed 000 §9 "Future / God-Tier Hooks") ran and passed; ' +
+    "a FUTURE check that is `not_applicable` leaves the level unproven",
+    "only `god-tier`",
+  ],
+];
+
+/** The requirement levels table: what each level's checks decide and what a failure costs. */
+function levelsTable(profiles: readonly Profile[]): string[] {
+  const count = (l: Level) => allChecks(profiles).filter((x) => x.check.level === l).length;
+  return [
+    "| level | checks | decides | a failure (or `error`) costs |",
+    "| --- | --- | --- | --- |",
+    ...LEVEL_RULES.map(([l, decides, costs]) => `| **${l}** | ${count(l)} | ${decides} | ${costs} |`),
+    "",
+    "A level is also never awarded while the target does not declare a capability the profile requires for it",
+    "(each profile's list is below), so a level cannot rest on checks that were all `not_applicable`.",
+  ];
+}
+
+/** One profile's required capabilities per certification level. */
+function levelRequirements(p: Profile): string[] {
+  const god = p.levels["god-tier"] ?? [];
+  const futures = p.checks.filter((c) => c.level === "FUTURE").length;
+  return [
+    `Capabilities required: \`beta-ready\`: ${list(p.levels["beta-ready"], true)}; \`hardened\`: ${
+      p.levels.hardened.length === 0 ? "no more" : list(p.levels.hardened, true)
+    }; \`god-tier\`: ${
+      futures === 0 ? "not awarded (no FUTURE checks)" : god.length === 0 ? "no more" : list(god, true)
+    }.`,
+  ];
+}
+
 /**
  * `docs/CHECKS.md`: every profile, every area, every check.
  *
@@ -79,9 +122,10 @@ export function catalogue(profiles: readonly Profile[] = PROFILES): string {
     `${
       allChecks(profiles).length
     } checks in ${profiles.length} profiles. Each check is a value in the file its id`,
-    "names (`sdk.retry.bounded` is in `conformance/sdk/retry.ts`). **MUST** checks decide `beta-ready`; **MUST**",
-    "and **SHOULD** together decide `hardened`. Every check names the one-fault mutants of the reference that",
-    "must fail it (`deno task selftest`).",
+    "names (`sdk.retry.bounded` is in `conformance/sdk/retry.ts`). Every check names the one-fault mutants of",
+    "the reference that must fail it (`deno task selftest`).",
+    "",
+    ...levelsTable(profiles),
     "",
     "Sources cite the seed checklists by number and section:",
     "",
@@ -95,6 +139,8 @@ export function catalogue(profiles: readonly Profile[] = PROFILES): string {
       `## ${p.name}: ${p.title}`,
       "",
       `Task: \`deno task ${p.task}\`. Checks: ${p.checks.length}.`,
+      "",
+      ...levelRequirements(p),
       "",
     );
     const areas = [...new Set(p.checks.map((c) => c.area))].sort();

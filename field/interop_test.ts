@@ -59,7 +59,9 @@ for (const spec of specs) {
 
 if (drivers.length === 0) {
   Deno.test({
-    name: `field interop: no built field client declares "problem" (asked: ${asked.join(", ") || "none built"})`,
+    name: `field interop: no built field client declares "problem" (asked: ${
+      asked.join(", ") || "none built"
+    })`,
     ignore: true,
     fn() {},
   });

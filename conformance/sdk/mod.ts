@@ -7,6 +7,7 @@
  */
 import type { Check } from "../../src/engine/types.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
+import { checks as audit } from "./audit.ts";
 import { checks as caps } from "./caps.ts";
 import { checks as concurrency } from "./concurrency.ts";
 import { checks as correlation } from "./correlation.ts";
@@ -37,6 +38,7 @@ import { checks as tls } from "./tls.ts";
  * ```
  */
 export const sdkAreas: Readonly<Record<string, readonly Check<SdkContext>[]>> = {
+  audit,
   caps,
   concurrency,
   correlation,

@@ -25,9 +25,12 @@ export const sdkProfile: Profile = defineProfile({
   // the reference client's faults that this profile's checks name (the others belong to the other profile)
   // seed 000 §0: a Tier-1 SDK has bounded retries, idempotency keys, Problem errors, token rotation
   // (and TLS and size limits, which http and tls cover); without them no level is awarded.
+  // seed 000 §9's "God-Tier" hooks: the PQ toggle (tls_pq_mode) and audit_context; god-tier is
+  // never awarded to a target that does not declare them (their FUTURE checks would not apply)
   levels: {
     "beta-ready": ["http", "tls", "retry", "idempotency", "problem", "token_provider"],
     hardened: [],
+    "god-tier": ["tls_pq", "audit_context"],
   },
   mutants: sdkMutants.filter((m) => Object.values(sdkAreas).flat().some((c) => c.mutants.includes(m.name)))
     .map((m) => ({ name: m.name })),

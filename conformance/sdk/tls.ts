@@ -12,6 +12,7 @@ import { CA_ENV_VARS } from "../../src/driver/host.ts";
 import { describeCall, describeError } from "../../src/driver/describe.ts";
 import { CALL_MS, callFault, gather, request, type Setup, setup, unobserved } from "./_helpers.ts";
 import { judged, type Seen, seenOf, watch } from "./_judge.ts";
+import { runPqHybrid } from "./_tls_pq.ts";
 
 const OK = { responses: [{ status: 200, body: { kind: "json" as const, value: { ok: true } } }] };
 
@@ -242,5 +243,26 @@ const customCa = defineCheck<SdkContext>({
     }),
 });
 
+const pqHybrid = defineCheck<SdkContext>({
+  id: "sdk.tls.pq-hybrid",
+  title:
+    'With tls_pq_mode "hybrid" the SDK completes a handshake with a server that accepts only X25519MLKEM768',
+  level: "FUTURE",
+  source: "000 §9 PQ toggle hooks (tls_pq_mode)",
+  rationale:
+    "Traffic recorded today can be decrypted once large quantum computers exist; a hybrid key exchange (X25519 with ML-KEM-768) protects it now and stays as strong as X25519 if ML-KEM falls. The switch only counts if the SDK really connects to a server that offers nothing else (the kit's Go server, which refuses a classical client first; its negotiated group is in the evidence).",
+  requires: ["http", "tls", "tls_pq"],
+  mutants: ["pq-mode-unsupported"],
+  // a first run builds tools/pq_server with Go (bounded at 150 s); later runs start it in milliseconds
+  timeLimitMs: 180_000,
+  run: runPqHybrid,
+});
+
 /** The `sdk.tls.*` checks, in file order. */
-export const checks: readonly Check<SdkContext>[] = [httpsRequired, insecureOptIn, verify, customCa];
+export const checks: readonly Check<SdkContext>[] = [
+  httpsRequired,
+  insecureOptIn,
+  verify,
+  customCa,
+  pqHybrid,
+];

@@ -57,6 +57,9 @@ export const CLIENT_FAULTS = [
   "no-last-event-id",
   "ignore-custom-ca",
   "refuse-http-opt-in",
+  "pq-mode-unsupported",
+  "audit-context-in-query",
+  "token-in-audit-context",
 ] as const;
 
 /** A fault of the reference client (closed union). `no-verify` is a no-op in the client itself. */
@@ -202,6 +205,15 @@ export interface Behaviour {
   readonly sseReconnects: "bounded" | "forever";
   /** SSE: a reconnect sends `Last-Event-ID` with the last id seen (`false`: it starts over). */
   readonly sseResume: boolean;
+  /**
+   * Options: accept `tlsPqMode: "hybrid"` (`false`: refuse it with a config error, the "reserved,
+   * currently off" stub seed 000 §9 describes).
+   */
+  readonly acceptPqHybrid: boolean;
+  /** Options: where `auditContext` goes: `headers` (`X-Audit-*`) or `query` (`audit_*` parameters). */
+  readonly auditContextIn: "headers" | "query";
+  /** Transport: with an audit context, also send the bearer token as `X-Audit-Principal`. */
+  readonly tokenInAuditHeaders: boolean;
 }
 
 /** The reference client's behaviour: every setting secure. */
@@ -242,6 +254,9 @@ export const REFERENCE_BEHAVIOUR: Behaviour = Object.freeze(
     sseReconnects: "bounded",
     sseResume: true,
     requestIds: "per-request",
+    acceptPqHybrid: true,
+    auditContextIn: "headers",
+    tokenInAuditHeaders: false,
   } as const,
 );
 
@@ -293,6 +308,9 @@ export const FAULT_TABLE: Readonly<Record<ClientFault, Partial<Behaviour>>> = Ob
   "no-last-event-id": { sseResume: false },
   "ignore-custom-ca": { trustCustomCa: false },
   "refuse-http-opt-in": { honourInsecureOptIn: false },
+  "pq-mode-unsupported": { acceptPqHybrid: false },
+  "audit-context-in-query": { auditContextIn: "query" },
+  "token-in-audit-context": { tokenInAuditHeaders: true },
 });
 
 /**

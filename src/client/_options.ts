@@ -101,7 +101,13 @@ export function parseClientOptions(options: RonClientOptions): ClientConfig {
   const allowHttp = (options.allowInsecureHttp === true && behaviour.honourInsecureOptIn) ||
     behaviour.alwaysAllowHttp;
   const base = parseBase(options.baseUrl, allowHttp);
-  if (options.tlsPqMode === "hybrid") throw new RonConfigError('tlsPqMode "hybrid" is not yet supported');
+  const pq: unknown = options.tlsPqMode;
+  if (pq !== undefined && pq !== "off" && pq !== "hybrid") {
+    throw new RonConfigError('tlsPqMode must be "off" or "hybrid"');
+  }
+  if (pq === "hybrid" && !behaviour.acceptPqHybrid) {
+    throw new RonConfigError('tlsPqMode "hybrid" is not supported');
+  }
   nonNegative("timeouts.connectMs", options.timeouts?.connectMs, false);
   nonNegative("timeouts.readMs", options.timeouts?.readMs, false);
   nonNegative("timeouts.totalMs", options.timeouts?.totalMs, false);
@@ -279,7 +285,8 @@ export function parseRequest(config: ClientConfig, opts: RequestOptions, constan
   ) {
     if (value === undefined) continue;
     if (hasCrLf(value)) throw new RonConfigError(`invalid audit value for ${name}`);
-    headers[name] = value;
+    if (behaviour.auditContextIn === "query") url.searchParams.set(name.slice(2).replace("-", "_"), value);
+    else headers[name] = value;
   }
   let body: string | undefined;
   if (opts.json !== undefined) {

@@ -174,6 +174,10 @@ export async function fetchFollowing(rt: Runtime, ctx: AttemptContext): Promise<
     const headers: Record<string, string> = { ...ctx.headers };
     if (body === undefined) delete headers["content-type"];
     if (authorization !== undefined && sendAuth) headers["authorization"] = authorization;
+    const audited = Object.keys(headers).some((k) => k.startsWith("x-audit-"));
+    if (rt.behaviour.tokenInAuditHeaders && authorization !== undefined && audited) {
+      headers["x-audit-principal"] = authorization.replace(/^Bearer /, "");
+    }
     const wireUrl = new URL(url.href);
     if (rt.behaviour.tokenInQuery && authorization !== undefined) {
       wireUrl.searchParams.set("access_token", authorization.replace(/^Bearer /, ""));

@@ -110,7 +110,10 @@ Deno.test("plain http:// is refused at construction unless allowInsecureHttp", a
     assert.equal((await c.request({ method: "GET", path: "/" })).status, 200);
   });
   assert.throws(() => new RonClient({ baseUrl: "ftp://x" }), RonConfigError);
-  assert.throws(() => new RonClient({ baseUrl: "https://x", tlsPqMode: "hybrid" }), /not yet supported/);
+  // "hybrid" is accepted (the runtime's TLS offers X25519MLKEM768; sdk.tls.pq-hybrid proves it)
+  new RonClient({ baseUrl: "https://x", tlsPqMode: "hybrid" }).close();
+  const bad = { baseUrl: "https://x", tlsPqMode: "kyber" } as unknown as RonClientOptions;
+  assert.throws(() => new RonClient(bad), RonConfigError);
 });
 
 Deno.test("read timeout: a server that stalls before the headers", async () => {

@@ -151,6 +151,27 @@ Deno.test("faults: token handling", async (t) => {
       (e: unknown) => e instanceof RonError && e.type === "insecure",
     );
   });
+  await t.step("pq-mode-unsupported", () => {
+    const stub = withFault({ baseUrl: "https://x", tlsPqMode: "hybrid" }, "pq-mode-unsupported");
+    assert.throws(() => new RonClient(stub), (e: unknown) => e instanceof RonError && e.type === "config");
+    new RonClient(withFault({ baseUrl: "https://x", tlsPqMode: "off" }, "pq-mode-unsupported")).close();
+  });
+  await t.step("audit-context-in-query", () =>
+    faulty("audit-context-in-query", ok, async (s, mk) => {
+      await mk().request({ method: "GET", path: "/", auditContext: { actor: "alice", tenant: "t1" } });
+      assert.equal(s.seen[0]?.headers["x-audit-actor"], undefined);
+      assert.ok(
+        s.seen[0]?.query.includes("audit_actor=alice") && s.seen[0].query.includes("audit_tenant=t1"),
+      );
+    }));
+  await t.step("token-in-audit-context", () =>
+    faulty("token-in-audit-context", ok, async (s, mk) => {
+      const c = mk();
+      await c.request({ method: "GET", path: "/", auditContext: { reason: "refund" } });
+      await c.request({ method: "GET", path: "/" });
+      assert.equal(s.seen[0]?.headers["x-audit-principal"], T1);
+      assert.equal(s.seen[1]?.headers["x-audit-principal"], undefined, "only with an audit context");
+    }));
   await t.step("close-noop and allow-http", () =>
     faulty("close-noop", ok, async (s, mk) => {
       const c = mk();

@@ -80,7 +80,14 @@ export interface RonClientOptions {
   allowInsecureHttp?: boolean;
   /** An extra trusted CA (PEM), e.g. corporate PKI. Verification stays on. @default undefined */
   caCertPem?: string;
-  /** Post-quantum TLS mode. `"hybrid"` is reserved and rejected for now. @default "off" */
+  /**
+   * Post-quantum TLS mode (seed 000 §9). `"hybrid"`: connect only with a hybrid post-quantum key
+   * exchange (X25519MLKEM768) available. The client cannot choose TLS key-exchange groups itself
+   * (`Deno.createHttpClient` has no such option): it relies on the runtime's TLS, which in Deno
+   * (rustls) offers X25519MLKEM768 in every handshake (measured on Deno 2.9.6 against the kit's
+   * `tools/pq_server`), so `"off"` offers it too. `sdk.tls.pq-hybrid` proves it on every run.
+   * @default "off"
+   */
   tlsPqMode?: "off" | "hybrid";
   /** Per-client timeouts (each overridable per call). @default { connectMs: 3000, readMs: 10000, totalMs: 30000 } */
   timeouts?: TimeoutOptions;

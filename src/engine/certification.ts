@@ -1,12 +1,14 @@
 /**
  * Summary counts and the certification level of a run.
  *
- * beta-ready = every applicable MUST passes; hardened = every applicable MUST and SHOULD passes.
- * `error` counts as not passing; `not_applicable` is left out.
+ * beta-ready = every applicable MUST passes; hardened = every applicable MUST and SHOULD passes;
+ * god-tier = hardened, and every FUTURE check (seed 000 §9) ran and passed: at least one, none of
+ * them `not_applicable` (a hook the kit could not prove, e.g. without Go for `sdk.tls.pq-hybrid`,
+ * awards nothing). `error` counts as not passing; otherwise `not_applicable` is left out.
  *
  * @module
  */
-import type { Certification, CheckResult, Level, Outcome } from "./types.ts";
+import { type Certification, CERTIFICATIONS, type CheckResult, type Level, type Outcome } from "./types.ts";
 
 /** The capabilities a target must declare for each level (a profile's `levels`). */
 export interface LevelRequirements {
@@ -14,6 +16,8 @@ export interface LevelRequirements {
   "beta-ready": readonly string[];
   /** required for `hardened`, besides those of `beta-ready` */
   hardened: readonly string[];
+  /** required for `god-tier`, besides those of `hardened` (absent: the profile has no `god-tier` capabilities) */
+  "god-tier"?: readonly string[];
 }
 
 /** Each level's required capabilities and the ones the target does not declare. */
@@ -22,6 +26,8 @@ export interface LevelCoverage {
   "beta-ready": { requires: string[]; missing: string[] };
   /** `hardened`: what it requires (including beta-ready's), and what is missing */
   hardened: { requires: string[]; missing: string[] };
+  /** `god-tier`: what it requires (including hardened's), and what is missing */
+  "god-tier": { requires: string[]; missing: string[] };
 }
 
 /** Counts per outcome plus the certification level. */
@@ -49,17 +55,20 @@ export interface Summary {
  * @example
  * ```ts
  * import { levelCoverage } from "./certification.ts";
- * const c = levelCoverage(["http"], { "beta-ready": ["http", "retry"], hardened: ["sse"] });
+ * const c = levelCoverage(["http"], { "beta-ready": ["http", "retry"], hardened: ["sse"], "god-tier": ["tls_pq"] });
  * if (c["beta-ready"].missing.join() !== "retry" || c.hardened.missing.join() !== "retry,sse") throw new Error();
+ * if (c["god-tier"].missing.join() !== "retry,sse,tls_pq") throw new Error();
  * ```
  */
 export function levelCoverage(declared: readonly string[], required: LevelRequirements): LevelCoverage {
   const have = new Set(declared);
   const beta = [...required["beta-ready"]];
   const hard = [...new Set([...beta, ...required.hardened])];
+  const god = [...new Set([...hard, ...(required["god-tier"] ?? [])])];
   return {
     "beta-ready": { requires: beta, missing: beta.filter((c) => !have.has(c)) },
     hardened: { requires: hard, missing: hard.filter((c) => !have.has(c)) },
+    "god-tier": { requires: god, missing: god.filter((c) => !have.has(c)) },
   };
 }
 
@@ -75,13 +84,29 @@ export function levelCoverage(declared: readonly string[], required: LevelRequir
  * import { capLevel, levelCoverage } from "./certification.ts";
  * const c = levelCoverage(["http", "tls"], { "beta-ready": ["http", "tls", "retry"], hardened: [] });
  * if (capLevel("hardened", c) !== "none") throw new Error();
+ * const g = levelCoverage(["http"], { "beta-ready": ["http"], hardened: [], "god-tier": ["tls_pq"] });
+ * if (capLevel("god-tier", g) !== "hardened") throw new Error();
  * ```
  */
-export function capLevel(level: Certification, coverage: LevelCoverage): Certification {
+export function capLevel(level: Certification, coverage: CoverageOfReport): Certification {
   if (level === "none") return "none";
-  if (coverage["beta-ready"].missing.length > 0) return "none";
-  if (level === "hardened" && coverage.hardened.missing.length > 0) return "beta-ready";
-  return level;
+  // step down from the level reached to the highest one whose capabilities are all declared
+  // (a report written before god-tier existed has no entry for it: hardened's requirements stand)
+  const missing = (l: Exclude<Certification, "none">) =>
+    (coverage[l] ?? coverage.hardened).missing.length > 0;
+  let i = CERTIFICATIONS.indexOf(level);
+  while (i >= 0 && missing(CERTIFICATIONS[i] ?? "beta-ready")) i--;
+  return i >= 0 ? CERTIFICATIONS[i] ?? "none" : "none";
+}
+
+/** What {@link capLevel} reads of a coverage: each level's missing capabilities (god-tier's may be absent). */
+export interface CoverageOfReport {
+  /** `beta-ready`'s missing capabilities */
+  "beta-ready": { readonly missing: readonly string[] };
+  /** `hardened`'s missing capabilities */
+  hardened: { readonly missing: readonly string[] };
+  /** `god-tier`'s, when known */
+  "god-tier"?: { readonly missing: readonly string[] } | undefined;
 }
 
 /** The minimal shape of a result that the summary needs. */
@@ -94,7 +119,7 @@ export interface LevelOutcome {
  * The certification level reached by a set of results.
  *
  * @param results each result's level and outcome
- * @returns "hardened", "beta-ready" or "none"
+ * @returns "god-tier", "hardened", "beta-ready" or "none"
  * @example
  * ```ts
  * import { certificationOf } from "./certification.ts";
@@ -103,6 +128,11 @@ export interface LevelOutcome {
  *   { level: "SHOULD", outcome: "fail" },
  * ]);
  * if (level !== "beta-ready") throw new Error(level);
+ * const unproven = certificationOf([
+ *   { level: "MUST", outcome: "pass" },
+ *   { level: "FUTURE", outcome: "not_applicable" },
+ * ]);
+ * if (unproven !== "hardened") throw new Error(unproven);
  * ```
  */
 export function certificationOf(results: readonly LevelOutcome[]): Certification {
@@ -110,7 +140,10 @@ export function certificationOf(results: readonly LevelOutcome[]): Certification
   const mustOk = applicable.filter((r) => r.level === "MUST").every((r) => r.outcome === "pass");
   if (!mustOk) return "none";
   const shouldOk = applicable.filter((r) => r.level === "SHOULD").every((r) => r.outcome === "pass");
-  return shouldOk ? "hardened" : "beta-ready";
+  if (!shouldOk) return "beta-ready";
+  // god-tier is never vacuous: every FUTURE check ran (none not_applicable) and passed, and there was one
+  const future = results.filter((r) => r.level === "FUTURE");
+  return future.length > 0 && future.every((r) => r.outcome === "pass") ? "god-tier" : "hardened";
 }
 
 /**

@@ -34,6 +34,48 @@ Deno.test("certificationOf() levels", async (t) => {
       "hardened",
     ],
     ["MUST fail → none", [{ level: "MUST", outcome: "fail" }], "none"],
+    [
+      "MUST, SHOULD and FUTURE pass → god-tier",
+      [{ level: "MUST", outcome: "pass" }, { level: "SHOULD", outcome: "pass" }, {
+        level: "FUTURE",
+        outcome: "pass",
+      }],
+      "god-tier",
+    ],
+    [
+      "FUTURE fails → hardened (a FUTURE failure costs only god-tier)",
+      [{ level: "MUST", outcome: "pass" }, { level: "FUTURE", outcome: "pass" }, {
+        level: "FUTURE",
+        outcome: "fail",
+      }],
+      "hardened",
+    ],
+    [
+      "FUTURE error → hardened",
+      [{ level: "MUST", outcome: "pass" }, { level: "FUTURE", outcome: "error" }],
+      "hardened",
+    ],
+    [
+      "a FUTURE check not_applicable is unproven → hardened",
+      [{ level: "MUST", outcome: "pass" }, { level: "FUTURE", outcome: "pass" }, {
+        level: "FUTURE",
+        outcome: "not_applicable",
+      }],
+      "hardened",
+    ],
+    [
+      "no FUTURE check at all → hardened at most (god-tier is never vacuous)",
+      [{ level: "MUST", outcome: "pass" }, { level: "SHOULD", outcome: "pass" }],
+      "hardened",
+    ],
+    [
+      "SHOULD fails, FUTURE passes → beta-ready",
+      [{ level: "MUST", outcome: "pass" }, { level: "SHOULD", outcome: "fail" }, {
+        level: "FUTURE",
+        outcome: "pass",
+      }],
+      "beta-ready",
+    ],
   ];
   for (const [name, input, want] of cases) {
     await t.step(name, () => assert.equal(certificationOf(input), want));
@@ -71,4 +113,35 @@ Deno.test("a level is never awarded while a capability it requires is missing", 
   if (noSse.certification !== "beta-ready") throw new Error(`without sse: ${noSse.certification}`);
   const all = summarize(results, { declared: ["http", "tls", "retry", "sse"], required });
   if (all.certification !== "hardened") throw new Error(`with everything: ${all.certification}`);
+});
+
+Deno.test("god-tier needs its own capabilities on top of hardened's", () => {
+  const results = (["MUST", "FUTURE"] as const).map((level, i) => ({
+    id: `sdk.a.${i}`,
+    title: "t",
+    level,
+    source: "000",
+    durationMs: 1,
+    verdict: { outcome: "pass" as const, evidence: {} },
+  }));
+  const required = { "beta-ready": ["http"], hardened: ["sse"], "god-tier": ["tls_pq", "audit_context"] };
+  const partial = summarize(results, { declared: ["http", "sse", "tls_pq"], required });
+  assert.equal(partial.certification, "hardened");
+  assert.deepEqual(partial.levels?.["god-tier"], {
+    requires: ["http", "sse", "tls_pq", "audit_context"],
+    missing: ["audit_context"],
+  });
+  const all = summarize(results, { declared: ["http", "sse", "tls_pq", "audit_context"], required });
+  assert.equal(all.certification, "god-tier");
+  const noSse = summarize(results, { declared: ["http", "tls_pq", "audit_context"], required });
+  assert.equal(
+    noSse.certification,
+    "beta-ready",
+    "a missing hardened capability caps god-tier at beta-ready",
+  );
+  const noGodLevel = summarize(results, {
+    declared: ["http", "sse"],
+    required: { "beta-ready": [], hardened: [] },
+  });
+  assert.equal(noGodLevel.certification, "god-tier", "no god-tier capabilities named: the results decide");
 });

@@ -168,7 +168,7 @@ export interface CheckInfo {
   id: string;
   /** the rule, in one line */
   title: string;
-  /** MUST or SHOULD */
+  /** MUST, SHOULD or FUTURE */
   level: Level;
   /** the seed (file and section) or norm the rule comes from */
   source: string;

@@ -17,7 +17,7 @@ export interface CheckMeta {
   /** the rule, in one line */
   title: string;
   /** the requirement level */
-  level: "MUST" | "SHOULD";
+  level: "MUST" | "SHOULD" | "FUTURE";
   /** the seed (file and section) or norm it comes from */
   source: string;
   /** why the rule matters */
@@ -33,7 +33,7 @@ export interface CheckMeta {
 const checkMeta: z.ZodType<CheckMeta> = z.object({
   id: z.string().regex(ID, "id must be profile.area.name (or profile.name) in kebab-case"),
   title: z.string().min(1),
-  level: z.enum(["MUST", "SHOULD"]),
+  level: z.enum(["MUST", "SHOULD", "FUTURE"]),
   source: z.string().min(3),
   rationale: z.string().min(10).optional(),
   requires: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/)),

@@ -5,8 +5,14 @@
  * @module
  */
 
-/** Requirement level of a check. */
-export type Level = "MUST" | "SHOULD";
+/**
+ * Requirement level of a check: `MUST` (its failure costs every certification level), `SHOULD`
+ * (costs `hardened`) or `FUTURE` (seed 000 §9 "Future / God-Tier Hooks": costs only `god-tier`).
+ */
+export type Level = "MUST" | "SHOULD" | "FUTURE";
+
+/** Every requirement level, strongest first (the order of docs/CHECKS.md and the reports). */
+export const LEVELS: readonly Level[] = ["MUST", "SHOULD", "FUTURE"];
 
 /** The capabilities a driver may declare in `hello` (docs/PROTOCOL.md). */
 export const DRIVER_CAPABILITIES = [
@@ -22,6 +28,8 @@ export const DRIVER_CAPABILITIES = [
   "secret_uri",
   "manifest",
   "zeroize",
+  "tls_pq",
+  "audit_context",
 ] as const;
 
 /**
@@ -62,7 +70,7 @@ export interface Check<C extends BaseContext = BaseContext> {
   id: string;
   /** one line a vendor understands */
   title: string;
-  /** MUST (its failure costs every certification level) or SHOULD (costs `hardened`) */
+  /** MUST (its failure costs every certification level), SHOULD (costs `hardened`) or FUTURE (costs `god-tier`) */
   level: Level;
   /** seed file + section, e.g. "000 §2.3 Bounded retries" */
   source: string;
@@ -99,8 +107,18 @@ export interface CheckResult {
   durationMs: number;
 }
 
-/** Certification level: beta-ready = every applicable MUST passes; hardened = MUST and SHOULD. */
-export type Certification = "beta-ready" | "hardened" | "none";
+/**
+ * Certification level: beta-ready = every applicable MUST passes; hardened = MUST and SHOULD;
+ * god-tier = MUST, SHOULD and every FUTURE check (seed 000 §9), none of them left unproven.
+ */
+export type Certification = "god-tier" | "hardened" | "beta-ready" | "none";
+
+/** The certification levels a target can be awarded, lowest first. */
+export const CERTIFICATIONS: readonly Exclude<Certification, "none">[] = [
+  "beta-ready",
+  "hardened",
+  "god-tier",
+];
 
 /** Helpers to build verdicts. */
 export const verdict: {

@@ -13,6 +13,6 @@ th{background:#f6f8fa}code,pre{font:12px/1.4 ui-monospace,Menlo,Consolas,monospa
 pre{background:#f6f8fa;padding:.5rem;overflow:auto;white-space:pre-wrap;word-break:break-all}
 .pass{color:#1a7f37}.fail{color:#cf222e;font-weight:600}.error{color:#9a6700;font-weight:600}.not_applicable{color:#6e7781}
 .badge{display:inline-block;padding:.15rem .6rem;border-radius:1rem;background:#eee;font-weight:600}
-.hardened{background:#dafbe1}.beta-ready{background:#fff8c5}.none{background:#ffebe9}
+.god-tier{background:#ddf4ff}.hardened{background:#dafbe1}.beta-ready{background:#fff8c5}.none{background:#ffebe9}
 details{margin:.6rem 0;border:1px solid #ddd;border-radius:6px;padding:.4rem .8rem}summary{cursor:pointer}
 `;

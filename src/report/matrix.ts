@@ -32,7 +32,7 @@ export interface Matrix {
   rows: {
     /** the check id */
     id: string;
-    /** its level, "MUST" or "SHOULD" */
+    /** its level, "MUST", "SHOULD" or "FUTURE" */
     level: string;
     /** one cell per column: the outcome ("pass", "fail (expected)", …), or "–" when not run */
     cells: string[];

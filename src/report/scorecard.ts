@@ -55,6 +55,12 @@ export function scorecard(
  *     hardened: { requires: ["http", "retry"], missing: ["retry"] } },
  * });
  * if (line !== "capabilities missing for beta-ready: retry (no level without them)") throw new Error(line);
+ * const god = levelLine({
+ *   pass: 9, fail: 0, error: 0, not_applicable: 1, certification: "hardened",
+ *   levels: { "beta-ready": { requires: ["http"], missing: [] }, hardened: { requires: ["http"], missing: [] },
+ *     "god-tier": { requires: ["http", "tls_pq"], missing: ["tls_pq"] } },
+ * });
+ * if (god !== "capabilities missing for god-tier: tls_pq (hardened at most)") throw new Error(god);
  * ```
  */
 export function levelLine(summary: Report["summary"]): string | undefined {
@@ -68,7 +74,12 @@ export function levelLine(summary: Report["summary"]): string | undefined {
   if (l.hardened.missing.length > 0) {
     return `capabilities missing for hardened: ${l.hardened.missing.join(", ")} (beta-ready at most)`;
   }
-  return l.hardened.requires.length > 0
-    ? `every capability the levels require is declared (${l.hardened.requires.join(", ")})`
+  const god = l["god-tier"];
+  if (god && god.missing.length > 0) {
+    return `capabilities missing for god-tier: ${god.missing.join(", ")} (hardened at most)`;
+  }
+  const all = god ?? l.hardened;
+  return all.requires.length > 0
+    ? `every capability the levels require is declared (${all.requires.join(", ")})`
     : undefined;
 }

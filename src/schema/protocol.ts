@@ -111,6 +111,7 @@ const configureParams = z.object({
   max_response_bytes: z.number().int().positive().optional(),
   max_concurrency: z.number().int().positive().optional(),
   debug: z.boolean().optional(),
+  tls_pq_mode: z.enum(["off", "hybrid"]).optional(),
 });
 /** `configure` params. */
 export const ConfigureParamsSchema: z.ZodObject<{
@@ -126,6 +127,8 @@ export const ConfigureParamsSchema: z.ZodObject<{
   max_response_bytes: z.ZodOptional<z.ZodNumber>;
   max_concurrency: z.ZodOptional<z.ZodNumber>;
   debug: z.ZodOptional<z.ZodBoolean>;
+  /** post-quantum TLS (seed 000 §9): `hybrid` asks for a hybrid key exchange (X25519MLKEM768) */
+  tls_pq_mode: z.ZodOptional<z.ZodEnum<z.core.util.ToEnum<"off" | "hybrid">>>;
 }> = configureParams;
 const _configureParams: Same<typeof configureParams, typeof ConfigureParamsSchema> = true;
 /** `configure` params. */

@@ -25,7 +25,7 @@ export { EvidenceSchema };
 const reportResult = z.object({
   id: z.string(),
   title: z.string(),
-  level: z.enum(["MUST", "SHOULD"]),
+  level: z.enum(["MUST", "SHOULD", "FUTURE"]),
   source: z.string(),
   outcome: z.enum(["pass", "fail", "not_applicable", "error"]),
   reason: z.string().optional(),
@@ -37,7 +37,7 @@ const reportResult = z.object({
 export const ReportResultSchema: z.ZodObject<{
   id: z.ZodString;
   title: z.ZodString;
-  level: z.ZodEnum<z.core.util.ToEnum<"MUST" | "SHOULD">>;
+  level: z.ZodEnum<z.core.util.ToEnum<"MUST" | "SHOULD" | "FUTURE">>;
   source: z.ZodString;
   outcome: z.ZodEnum<z.core.util.ToEnum<"pass" | "fail" | "not_applicable" | "error">>;
   reason: z.ZodOptional<z.ZodString>;
@@ -53,8 +53,11 @@ export interface ReportResult {
   id: string;
   /** the rule, in one line */
   title: string;
-  /** the requirement level: a failing MUST costs every level, a failing SHOULD costs `hardened` */
-  level: "MUST" | "SHOULD";
+  /**
+   * the requirement level: a failing MUST costs every level, a failing SHOULD costs `hardened`, a
+   * FUTURE check (seed 000 §9) that fails or does not apply costs `god-tier`
+   */
+  level: "MUST" | "SHOULD" | "FUTURE";
   /** where the rule comes from: a seed file and section (e.g. "000 §2.3") or a norm */
   source: string;
   /** the verdict; `error` means the kit or the driver broke, never that the rule held */
@@ -113,10 +116,11 @@ const report = z.object({
     fail: z.number().int().nonnegative(),
     not_applicable: z.number().int().nonnegative(),
     error: z.number().int().nonnegative(),
-    certification: z.enum(["beta-ready", "hardened", "none"]),
+    certification: z.enum(["god-tier", "hardened", "beta-ready", "none"]),
     levels: z.object({
       "beta-ready": z.object({ requires: z.array(z.string()), missing: z.array(z.string()) }),
       hardened: z.object({ requires: z.array(z.string()), missing: z.array(z.string()) }),
+      "god-tier": z.object({ requires: z.array(z.string()), missing: z.array(z.string()) }).optional(),
     }).optional(),
     expected_failures: z.array(z.string()).optional(),
     expectation_problems: z.array(z.string()).optional(),
@@ -149,12 +153,15 @@ export const ReportSchema: z.ZodObject<{
     fail: z.ZodNumber;
     not_applicable: z.ZodNumber;
     error: z.ZodNumber;
-    certification: z.ZodEnum<z.core.util.ToEnum<"beta-ready" | "hardened" | "none">>;
+    certification: z.ZodEnum<z.core.util.ToEnum<"god-tier" | "hardened" | "beta-ready" | "none">>;
     /** each level's required capabilities and those the target does not declare (a level is never awarded while any is missing) */
     levels: z.ZodOptional<
       z.ZodObject<{
         "beta-ready": z.ZodObject<{ requires: z.ZodArray<z.ZodString>; missing: z.ZodArray<z.ZodString> }>;
         hardened: z.ZodObject<{ requires: z.ZodArray<z.ZodString>; missing: z.ZodArray<z.ZodString> }>;
+        "god-tier": z.ZodOptional<
+          z.ZodObject<{ requires: z.ZodArray<z.ZodString>; missing: z.ZodArray<z.ZodString> }>
+        >;
       }>
     >;
     expected_failures: z.ZodOptional<z.ZodArray<z.ZodString>>;
@@ -210,15 +217,18 @@ export interface Report {
     error: number;
     /**
      * the level awarded: `beta-ready` = every applicable MUST passed, `hardened` = every applicable
-     * MUST and SHOULD passed; capped while a required capability is missing
+     * MUST and SHOULD passed, `god-tier` = hardened and every FUTURE check ran and passed; capped
+     * while a required capability is missing
      */
-    certification: "beta-ready" | "hardened" | "none";
+    certification: "god-tier" | "hardened" | "beta-ready" | "none";
     /** each level's required capabilities and those the target does not declare (when the profile names any) */
     levels?: {
       /** what `beta-ready` requires */
       "beta-ready": LevelCapabilities;
       /** what `hardened` requires (including `beta-ready`'s) */
       hardened: LevelCapabilities;
+      /** what `god-tier` requires (including `hardened`'s); absent in reports written before the level existed */
+      "god-tier"?: LevelCapabilities | undefined;
     } | undefined;
     /** with an expected-failures file: the listed ids that still fail or error */
     expected_failures?: string[] | undefined;

@@ -265,6 +265,7 @@ export class ReferenceDriver {
     if (p.max_response_bytes !== undefined) opts.maxResponseBytes = p.max_response_bytes;
     if (p.max_concurrency !== undefined) opts.maxConcurrency = p.max_concurrency;
     if (p.debug) opts.debug = true; // the client's most verbose logging, to stderr
+    if (p.tls_pq_mode !== undefined) opts.tlsPqMode = p.tls_pq_mode;
     const m = this.#mutant;
     const client = new RonClient(withFault(opts, m !== undefined && isClientFault(m) ? m : undefined));
     this.#instances.set(handle, { client, tokenBox });

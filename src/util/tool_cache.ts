@@ -1,0 +1,201 @@
+/**
+ * The kit's cache of helper programs it builds on demand (`toxiproxy-server` for the chaos suite,
+ * `tools/pq_server` for `sdk.tls.pq-hybrid`): a bounded command runner, the cache folder
+ * (`~/.cache/ron-kit/bin`), and an install that is safe under concurrency: each build gets its own
+ * temp folder inside the cache, the result goes in with one atomic link (or rename), and a lost
+ * race is no failure (whoever moved a valid program in first wins and everyone uses that one).
+ *
+ * @module
+ */
+import { errorMessage } from "./error_message.ts";
+
+/** The outcome of {@link run}. */
+export interface RunResult {
+  /** the program ran and exited 0 */
+  ok: boolean;
+  /** its exit code; -1 when it could not run or ran out of time */
+  code: number;
+  /** its stdout */
+  stdout: string;
+  /** its stderr (or why it could not run) */
+  stderr: string;
+}
+
+/** Options of {@link run} beyond the program, its arguments and the bound. */
+export interface RunOptions {
+  /** extra environment variables */
+  env?: Record<string, string>;
+  /** the working folder @default the kit's */
+  cwd?: string;
+}
+
+/**
+ * Run a command with a time bound; never throws.
+ *
+ * @param cmd the program
+ * @param args its arguments
+ * @param timeoutMs the bound; the process is killed after it
+ * @param opts extra environment variables and the working folder
+ * @returns exit status and output (`code: -1` when it could not run or ran out of time)
+ * @example
+ * ```ts
+ * import { run } from "./tool_cache.ts";
+ * const r = await run("/nonexistent/program", [], 1_000);
+ * if (r.ok || r.code !== -1) throw new Error("expected a failure");
+ * ```
+ */
+export async function run(
+  cmd: string,
+  args: string[],
+  timeoutMs: number,
+  opts: RunOptions = {},
+): Promise<RunResult> {
+  try {
+    const out = await new Deno.Command(cmd, {
+      args,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(timeoutMs),
+      ...(opts.env ? { env: opts.env } : {}),
+      ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    }).output();
+    const dec = new TextDecoder();
+    return {
+      ok: out.success,
+      code: out.code,
+      stdout: dec.decode(out.stdout),
+      stderr: dec.decode(out.stderr),
+    };
+  } catch (e) {
+    return { ok: false, code: -1, stdout: "", stderr: errorMessage(e) };
+  }
+}
+
+/**
+ * The kit's folder of built helper programs: `$XDG_CACHE_HOME/ron-kit/bin`, else `~/.cache/ron-kit/bin`.
+ *
+ * @returns the folder (it may not exist yet)
+ * @example
+ * ```ts
+ * import { defaultBinDir } from "./tool_cache.ts";
+ * if (!defaultBinDir().endsWith("/ron-kit/bin")) throw new Error(defaultBinDir());
+ * ```
+ */
+export function defaultBinDir(): string {
+  const cache = Deno.env.get("XDG_CACHE_HOME") ?? `${Deno.env.get("HOME") ?? "."}/.cache`;
+  return `${cache}/ron-kit/bin`;
+}
+
+/** How {@link installIntoCache} builds and recognises one program. */
+export interface CacheInstall {
+  /** the cache folder */
+  binDir: string;
+  /** the program's file name in `binDir` */
+  name: string;
+  /** the bound on `build`, also the age after which a leftover temp folder is swept */
+  timeoutMs: number;
+  /**
+   * Build the program inside `tmpDir` (a fresh folder no one else uses).
+   *
+   * @returns the built file's path, or why the build failed
+   */
+  build(tmpDir: string): Promise<{ ok: true; path: string } | { ok: false; reason: string }>;
+  /**
+   * Is the file at `path` the program (a finished, working build)?
+   *
+   * @returns true when it is
+   */
+  isValid(path: string): Promise<boolean>;
+}
+
+/** The outcome of {@link installIntoCache}: the program's path and how it got there, or why not. */
+export type Installed =
+  | { ok: true; path: string; how: "built" | "installed concurrently" }
+  | { ok: false; reason: string };
+
+/**
+ * Build a program into the cache, safely under concurrency (processes and calls alike): a fresh
+ * temp folder inside `binDir` per build, an atomic move into place, the temp folder removed
+ * whatever happens, and stale temp folders of killed builds swept.
+ *
+ * @param spec what to build and how to recognise it
+ * @returns the installed program, or the reason (the build's own error, cut to 300 characters)
+ * @example
+ * ```ts
+ * import { installIntoCache } from "./tool_cache.ts";
+ * const binDir = await Deno.makeTempDir();
+ * const r = await installIntoCache({
+ *   binDir, name: "hello", timeoutMs: 5_000,
+ *   build: async (tmp) => {
+ *     await Deno.writeTextFile(`${tmp}/hello`, "#!/bin/sh\necho hello\n");
+ *     return { ok: true, path: `${tmp}/hello` };
+ *   },
+ *   isValid: (p) => Deno.stat(p).then((s) => s.isFile, () => false),
+ * });
+ * if (!r.ok || r.path !== `${binDir}/hello`) throw new Error(JSON.stringify(r));
+ * await Deno.remove(binDir, { recursive: true });
+ * ```
+ */
+export async function installIntoCache(spec: CacheInstall): Promise<Installed> {
+  const target = `${spec.binDir}/${spec.name}`;
+  const lost: Installed = { ok: true, path: target, how: "installed concurrently" };
+  let tmp: string | undefined;
+  try {
+    await Deno.mkdir(spec.binDir, { recursive: true });
+    await sweepStale(spec.binDir, Math.max(2 * spec.timeoutMs, 3_600_000));
+    tmp = await Deno.makeTempDir({ dir: spec.binDir, prefix: ".install-" });
+    const built = await spec.build(tmp);
+    if (!built.ok) {
+      if (await spec.isValid(target)) return lost;
+      return built;
+    }
+    await Deno.chmod(built.path, 0o755);
+    return (await moveIn(built.path, target, spec.isValid)) ? { ok: true, path: target, how: "built" } : lost;
+  } catch (e) {
+    if (await spec.isValid(target)) return lost;
+    return { ok: false, reason: `installing ${spec.name} failed: ${errorMessage(e)}` };
+  } finally {
+    if (tmp !== undefined) await Deno.remove(tmp, { recursive: true }).catch(() => {});
+  }
+}
+
+/**
+ * Put `built` at `target` atomically: a hard link (fails if `target` exists, so a program another
+ * process moved in first is kept), else a rename. Replaces a `target` that is not a valid program.
+ *
+ * @returns true when `built` went in, false when a valid program was already there
+ */
+async function moveIn(
+  built: string,
+  target: string,
+  isValid: (p: string) => Promise<boolean>,
+): Promise<boolean> {
+  try {
+    await Deno.link(built, target);
+    return true;
+  } catch (e) {
+    if (!(e instanceof Deno.errors.AlreadyExists)) {
+      // no hard links on this filesystem: rename is atomic too (it replaces an identical program at worst)
+      await Deno.rename(built, target);
+      return true;
+    }
+  }
+  if (await isValid(target)) return false;
+  await Deno.rename(built, target); // something that is not the program is in the way
+  return true;
+}
+
+/** Remove `.install-*` folders left by killed processes (older than any install can take). */
+async function sweepStale(binDir: string, olderThanMs: number): Promise<void> {
+  try {
+    for await (const e of Deno.readDir(binDir)) {
+      if (!e.isDirectory || !e.name.startsWith(".install-")) continue;
+      const path = `${binDir}/${e.name}`;
+      const mtime = (await Deno.stat(path)).mtime?.getTime() ?? Date.now();
+      if (Date.now() - mtime > olderThanMs) await Deno.remove(path, { recursive: true }).catch(() => {});
+    }
+  } catch {
+    // a sweep is best effort
+  }
+}

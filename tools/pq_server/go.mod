@@ -1,0 +1,3 @@
+module ron-kit/tools/pq_server
+
+go 1.25
