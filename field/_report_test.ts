@@ -1,13 +1,15 @@
 import assert from "node:assert/strict";
 import type { Report } from "../src/schema/report.ts";
 import {
+  byProfile,
   type ClientRun,
   disagreements,
   renderDisagreements,
   renderMatrix,
+  renderProfileBlock,
   renderSummary,
 } from "./_report.ts";
-import { parseNotes, parsePredictions } from "./_spec.ts";
+import { discover, parseNotes, parsePredictions } from "./_spec.ts";
 
 function report(outcomes: Record<string, Report["results"][number]["outcome"]>): Report {
   const results = Object.entries(outcomes).map(([id, outcome]) => ({
@@ -35,6 +37,7 @@ function client(notes: string): ClientRun {
       name: "c",
       language: "python",
       client: "c@1",
+      profile: "sdk",
       command: "x",
       setup: "",
       requires: [],
@@ -85,4 +88,58 @@ Deno.test("field: predictions accept other spellings and shapes", () => {
     "sdk.x.z",
     "fail",
   ]]);
+});
+
+Deno.test("field: field.json names its profile, sdk when it names none; a bad name is a problem", async () => {
+  const root = await Deno.makeTempDir({ prefix: "field-spec-" });
+  try {
+    const base = { language: "python", client: "c@1", command: "x", setup: "", requires: [] };
+    const write = async (name: string, extra: Record<string, unknown>) => {
+      await Deno.mkdir(`${root}/field/${name}`, { recursive: true });
+      await Deno.writeTextFile(
+        `${root}/field/${name}/field.json`,
+        JSON.stringify({ name, ...base, ...extra }),
+      );
+    };
+    await write("a-sdk", {});
+    await write("b-secrets", { profile: "secrets" });
+    await write("c-bad", { profile: "Secrets!" });
+    const { specs, problems } = await discover(root);
+    assert.deepEqual(specs.map((s) => [s.name, s.profile]), [["a-sdk", "sdk"], ["b-secrets", "secrets"]]);
+    assert.equal(problems.length, 1);
+    assert.ok(problems[0]?.startsWith("field/c-bad/field.json"), problems[0]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("field: each profile gets its own section, sdk first, with its own matrix", () => {
+  const secrets: ClientRun = {
+    ...client(
+      "- `secrets.kv.deleted`: predicted pass, got fail; the client types a deleted version as missing\n",
+    ),
+    spec: { ...client("").spec, name: "s", profile: "secrets" },
+    report: { ...report({ "secrets.kv.deleted": "fail" }), profile: "secrets" },
+    predictions: parsePredictions({ "secrets.kv.deleted": "pass" }),
+  };
+  const groups = byProfile([secrets, client("")]);
+  assert.deepEqual(groups.map(([p, rs]) => [p, rs.map((r) => r.spec.name)]), [["sdk", ["c"]], ["secrets", [
+    "s",
+  ]]]);
+  const block = renderProfileBlock(groups[1]?.[1] ?? [], {
+    profile: "secrets",
+    date: "2026-12-03",
+    parallel: 2,
+    wallSeconds: 9,
+  });
+  assert.equal(block.unexplained, 0);
+  assert.ok(block.text.includes("### Matrix (`secrets` profile)"), block.text);
+  assert.ok(block.text.includes("| `secrets.kv.deleted` | MUST | **fail**\\* |"), block.text);
+  assert.ok(!block.text.includes("sdk.a.one"), block.text);
+  assert.ok(
+    block.text.includes(
+      "- `secrets.kv.deleted`: predicted pass, got fail: the client types a deleted version",
+    ),
+    block.text,
+  );
 });

@@ -11,10 +11,17 @@ import { errorMessage } from "../src/util/error_message.ts";
 /** A check outcome as the report names it. */
 export type Outcome = "pass" | "fail" | "error" | "not_applicable";
 
+/** The profile a `field.json` that names none is certified with. */
+export const DEFAULT_PROFILE = "sdk";
+
+/** The first segment of a check id of any profile (`sdk.…`, `chaos.…`, `svc.…`, `secrets.…`). */
+const ID_PREFIX = "(?:sdk|chaos|svc|secrets)";
+
 const FieldSpecSchema = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
   language: z.string().min(1),
   client: z.string().min(1),
+  profile: z.string().regex(/^[a-z][a-z0-9-]*$/).default(DEFAULT_PROFILE),
   command: z.string().min(1),
   setup: z.string(),
   requires: z.array(z.string().min(1)),
@@ -26,6 +33,8 @@ export interface FieldSpec {
   language: string;
   /** "<package>@<version>" */
   client: string;
+  /** the kit profile the client is certified with (its name, e.g. "sdk" or "secrets"; default "sdk") */
+  profile: string;
   /** the driver's command line, relative to the repository root */
   command: string;
   /** a shell command that installs or builds the driver (idempotent) */
@@ -104,9 +113,13 @@ export function parsePredictions(doc: unknown): Map<string, Prediction> {
   return out;
 }
 
+const ID = `${ID_PREFIX}\\.[a-z0-9-]+(?:\\.[a-z0-9-]+)*`;
+const LEAD_ID = new RegExp(`^\\W*(${ID})`);
+const ANY_ID = new RegExp(`\\b(${ID})\\b`, "g");
+
 /**
  * The explanation lines of a `notes.md`: every line (a wrapped list item counts as one line) that names
- * a check id (`sdk.…` or `chaos.…`), keyed by each id it names; a line that starts with the id wins over
+ * a check id (`sdk.…`, `chaos.…`, `svc.…` or `secrets.…`), keyed by each id it names; a line that starts with the id wins over
  * one that only mentions it, and otherwise the first line wins.
  *
  * @param text the notes file
@@ -130,9 +143,9 @@ export function parseNotes(text: string): Map<string, string> {
   for (const item of items) {
     if (item.trimStart().startsWith("#")) continue;
     const line = item.replace(/^\s*[-*]\s*/, "").trim();
-    const lead = line.match(/^\W*((?:sdk|chaos)\.[a-z0-9-]+(?:\.[a-z0-9-]+)*)/)?.[1];
+    const lead = line.match(LEAD_ID)?.[1];
     if (lead && !out.has(lead)) out.set(lead, line);
-    for (const m of line.matchAll(/\b((?:sdk|chaos)\.[a-z0-9-]+(?:\.[a-z0-9-]+)*)\b/g)) {
+    for (const m of line.matchAll(ANY_ID)) {
       if (m[1] && !mentions.has(m[1])) mentions.set(m[1], line);
     }
   }
