@@ -3,7 +3,7 @@
  * kit's typed outcome), with the reference client as the baseline column: one test per fixture, as
  * `registerInterop` does for the kit's own SDKs (`cli/interop_bundled_test.ts`).
  *
- * Only clients whose driver is built here take part (`deno task field` installs and builds them);
+ * Only sdk-profile clients whose driver is built here take part (`deno task field` installs and builds them);
  * each is asked `hello` (bounded) for its capabilities. When no built field client declares
  * `problem`, one ignored test says so and names the clients asked: today none of the thin drivers
  * maps Problem bodies (docs/FIELD.md), so there is nothing to compare yet — an ignored test, never a
@@ -49,6 +49,7 @@ const { specs } = await discover(ROOT);
 const asked: string[] = [];
 const drivers: { name: string; command: string[] }[] = [];
 for (const spec of specs) {
+  if (spec.profile !== "sdk") continue; // interop compares the sdk profile's Problem fixtures
   const argv = await builtArgv(spec);
   if (!argv) continue;
   const caps = await declared(argv);
