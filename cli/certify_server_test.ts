@@ -47,7 +47,15 @@ public_key = "pub.pem"
     assert.equal(tlsIds.length, 8);
     assert.deepEqual(
       notPassed.map((r: { id: string }) => r.id).sort(),
-      ["svc.headers.hsts", "svc.jwt.audience", "svc.jwt.expired", "svc.jwt.missing-exp", ...tlsIds].sort(),
+      [
+        "svc.headers.hsts",
+        "svc.jwt.audience",
+        "svc.jwt.crit",
+        "svc.jwt.expired",
+        "svc.jwt.missing-exp",
+        "svc.jwt.not-yet-valid",
+        ...tlsIds,
+      ].sort(),
     );
     assert.equal(code, 0);
 

@@ -26,6 +26,13 @@ export const SERVER_FAULTS = [
   // mutants for the SHOULD checks (so no check goes unproven)
   "no-www-authenticate",
   "no-aud-check",
+  // the JWT attack playbook (one mutant per attack)
+  "trust-embedded-jwk",
+  "fetch-remote-key",
+  "kid-lookup-injection",
+  "alg-denylist",
+  "no-nbf-check",
+  "ignore-crit",
   "health-auth",
   "mismatched-request-id",
   "version-headers",
@@ -69,6 +76,13 @@ export const FAULT_DESCRIPTIONS: Record<ServerFault, string> = {
   "sse-cacheable": "the SSE route is cacheable and may be buffered",
   "no-www-authenticate": "401 has no WWW-Authenticate",
   "no-aud-check": "aud and iss are not checked",
+  "trust-embedded-jwk": "a token carrying a jwk header is verified with that key (CVE-2018-0114)",
+  "fetch-remote-key": "jku is fetched and its JWKS trusted; x5u is fetched too",
+  "kid-lookup-injection": "the kid is a file name (../ reaches /dev/null: an empty HMAC key) and is " +
+    "concatenated into an SQL key lookup",
+  "alg-denylist": "only none (any casing) is refused by name; an alg it does not know skips verification",
+  "no-nbf-check": "nbf and iat are not checked (the signature, exp, aud and iss are)",
+  "ignore-crit": "every name in crit is taken as understood",
   "health-auth": "the health route needs credentials",
   "mismatched-request-id": "X-Request-ID differs from the Problem's correlation_id",
   "version-headers": "Server and X-Powered-By reveal versions",

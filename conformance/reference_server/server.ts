@@ -23,6 +23,7 @@ import type { ServerFault } from "./faults.ts";
 import type { Target } from "../svc/target.ts";
 import { startNodeFront } from "../../src/tls/node_front.ts";
 import { referenceTls } from "./_tls.ts";
+import { playbookFault } from "./_jwt_faults.ts";
 
 /** Options of {@linkcode startReferenceServer}. */
 export interface ReferenceServerOptions {
@@ -54,6 +55,7 @@ const KID = "reference-1";
 const BODY_LIMIT = 64 * 1024;
 const MAX_QUERY = 8 * 1024;
 const HARD_CAP = 16 * 1024 * 1024;
+const IAT_LEEWAY_S = 60;
 
 interface Keys {
   privateKey: CryptoKey;
@@ -175,11 +177,24 @@ export async function startReferenceServer(opts: ReferenceServerOptions = {}): P
 
   const verifyToken = async (token: string): Promise<boolean> => {
     const strict = { algorithms: ["RS256"], issuer: ISSUER, audience: AUDIENCE, requiredClaims: ["exp"] };
+    // jose checks nbf; iat in the future is refused here (leeway IAT_LEEWAY_S)
+    const iatOk = (p: JWTPayload) => p.iat === undefined || p.iat <= Date.now() / 1000 + IAT_LEEWAY_S;
     try {
       const header = decodeProtectedHeader(token);
       const claimsOk = (p: JWTPayload, needExp: boolean) =>
         p.iss === ISSUER && (p.aud === AUDIENCE || (Array.isArray(p.aud) && p.aud.includes(AUDIENCE))) &&
         (!needExp || (typeof p.exp === "number" && p.exp > Date.now() / 1000));
+      const playbook = await playbookFault({
+        fault,
+        token,
+        header,
+        publicKey: keys.publicKey,
+        strict,
+        claimsOk,
+        iatOk,
+        sql: fakeSql,
+      });
+      if (playbook !== undefined) return playbook;
       switch (fault) {
         case "accept-alg-none":
           if (typeof header.alg === "string" && header.alg.toLowerCase() === "none") {
@@ -204,9 +219,10 @@ export async function startReferenceServer(opts: ReferenceServerOptions = {}): P
         default:
           break;
       }
-      await jwtVerify(token, keys.publicKey, strict);
-      return true;
-    } catch {
+      const { payload } = await jwtVerify(token, keys.publicKey, strict);
+      return iatOk(payload);
+    } catch (e) {
+      if (e instanceof SqlSyntaxError) throw e;
       return false;
     }
   };

