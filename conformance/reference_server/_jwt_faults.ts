@@ -89,6 +89,14 @@ export async function playbookFault(i: PlaybookInput): Promise<boolean | undefin
       const { payload } = await jwtVerify(token, i.publicKey, { ...i.strict, crit });
       return i.iatOk(payload);
     }
+    case "weak-hmac-secret": {
+      if (header.alg !== "HS256") return undefined;
+      const { payload } = await jwtVerify(token, new TextEncoder().encode("secret"), {
+        ...i.strict,
+        algorithms: ["HS256"],
+      });
+      return i.iatOk(payload);
+    }
     default:
       return undefined;
   }

@@ -42,6 +42,7 @@ export const RecipeSchema = z.discriminatedUnion("kind", [
     seconds_ahead: z.number().int(),
   }),
   z.object({ kind: z.literal("crit_unknown"), name: z.string().min(1) }),
+  z.object({ kind: z.literal("hmac_secret"), secret: z.string().min(1) }),
 ]);
 /** A forgery recipe. */
 export type Recipe = z.infer<typeof RecipeSchema>;
@@ -271,6 +272,9 @@ export class JwtKit {
         const header = { alg: this.#c.alg, typ: "JWT", ...kid, crit: [r.name], [r.name]: true };
         return { ok: true, token: await signRaw(header, claims, key) };
       }
+      case "hmac_secret":
+        if (claims === undefined) return needClaims;
+        return { ok: true, token: await signHmac(claims, kid, r.secret) };
       case "literal":
         return { ok: true, token: r.value };
       case "random":

@@ -11,6 +11,7 @@ import { type Exchange, last, type SvcContext } from "./_context.ts";
 import { baseline, cannotJudge, firstProtected, routeRequest } from "./_util.ts";
 import { type ForgeOptions, forgeriesFor } from "./_jwt_kit.ts";
 import { startKeyListener } from "./_jwt_listener.ts";
+import { probeWeakSecrets } from "./_jwt_weak.ts";
 
 async function rejectsAll(
   ctx: SvcContext,
@@ -250,6 +251,20 @@ const jwtCrit = jwtCheck({
   rule: "a validly signed token with an unknown name in crit must get 401",
 });
 
+const jwtWeakSecret = defineCheck<SvcContext>({
+  id: "svc.jwt.weak-secret",
+  title: "an HS256 token keyed with one of the 100 most common secrets is rejected",
+  level: "SHOULD",
+  source: "RFC 8725 §3.5 (HMAC keys need enough entropy); RFC 7518 §3.2; 002 §2.1 (use RS256)",
+  rationale: "A server that accepts HS* tokens under a secret from a library's README or a common-password " +
+    "list lets anyone who guesses it (offline, with hashcat or jwt_tool, from a single token) mint any " +
+    "claims. The kit cannot see which secret a server uses, so it tries the list: 100 HS256 tokens minted " +
+    "locally, one request each, within 8 s; a server that accepts no HS* token passes.",
+  mutants: ["weak-hmac-secret"],
+  requires: [],
+  run: (ctx) => probeWeakSecrets(ctx, "an HS256 token keyed with a common secret must get 401"),
+});
+
 /** The checks of this area (svc.jwt.*). */
 export const checks: readonly Check<SvcContext>[] = [
   jwtAlgNone,
@@ -264,4 +279,5 @@ export const checks: readonly Check<SvcContext>[] = [
   jwtNullSignature,
   jwtNotYetValid,
   jwtCrit,
+  jwtWeakSecret,
 ];

@@ -3,7 +3,8 @@ import { decodeProtectedHeader, jwtVerify } from "jose";
 import { startReferenceServer } from "../reference_server/server.ts";
 import type { ServerFault } from "../reference_server/faults.ts";
 import { certifyTarget } from "./profile.ts";
-import { forgeriesFor, JwtKit } from "./_jwt_kit.ts";
+import { b64url, forgeriesFor, JwtKit } from "./_jwt_kit.ts";
+import { weakSecrets } from "./_jwt_weak.ts";
 import { startKeyListener } from "./_jwt_listener.ts";
 
 const PLAYBOOK: [ServerFault, string][] = [
@@ -13,6 +14,7 @@ const PLAYBOOK: [ServerFault, string][] = [
   ["alg-denylist", "svc.jwt.null-signature"],
   ["no-nbf-check", "svc.jwt.not-yet-valid"],
   ["ignore-crit", "svc.jwt.crit"],
+  ["weak-hmac-secret", "svc.jwt.weak-secret"],
 ];
 const IDS = PLAYBOOK.map(([, id]) => id);
 
@@ -42,7 +44,7 @@ Deno.test("every playbook check has fixture cases, and each builds with an issue
   const s = await startReferenceServer();
   try {
     const kit = new JwtKit(s.target.credentials);
-    for (const id of IDS) {
+    for (const id of IDS.filter((i) => i !== "svc.jwt.weak-secret")) {
       const cases = await forgeriesFor(id);
       assert.ok(cases.length > 0, id);
       for (const c of cases) {
@@ -61,6 +63,22 @@ Deno.test("every playbook check has fixture cases, and each builds with an issue
   } finally {
     await s.close();
   }
+});
+
+Deno.test("the weak-secret list is 100 distinct secrets, each minted into one HS256 token", async () => {
+  const secrets = await weakSecrets();
+  assert.equal(secrets.length, 100);
+  assert.equal(new Set(secrets).size, 100);
+  const kit = new JwtKit({ token: "a.b.c", alg: "RS256", subject: "s" });
+  const claims = { sub: "s" };
+  const t = await new JwtKit({
+    token: `${b64url(JSON.stringify({ alg: "RS256" }))}.${b64url(JSON.stringify(claims))}.x`,
+    alg: "RS256",
+    subject: "s",
+  }).forge({ kind: "hmac_secret", secret: "secret" });
+  assert.ok(t.ok);
+  if (t.ok) await jwtVerify(t.token, new TextEncoder().encode("secret"), { algorithms: ["HS256"] });
+  assert.equal((await kit.forge({ kind: "hmac_secret", secret: "secret" })).ok, false);
 });
 
 Deno.test("the key listener binds loopback 127.0.0.2 only and records each request", async () => {
