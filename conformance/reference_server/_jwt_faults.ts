@@ -31,7 +31,16 @@ export interface PlaybookInput {
   sql: (query: string) => void;
 }
 
-const KNOWN_ALGS = ["RS256", "RS384", "RS512", "PS256", "ES256", "HS256"];
+const KNOWN_ALGS = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "HS256"];
+
+/** r = s = 0 in either encoding (raw r‖s, or DER): what a verifier without the range check accepts. */
+function zeroEcdsa(token: string): boolean {
+  const sig = token.split(".")[2] ?? "";
+  const bin = atob(sig.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(sig.length / 4) * 4, "="));
+  if (bin.length === 0) return false;
+  if (/^\0+$/.test(bin)) return true;
+  return bin === "\x30\x06\x02\x01\x00\x02\x01\x00";
+}
 
 /**
  * The verdict of the fault's broken verification, or `undefined` when this fault (or this token)
@@ -96,6 +105,11 @@ export async function playbookFault(i: PlaybookInput): Promise<boolean | undefin
         algorithms: ["HS256"],
       });
       return i.iatOk(payload);
+    }
+    case "psychic-signature": {
+      if (header.alg !== "ES256" && header.alg !== "ES384") return undefined;
+      // the server's own EC key is never given out: only the broken range check lets a token through
+      return zeroEcdsa(token) && i.claimsOk(decodeJwt(token), true) && i.iatOk(decodeJwt(token));
     }
     default:
       return undefined;

@@ -34,6 +34,7 @@ export const SERVER_FAULTS = [
   "no-nbf-check",
   "ignore-crit",
   "weak-hmac-secret",
+  "psychic-signature",
   "health-auth",
   "mismatched-request-id",
   "version-headers",
@@ -85,6 +86,8 @@ export const FAULT_DESCRIPTIONS: Record<ServerFault, string> = {
   "no-nbf-check": "nbf and iat are not checked (the signature, exp, aud and iss are)",
   "ignore-crit": "every name in crit is taken as understood",
   "weak-hmac-secret": 'HS256 tokens keyed with the secret "secret" are accepted too',
+  "psychic-signature": "ES256/ES384 are accepted too, by an ECDSA verifier that skips the r, s ≥ 1 check " +
+    "(CVE-2022-21449: r = s = 0 verifies)",
   "health-auth": "the health route needs credentials",
   "mismatched-request-id": "X-Request-ID differs from the Problem's correlation_id",
   "version-headers": "Server and X-Powered-By reveal versions",

@@ -43,6 +43,7 @@ export const RecipeSchema = z.discriminatedUnion("kind", [
   }),
   z.object({ kind: z.literal("crit_unknown"), name: z.string().min(1) }),
   z.object({ kind: z.literal("hmac_secret"), secret: z.string().min(1) }),
+  z.object({ kind: z.literal("psychic"), alg: z.enum(["ES256", "ES384"]), form: z.enum(["raw", "der"]) }),
 ]);
 /** A forgery recipe. */
 export type Recipe = z.infer<typeof RecipeSchema>;
@@ -275,6 +276,15 @@ export class JwtKit {
       case "hmac_secret":
         if (claims === undefined) return needClaims;
         return { ok: true, token: await signHmac(claims, kid, r.secret) };
+      case "psychic": {
+        if (claims === undefined) return needClaims;
+        // r = s = 0: raw (JWS, RFC 7518 §3.4) is 2×32 or 2×48 zero bytes; DER is SEQUENCE{INTEGER 0, INTEGER 0}
+        const sig = r.form === "der"
+          ? Uint8Array.of(0x30, 6, 2, 1, 0, 2, 1, 0)
+          : new Uint8Array(r.alg === "ES256" ? 64 : 96);
+        const head = b64url(JSON.stringify({ alg: r.alg, typ: "JWT", ...kid }));
+        return { ok: true, token: `${head}.${b64url(JSON.stringify(claims))}.${b64url(sig)}` };
+      }
       case "literal":
         return { ok: true, token: r.value };
       case "random":

@@ -265,6 +265,19 @@ const jwtWeakSecret = defineCheck<SvcContext>({
   run: (ctx) => probeWeakSecrets(ctx, "an HS256 token keyed with a common secret must get 401"),
 });
 
+const jwtPsychic = jwtCheck({
+  id: "svc.jwt.psychic-signature",
+  title: "an ES256/ES384 token with signature r = s = 0 is rejected",
+  level: "MUST",
+  source: "CVE-2022-21449 (psychic signatures); RFC 7518 §3.4; FIPS 186-4 §6.4.2 (r, s in [1, n−1])",
+  rationale: "An ECDSA verifier that does not check r and s are in [1, n−1] (Java 15–18, CVE-2022-21449) " +
+    "accepts the signature r = s = 0 for every message and every key. The kit cannot see whether a server " +
+    "accepts ES256/ES384, so it sends the zero signature under both (raw and DER): a server that accepts " +
+    "no ECDSA token refuses them and passes.",
+  mutants: ["psychic-signature"],
+  rule: "an ES256/ES384 token whose signature is r = s = 0 must get 401",
+});
+
 /** The checks of this area (svc.jwt.*). */
 export const checks: readonly Check<SvcContext>[] = [
   jwtAlgNone,
@@ -280,4 +293,5 @@ export const checks: readonly Check<SvcContext>[] = [
   jwtNotYetValid,
   jwtCrit,
   jwtWeakSecret,
+  jwtPsychic,
 ];

@@ -15,6 +15,7 @@ const PLAYBOOK: [ServerFault, string][] = [
   ["no-nbf-check", "svc.jwt.not-yet-valid"],
   ["ignore-crit", "svc.jwt.crit"],
   ["weak-hmac-secret", "svc.jwt.weak-secret"],
+  ["psychic-signature", "svc.jwt.psychic-signature"],
 ];
 const IDS = PLAYBOOK.map(([, id]) => id);
 
