@@ -16,6 +16,25 @@ import {
 } from "./_helpers.ts";
 import { pickFreePort } from "./toxiproxy.ts";
 
+/** How long a fresh proxy must see no connection before the SDK is pointed at it. */
+const QUIET_MS = 300;
+
+/**
+ * A proxy on a free port that no stray client is hitting: a port another process just released may
+ * still receive a retrying client's connections (a retry-forever SDK of another run), which would be
+ * counted as this SDK's attempts. A proxy that sees a connection before the SDK is pointed at it is
+ * removed and another port is tried.
+ */
+async function quietProxy(create: (upstreamPort: number) => Promise<AnyProxy>): Promise<AnyProxy> {
+  for (let tries = 1;; tries++) {
+    const p = await create(pickFreePort());
+    const before = p.connections?.() ?? 0;
+    await new Promise((r) => setTimeout(r, QUIET_MS));
+    if ((p.connections?.() ?? 0) === before || tries >= 5) return p;
+    await p.remove?.().catch(() => {});
+  }
+}
+
 const down = defineCheck<SdkContext>({
   id: "chaos.down",
   title: "Give up on a refused upstream within bounded attempts and time",
@@ -49,7 +68,7 @@ const down = defineCheck<SdkContext>({
       // is accepted and closed, so the proxy counts them.
       const chaos = run.ctx.chaos;
       if (!chaos) return refused;
-      const dead: AnyProxy = await chaos.createProxy(pickFreePort());
+      const dead: AnyProxy = await quietProxy((port) => chaos.createProxy(port));
       try {
         const url = new URL(run.base);
         url.port = String(dead.listenPort);
