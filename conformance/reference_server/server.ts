@@ -26,6 +26,7 @@ import { referenceTls } from "./_tls.ts";
 import { playbookFault } from "./_jwt_faults.ts";
 import { startFront } from "./_front.ts";
 import { frontFaults } from "./_chaos_faults.ts";
+import { liveEvents, readBodyEarly } from "./_chaos_routes.ts";
 
 /** Options of {@linkcode startReferenceServer}. */
 export interface ReferenceServerOptions {
@@ -39,6 +40,8 @@ export interface ReferenceServerOptions {
   windowS?: number;
   /** the front's limits (`_front.ts`): head and body time limits in ms @default 10 s, 30 s */
   front?: { headTimeoutMs?: number; bodyTimeoutMs?: number };
+  /** the live SSE route drops a subscriber that read nothing for this long (ms) @default 30_000 */
+  sseBackpressureMs?: number;
 }
 
 /** A running reference server. */
@@ -110,6 +113,7 @@ const ROUTES: Record<string, string[]> = {
   "/items": ["GET", "POST"],
   "/optimize": ["POST"],
   "/events": ["GET"],
+  "/events/live": ["GET"],
 };
 
 function allowedFor(path: string): string[] | undefined {
@@ -394,6 +398,31 @@ export async function startReferenceServer(opts: ReferenceServerOptions = {}): P
   });
 
   app.post("/items", async (c) => {
+    if (fault === "non-atomic-write") {
+      // the mutant: the item is stored once its name has arrived, completed when the body has
+      let early: Item | undefined;
+      let text: string;
+      try {
+        text = await readBodyEarly(c.req.raw, BODY_LIMIT, (name) => {
+          early = { id: nextId++, name, quantity: 0, tags: [] };
+          items.set(early.id, early);
+        });
+      } catch {
+        return problem(c, 400, "incomplete_body", "the body did not arrive whole");
+      }
+      const r = ItemIn.safeParse((() => {
+        try {
+          return JSON.parse(text);
+        } catch {
+          return undefined;
+        }
+      })());
+      if (!r.success) return invalid(c, r.error);
+      const item: Item = early ?? { id: nextId++, name: r.data.name, quantity: 0, tags: [] };
+      Object.assign(item, { name: r.data.name, quantity: r.data.quantity, tags: r.data.tags ?? [] });
+      items.set(item.id, item);
+      return c.json(item, 201);
+    }
     const j = await readJson(c);
     if (!j.ok) return j.res;
     if (fault === "crash-on-type") {
@@ -457,6 +486,15 @@ export async function startReferenceServer(opts: ReferenceServerOptions = {}): P
     }
     return new Response(body, { status: 200, headers });
   });
+
+  app.get(
+    "/events/live",
+    () =>
+      liveEvents({
+        backpressureMs: opts.sseBackpressureMs ?? 30_000,
+        unbounded: fault === "unbounded-sse-queue",
+      }),
+  );
 
   app.all("*", async (c) => {
     await c.req.raw.body?.cancel();
