@@ -30,6 +30,9 @@ export const REFERENCE_CHAOS: {
   },
 };
 
+/** In the error of a target that needs Toxiproxy when it cannot start (the selftest skips such rows outside CI). */
+export const TOXIPROXY_UNAVAILABLE = "Toxiproxy is unavailable";
+
 /** Toxiproxy on demand. */
 export interface ChaosStarter {
   /** a target that cannot run without it (else its checks are `not_applicable`) */
@@ -69,7 +72,7 @@ export function chaosStarter(seed: number, required: boolean, share?: ChaosStart
       const r = await started;
       if (r.ok) return { ok: true, value: r.env };
       return required
-        ? { ok: false, error: `the svc.chaos checks cannot run: ${r.reason}` }
+        ? { ok: false, error: `the svc.chaos checks cannot run (${TOXIPROXY_UNAVAILABLE}): ${r.reason}` }
         : { ok: true, value: undefined };
     },
     async close() {
