@@ -3,6 +3,13 @@
  * file names the server; with none, the kit starts its bundled reference server (HTTPS with an
  * ephemeral CA, or plain HTTP with `--http`).
  *
+ * The server chaos checks (`svc.chaos.*`, `conformance/svc/chaos.ts`) are this profile's too: their ids start
+ * with `svc.` (the id names the profile), they use the same target file and context, and a report keeps one
+ * profile. They need Toxiproxy before the server, which `--chaos` starts on first use (`_chaos_session.ts`);
+ * `deno task chaos --target FILE` is `certify:server --chaos --only svc.chaos`. Without `--chaos` they are
+ * `not_applicable` and name that command, so `deno task certify:server` starts no Toxiproxy and stays fast.
+ * The selftest runs every row with Toxiproxy (a chaos mutant's row needs it).
+ *
  * @module
  */
 import {
