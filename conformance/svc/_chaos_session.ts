@@ -25,7 +25,9 @@ export const REFERENCE_CHAOS: {
     sseBackpressureTimeoutS: 2,
     ssePath: "/events/live",
     list: "/items",
-    healthP95Ms: 1000,
+    // the selftest runs the reference inside the whole suite (`deno test --parallel` on two cores): 1 s was
+    // measured exceeded there (1.3 s) by the correct server; the field runs keep the 1000 ms default
+    healthP95Ms: 3000,
     newClientMs: 2000,
   },
 };

@@ -15,6 +15,8 @@ import { closeQuietly, dial, requestHead, type SvcChaos, writeAll } from "./_cha
 export const FILL_GRACE_S = 10;
 /** A stream that sent less than this meanwhile may never have filled the buffers: no verdict. */
 export const MIN_JUDGED_BYTES = 32 * 1024 * 1024;
+/** How much longer the kit waits, past the grace, for a slow stream (or a loaded machine) to send that much. */
+export const EXTRA_WAIT_S = 30;
 /** How long the stalled subscriber is read at the end. */
 const DRAIN_MS = 3000;
 
@@ -73,6 +75,7 @@ export async function slowReader(ctx: SvcContext, chaos: SvcChaos, path: string)
   const judgeAt = t0 + (timeoutS + FILL_GRACE_S) * 1000;
   const h: Reader = { bytes: 0, lastDataMs: 0 };
   const s: Reader = { bytes: 0, lastDataMs: 0 };
+  let judgedAt = judgeAt;
   try {
     await writeAll(stalled, head);
     await writeAll(healthy, head);
@@ -80,13 +83,17 @@ export async function slowReader(ctx: SvcContext, chaos: SvcChaos, path: string)
     if (performance.now() < judgeAt) {
       await new Promise((r) => setTimeout(r, Math.max(0, judgeAt - performance.now())));
     }
-    const drainStart = performance.now();
-    await readOn(stalled, s, t0, drainStart + DRAIN_MS, 512 * 1024 * 1024);
+    // not enough sent yet to be sure the buffers filled: read on, up to EXTRA_WAIT_S more
+    if (h.endedMs === undefined && h.bytes < MIN_JUDGED_BYTES) {
+      await readOn(healthy, h, t0, judgeAt + EXTRA_WAIT_S * 1000, MIN_JUDGED_BYTES);
+    }
+    judgedAt = performance.now();
+    await readOn(stalled, s, t0, judgedAt + DRAIN_MS, 512 * 1024 * 1024);
   } finally {
     closeQuietly(stalled);
     closeQuietly(healthy);
   }
-  const windowMs = judgeAt - t0;
+  const windowMs = judgedAt - t0;
   const ev = {
     timings: {
       backpressure_timeout_ms: timeoutS * 1000,
@@ -103,7 +110,8 @@ export async function slowReader(ctx: SvcContext, chaos: SvcChaos, path: string)
       `GET ${path} twice; one subscriber read nothing for ${
         Math.round(windowMs / 1000)
       } s (the backpressure ` +
-      `timeout + ${FILL_GRACE_S} s for the socket and proxy buffers to fill), then was read for ≤ ${DRAIN_MS} ms`,
+      `timeout + ${FILL_GRACE_S} s for the socket and proxy buffers to fill, longer, up to ${EXTRA_WAIT_S} s, until the ` +
+      `other had received ${MIN_JUDGED_BYTES / 1048576} MiB), then was read for ≤ ${DRAIN_MS} ms`,
     ],
   };
   if (h.status !== undefined && (h.status < 200 || h.status >= 300)) {

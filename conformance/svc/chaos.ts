@@ -13,7 +13,7 @@ import type { SvcContext } from "./_context.ts";
 import type { SvcChaos } from "./_chaos_net.ts";
 import { requestHead } from "./_chaos_net.ts";
 import { slackMs, SLOW_CLIENTS, slowClients } from "./_chaos_slow.ts";
-import { FILL_GRACE_S, slowReader } from "./_chaos_sse.ts";
+import { EXTRA_WAIT_S, FILL_GRACE_S, slowReader } from "./_chaos_sse.ts";
 import { RESET_WRITES, resetWrites } from "./_chaos_resets.ts";
 import { IDLE_CONNECTIONS, idleConnections } from "./_chaos_idle.ts";
 
@@ -104,8 +104,9 @@ const slowReaderCheck = defineCheck<SvcContext>({
   rationale: `A subscriber that stops reading makes the server queue its events: without a bound and a ` +
     `timeout, memory grows for as long as it stays connected. The stalled subscriber must be gone when read ` +
     `again after [chaos] sse_backpressure_timeout_s (default 30 s) + ${FILL_GRACE_S} s for the socket and ` +
-    `proxy buffers to fill, while a second subscriber keeps receiving. Needs a never-ending stream ([chaos] ` +
-    `sse_path, else [sse] path) that sends at least 32 MiB meanwhile; a slower one is not judged.`,
+    `proxy buffers to fill (longer, up to ${EXTRA_WAIT_S} s more, until the other subscriber has received ` +
+    `32 MiB), while a second subscriber keeps receiving. Needs a never-ending stream ([chaos] sse_path, else ` +
+    `[sse] path); one that sends less than 32 MiB by then is not judged.`,
   requires: [],
   mutants: ["unbounded-sse-queue"],
   timeLimitMs: CHAOS_TIME_LIMIT_MS,
