@@ -39,7 +39,7 @@ export interface KitChaosProxy extends ChaosProxy {
 
 /** A view of the env whose proxies are removed together (one per check). */
 export interface ScopedChaosEnv extends ChaosEnv {
-  createProxy(upstreamPort: number): Promise<KitChaosProxy>;
+  createProxy(upstreamPort: number, upstreamHost?: string): Promise<KitChaosProxy>;
   /** remove every proxy created through this scope */
   dispose(): Promise<void>;
 }
@@ -50,7 +50,7 @@ export interface ScopedChaosEnv extends ChaosEnv {
  * Proxies made through the env itself are removed by `close()`.
  */
 export interface KitChaosEnv extends ChaosEnv {
-  createProxy(upstreamPort: number): Promise<KitChaosProxy>;
+  createProxy(upstreamPort: number, upstreamHost?: string): Promise<KitChaosProxy>;
   /** a per-check view whose proxies `dispose()` removes */
   scope(): ScopedChaosEnv;
   /** the Toxiproxy API's base URL (`http://127.0.0.1:PORT`) */
@@ -250,7 +250,8 @@ function buildEnv(
   let proxyCounter = 0;
   let closed = false;
 
-  const createProxy = async (upstreamPort: number): Promise<KitChaosProxy> => {
+  // upstreamHost: a server target's host (svc.chaos.*); the SDK checks proxy the kit's loopback mock
+  const createProxy = async (upstreamPort: number, upstreamHost = "127.0.0.1"): Promise<KitChaosProxy> => {
     if (closed) throw new Error("chaos env is closed");
     let last = "";
     for (let attempt = 0; attempt < 8; attempt++) {
@@ -259,7 +260,7 @@ function buildEnv(
       const r = await server.api.createProxy({
         name,
         listen: `127.0.0.1:${port}`,
-        upstream: `127.0.0.1:${upstreamPort}`,
+        upstream: `${upstreamHost.includes(":") ? `[${upstreamHost}]` : upstreamHost}:${upstreamPort}`,
       });
       if (r.ok) {
         usedPorts.add(port);
@@ -281,8 +282,8 @@ function buildEnv(
     const mine = new Set<KitChaosProxy>();
     return {
       serverVersion: version,
-      async createProxy(upstreamPort: number) {
-        const p = await createProxy(upstreamPort);
+      async createProxy(upstreamPort: number, upstreamHost?: string) {
+        const p = await createProxy(upstreamPort, upstreamHost);
         mine.add(p);
         return p;
       },

@@ -54,6 +54,8 @@ export async function main(args: readonly string[]): Promise<number> {
     console.log(text);
     return 0;
   }
+  // `deno task chaos`: the SDK chaos checks and/or the svc.chaos checks of a server (chaos_cmd.ts)
+  if (cmd === "chaos") return (await import("./chaos_cmd.ts")).chaosMain(rest);
   const profile = cmd === undefined ? undefined : profiles.profileNamed(cmd);
   if (!profile) {
     console.error(cmd === undefined ? text : `unknown command: ${JSON.stringify(cmd)}\n${text}`);

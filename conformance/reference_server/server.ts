@@ -24,6 +24,9 @@ import type { Target } from "../svc/target.ts";
 import { startNodeFront } from "../../src/tls/node_front.ts";
 import { referenceTls } from "./_tls.ts";
 import { playbookFault } from "./_jwt_faults.ts";
+import { startFront } from "./_front.ts";
+import { frontFaults } from "./_chaos_faults.ts";
+import { liveEvents, readBodyEarly } from "./_chaos_routes.ts";
 
 /** Options of {@linkcode startReferenceServer}. */
 export interface ReferenceServerOptions {
@@ -35,6 +38,10 @@ export interface ReferenceServerOptions {
   rateLimit?: number;
   /** rate-limit window in seconds @default 10 */
   windowS?: number;
+  /** the front's limits (`_front.ts`): head and body time limits in ms @default 10 s, 30 s */
+  front?: { headTimeoutMs?: number; bodyTimeoutMs?: number };
+  /** the live SSE route drops a subscriber that read nothing for this long (ms) @default 30_000 */
+  sseBackpressureMs?: number;
 }
 
 /** A running reference server. */
@@ -106,6 +113,7 @@ const ROUTES: Record<string, string[]> = {
   "/items": ["GET", "POST"],
   "/optimize": ["POST"],
   "/events": ["GET"],
+  "/events/live": ["GET"],
 };
 
 function allowedFor(path: string): string[] | undefined {
@@ -390,6 +398,31 @@ export async function startReferenceServer(opts: ReferenceServerOptions = {}): P
   });
 
   app.post("/items", async (c) => {
+    if (fault === "non-atomic-write") {
+      // the mutant: the item is stored once its name has arrived, completed when the body has
+      let early: Item | undefined;
+      let text: string;
+      try {
+        text = await readBodyEarly(c.req.raw, BODY_LIMIT, (name) => {
+          early = { id: nextId++, name, quantity: 0, tags: [] };
+          items.set(early.id, early);
+        });
+      } catch {
+        return problem(c, 400, "incomplete_body", "the body did not arrive whole");
+      }
+      const r = ItemIn.safeParse((() => {
+        try {
+          return JSON.parse(text);
+        } catch {
+          return undefined;
+        }
+      })());
+      if (!r.success) return invalid(c, r.error);
+      const item: Item = early ?? { id: nextId++, name: r.data.name, quantity: 0, tags: [] };
+      Object.assign(item, { name: r.data.name, quantity: r.data.quantity, tags: r.data.tags ?? [] });
+      items.set(item.id, item);
+      return c.json(item, 201);
+    }
     const j = await readJson(c);
     if (!j.ok) return j.res;
     if (fault === "crash-on-type") {
@@ -454,6 +487,15 @@ export async function startReferenceServer(opts: ReferenceServerOptions = {}): P
     return new Response(body, { status: 200, headers });
   });
 
+  app.get(
+    "/events/live",
+    () =>
+      liveEvents({
+        backpressureMs: opts.sseBackpressureMs ?? 30_000,
+        unbounded: fault === "unbounded-sse-queue",
+      }),
+  );
+
   app.all("*", async (c) => {
     await c.req.raw.body?.cancel();
     const allowed = allowedFor(c.req.path);
@@ -480,13 +522,28 @@ export async function startReferenceServer(opts: ReferenceServerOptions = {}): P
   };
   const handler = (req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) =>
     app.fetch(req, { remote: info.remoteAddr.hostname });
-  // a TLS mutant Deno cannot serve: plain HTTP here, TLS by a Node front in front of it
-  const server = t === undefined || t.front !== undefined
-    ? Deno.serve(serveOpts, handler)
-    : Deno.serve({ ...serveOpts, cert: t.chainPem, key: t.keyPem }, handler);
+  // plain HTTP here; in front of it our front (`_front.ts`: head/body time limits, 431, TLS), or
+  // for a TLS mutant Deno cannot serve, a Node TLS front
+  const server = Deno.serve(serveOpts, handler);
   let port = await ready.promise;
   let closeFront = () => Promise.resolve();
-  if (t?.front !== undefined) {
+  if (t?.front === undefined) {
+    const securityHeaders: Record<string, string> = fault === "no-security-headers" ? {} : {
+      "x-content-type-options": "nosniff",
+      "x-frame-options": "DENY",
+      "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
+      ...(https ? { "strict-transport-security": "max-age=63072000; includeSubDomains" } : {}),
+    };
+    const front = startFront({
+      upstreamPort: port,
+      ...(t ? { tls: { certChainPem: t.chainPem, keyPem: t.keyPem } } : {}),
+      ...opts.front,
+      ...frontFaults(fault),
+      headers: { ...securityHeaders, "referrer-policy": "no-referrer" },
+    });
+    port = front.port;
+    closeFront = () => front.close();
+  } else {
     const front = await startNodeFront({
       certChainPem: t.chainPem,
       keyPem: t.keyPem,

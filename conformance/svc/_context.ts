@@ -9,6 +9,7 @@
 import type { BaseContext, Evidence, RecordedRequest } from "../../src/engine/types.ts";
 import type { Target } from "./target.ts";
 import type { JwtKit } from "./_jwt_kit.ts";
+import type { SvcChaos } from "./_chaos_net.ts";
 import { errorMessage } from "../../src/util/error_message.ts";
 
 /** What an svc check receives. */
@@ -19,6 +20,8 @@ export interface SvcContext extends BaseContext {
   readonly probe: Prober;
   /** valid and forged tokens */
   readonly jwt: JwtKit;
+  /** Toxiproxy in front of the target (`deno task chaos`, `certify:server --chaos`); else absent */
+  readonly chaos?: SvcChaos;
 }
 
 /** One probe request. The path is relative to the target's origin; other origins are refused. */

@@ -8,6 +8,7 @@
 import type { Check } from "../../src/engine/types.ts";
 import type { SvcContext } from "./_context.ts";
 import { checks as auth } from "./auth.ts";
+import { checks as chaos } from "./chaos.ts";
 import { checks as cors } from "./cors.ts";
 import { checks as errors } from "./errors.ts";
 import { checks as headers } from "./headers.ts";
@@ -35,6 +36,7 @@ export type { SvcContext } from "./_context.ts";
  */
 export const svcAreas: Readonly<Record<string, readonly Check<SvcContext>[]>> = Object.freeze({
   auth,
+  chaos,
   cors,
   errors,
   headers,
@@ -55,7 +57,7 @@ export const svcAreas: Readonly<Record<string, readonly Check<SvcContext>[]>> = 
  * ```ts
  * import { svcChecks } from "./mod.ts";
  * const sorted = svcChecks.every((c, i) => i === 0 || svcChecks[i - 1]!.id.localeCompare(c.id) < 0);
- * if (!sorted || svcChecks.length !== 46) throw new Error("expected the 46 svc checks, sorted by id");
+ * if (!sorted || svcChecks.length !== Object.values(svcAreas).flat().length) throw new Error("not every svc check, sorted");
  * ```
  */
 export const svcChecks: Check<SvcContext>[] = Object.values(svcAreas)

@@ -3,6 +3,13 @@
  * file names the server; with none, the kit starts its bundled reference server (HTTPS with an
  * ephemeral CA, or plain HTTP with `--http`).
  *
+ * The server chaos checks (`svc.chaos.*`, `conformance/svc/chaos.ts`) are this profile's too: their ids start
+ * with `svc.` (the id names the profile), they use the same target file and context, and a report keeps one
+ * profile. They need Toxiproxy before the server, which `--chaos` starts on first use (`_chaos_session.ts`);
+ * `deno task chaos --target FILE` is `certify:server --chaos --only svc.chaos`. Without `--chaos` they are
+ * `not_applicable` and name that command, so `deno task certify:server` starts no Toxiproxy and stays fast.
+ * The selftest runs every row with Toxiproxy (a chaos mutant's row needs it).
+ *
  * @module
  */
 import {
@@ -17,12 +24,14 @@ import type { CheckResult } from "../../src/engine/types.ts";
 import { runChecks } from "../../src/engine/runner.ts";
 import { shellQuote } from "../../src/util/args.ts";
 import { errorMessage } from "../../src/util/error_message.ts";
+import type { KitChaosEnv } from "../../chaos/toxiproxy.ts";
 import { FAULT_DESCRIPTIONS, SERVER_FAULTS, type ServerFault } from "../reference_server/faults.ts";
 import { startReferenceServer } from "../reference_server/server.ts";
 import { Prober, type SvcContext } from "./_context.ts";
 import { JwtKit } from "./_jwt_kit.ts";
 import { svcAreas, svcChecks } from "./mod.ts";
 import { loadTarget, type Target, targetCapabilities, TargetError } from "./target.ts";
+import { type ChaosStarter, chaosStarter, REFERENCE_CHAOS, svcChaosFor } from "./_chaos_session.ts";
 
 /** The default per-check time limit of svc checks, in ms. */
 const SVC_TIME_LIMIT_MS = 15_000;
@@ -39,6 +48,7 @@ export function openSvcTarget(
   target: Target,
   seed: number,
   close: () => Promise<void>,
+  chaos?: KitChaosEnv,
 ): OpenTarget<SvcContext> {
   const jwt = new JwtKit(target.credentials);
   const capabilities = targetCapabilities(target);
@@ -49,6 +59,7 @@ export function openSvcTarget(
     defaultTimeLimitMs: SVC_TIME_LIMIT_MS,
     makeContext(check, signal, note) {
       const probe = new Prober(target.baseUrl, signal, target.caCertPem);
+      const scoped = chaos === undefined ? undefined : svcChaosFor(chaos, target);
       const ctx: SvcContext = {
         seed,
         signal,
@@ -57,8 +68,15 @@ export function openSvcTarget(
         target,
         probe,
         jwt,
+        ...(scoped ? { chaos: scoped.chaos } : {}),
       };
-      return Promise.resolve({ ctx, dispose: () => Promise.resolve(probe.close()) });
+      return Promise.resolve({
+        ctx,
+        dispose: async () => {
+          probe.close();
+          await scoped?.dispose();
+        },
+      });
     },
     close,
   };
@@ -86,18 +104,32 @@ export function certifyTarget(
   });
 }
 
-function referenceSpec(seed: number, https: boolean, mutant: string | undefined): TargetSpec<SvcContext> {
+function referenceSpec(
+  seed: number,
+  https: boolean,
+  mutant: string | undefined,
+  chaos?: ChaosStarter,
+): TargetSpec<SvcContext> {
   const fault: ServerFault | undefined = SERVER_FAULTS.find((f) => f === mutant);
   return {
     label: mutant ?? "reference server",
-    command: `deno task certify:server${https ? "" : " --http"}`,
+    command: chaos?.required ? "deno task chaos" : `deno task certify:server${https ? "" : " --http"}`,
     async open(): Promise<Result<OpenTarget<SvcContext>>> {
       if (mutant !== undefined && fault === undefined) {
         return { ok: false, error: `no server mutant ${mutant}` };
       }
+      const env = chaos === undefined ? undefined : await chaos.env();
+      if (env !== undefined && !env.ok) return { ok: false, error: env.error };
       try {
-        const s = await startReferenceServer({ https, ...(fault ? { fault } : {}) });
-        return { ok: true, value: openSvcTarget(s.target, seed, () => s.close()) };
+        const s = await startReferenceServer({
+          https,
+          ...(fault ? { fault } : {}),
+          ...(env?.value
+            ? { front: REFERENCE_CHAOS.front, sseBackpressureMs: REFERENCE_CHAOS.sseBackpressureMs }
+            : {}),
+        });
+        if (env?.value) s.target.chaos = { ...REFERENCE_CHAOS.bounds };
+        return { ok: true, value: openSvcTarget(s.target, seed, () => s.close(), env?.value) };
       } catch (e) {
         return { ok: false, error: `the reference server did not start: ${errorMessage(e)}` };
       }
@@ -105,14 +137,16 @@ function referenceSpec(seed: number, https: boolean, mutant: string | undefined)
   };
 }
 
-function fileSpec(seed: number, path: string): TargetSpec<SvcContext> {
+function fileSpec(seed: number, path: string, chaos?: ChaosStarter): TargetSpec<SvcContext> {
   return {
     label: path,
-    command: `deno task certify:server --target ${shellQuote(path)}`,
+    command: `deno task ${chaos ? "chaos" : "certify:server"} --target ${shellQuote(path)}`,
     async open(): Promise<Result<OpenTarget<SvcContext>>> {
       try {
         const t = await loadTarget(path);
-        return { ok: true, value: openSvcTarget(t, seed, () => Promise.resolve()) };
+        const env = chaos === undefined ? undefined : await chaos.env();
+        if (env !== undefined && !env.ok) return { ok: false, error: env.error };
+        return { ok: true, value: openSvcTarget(t, seed, () => Promise.resolve(), env?.value) };
       } catch (e) {
         if (e instanceof TargetError) return { ok: false, error: `target error: ${e.message}` };
         return { ok: false, error: `target ${path}: ${errorMessage(e)}` };
@@ -122,6 +156,7 @@ function fileSpec(seed: number, path: string): TargetSpec<SvcContext> {
 }
 
 const areas = svcAreas;
+const chaosMutant = (fault: string): boolean => (areas["chaos"] ?? []).some((c) => c.mutants.includes(fault));
 const needsHttps = (fault: string): boolean =>
   Object.values(areas).flat().some((c) => c.mutants.includes(fault) && c.requires.includes("https_target"));
 
@@ -156,6 +191,11 @@ export const svcProfile: Profile = defineProfile({
       help: "the server's target file (TOML); without it the bundled reference server",
     },
     { name: "--http", help: "serve the bundled reference over plain HTTP (default HTTPS)" },
+    {
+      name: "--chaos",
+      help: "a fresh Toxiproxy proxy before the server for each check: the svc.chaos checks apply " +
+        "(`deno task chaos --target FILE` runs them alone)",
+    },
   ],
   defaultConcurrency: 6,
   selftestConcurrency: 6,
@@ -164,18 +204,30 @@ export const svcProfile: Profile = defineProfile({
   levels: { "beta-ready": ["https_target"], hardened: [] },
   mutants: SERVER_FAULTS.map((name) => ({ name, description: FAULT_DESCRIPTIONS[name] })),
   footer: probeTotals,
-  start: (env) =>
-    Promise.resolve({
+  start: (env) => {
+    // Toxiproxy starts on the first target that needs it (--chaos, or a selftest row)
+    const required = chaosStarter(env.seed, true);
+    const optional = chaosStarter(env.seed, false, required);
+    return Promise.resolve({
       ok: true,
       value: {
         banner: [],
         targets(flags) {
           const file = flagValues(flags, "--target")[0];
-          if (file !== undefined) return { ok: true, value: [fileSpec(env.seed, file)] };
-          return { ok: true, value: [referenceSpec(env.seed, flags["--http"] !== true, undefined)] };
+          const chaos = flags["--chaos"] === true ? required : undefined;
+          if (file !== undefined) return { ok: true, value: [fileSpec(env.seed, file, chaos)] };
+          return { ok: true, value: [referenceSpec(env.seed, flags["--http"] !== true, undefined, chaos)] };
         },
-        reference: (mutant) => referenceSpec(env.seed, mutant === undefined || needsHttps(mutant), mutant),
-        close: () => Promise.resolve(),
+        // the selftest: every row with Toxiproxy (a chaos mutant's row needs it; others use it if it starts)
+        reference: (mutant) =>
+          referenceSpec(
+            env.seed,
+            mutant === undefined || needsHttps(mutant),
+            mutant,
+            mutant !== undefined && chaosMutant(mutant) ? required : optional,
+          ),
+        close: () => required.close(),
       },
-    }),
+    });
+  },
 });
