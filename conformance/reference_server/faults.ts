@@ -52,6 +52,12 @@ export const SERVER_FAULTS = [
   "rsa-1024-cert",
   "sha1-cert",
   "short-lived-cert",
+  // chaos (svc.chaos.*: the front's limits, the SSE queue, an atomic write)
+  "no-head-timeout",
+  "no-body-timeout",
+  "unbounded-sse-queue",
+  "non-atomic-write",
+  "idle-exhaustion",
 ] as const;
 
 /** One server fault (closed union). */
@@ -104,4 +110,11 @@ export const FAULT_DESCRIPTIONS: Record<ServerFault, string> = {
   "rsa-1024-cert": "the leaf has an RSA-1024 key (served by a Node TLS front)",
   "sha1-cert": "the leaf is signed with ECDSA/SHA-1",
   "short-lived-cert": "the leaf expires in 7 days",
+  "no-head-timeout": "a request head may take forever to arrive (the front has no head time limit)",
+  "no-body-timeout": "a request body may take forever to arrive (the front has no body time limit)",
+  "unbounded-sse-queue":
+    "an SSE subscriber that stops reading is never dropped: its events queue without bound",
+  "non-atomic-write":
+    "POST /items stores the item as soon as its name has arrived, before the rest of the body",
+  "idle-exhaustion": "the front serves at most 64 connections at once; idle keep-alive ones hold their slot",
 };

@@ -24,6 +24,8 @@ import type { Target } from "../svc/target.ts";
 import { startNodeFront } from "../../src/tls/node_front.ts";
 import { referenceTls } from "./_tls.ts";
 import { declaredAlgorithms, playbookFault } from "./_jwt_faults.ts";
+import { startFront } from "./_front.ts";
+import { frontFaults } from "./_chaos_faults.ts";
 
 /** Options of {@linkcode startReferenceServer}. */
 export interface ReferenceServerOptions {
@@ -35,6 +37,8 @@ export interface ReferenceServerOptions {
   rateLimit?: number;
   /** rate-limit window in seconds @default 10 */
   windowS?: number;
+  /** the front's limits (`_front.ts`): head and body time limits in ms @default 10 s, 30 s */
+  front?: { headTimeoutMs?: number; bodyTimeoutMs?: number };
 }
 
 /** A running reference server. */
@@ -480,13 +484,28 @@ export async function startReferenceServer(opts: ReferenceServerOptions = {}): P
   };
   const handler = (req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) =>
     app.fetch(req, { remote: info.remoteAddr.hostname });
-  // a TLS mutant Deno cannot serve: plain HTTP here, TLS by a Node front in front of it
-  const server = t === undefined || t.front !== undefined
-    ? Deno.serve(serveOpts, handler)
-    : Deno.serve({ ...serveOpts, cert: t.chainPem, key: t.keyPem }, handler);
+  // plain HTTP here; in front of it our front (`_front.ts`: head/body time limits, 431, TLS), or
+  // for a TLS mutant Deno cannot serve, a Node TLS front
+  const server = Deno.serve(serveOpts, handler);
   let port = await ready.promise;
   let closeFront = () => Promise.resolve();
-  if (t?.front !== undefined) {
+  if (t?.front === undefined) {
+    const securityHeaders: Record<string, string> = fault === "no-security-headers" ? {} : {
+      "x-content-type-options": "nosniff",
+      "x-frame-options": "DENY",
+      "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
+      ...(https ? { "strict-transport-security": "max-age=63072000; includeSubDomains" } : {}),
+    };
+    const front = startFront({
+      upstreamPort: port,
+      ...(t ? { tls: { certChainPem: t.chainPem, keyPem: t.keyPem } } : {}),
+      ...opts.front,
+      ...frontFaults(fault),
+      headers: { ...securityHeaders, "referrer-policy": "no-referrer" },
+    });
+    port = front.port;
+    closeFront = () => front.close();
+  } else {
     const front = await startNodeFront({
       certChainPem: t.chainPem,
       keyPem: t.keyPem,
