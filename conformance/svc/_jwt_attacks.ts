@@ -168,3 +168,33 @@ export function psychicToken(
   const head = b64url(JSON.stringify({ typ: "JWT", ...header }));
   return `${head}.${b64url(JSON.stringify(claims))}.${b64url(sig)}`;
 }
+
+/**
+ * A JWT-shaped token of exactly `chars` characters: the header, the claims with a random `pad`
+ * claim, a random signature (svc.jwt.oversized).
+ *
+ * @param header the header (with `alg`)
+ * @param claims the claims
+ * @param chars the token's length (at least 4096)
+ * @returns the token
+ */
+export function oversizedToken(
+  header: Record<string, unknown>,
+  claims: Record<string, unknown>,
+  chars: number,
+): string {
+  const head = b64url(JSON.stringify({ typ: "JWT", ...header }));
+  let sig = b64url(crypto.getRandomValues(new Uint8Array(256)));
+  // a payload of P base64url characters exists unless P % 4 === 1: a 255-byte signature moves P by 2
+  if ((chars - head.length - sig.length - 2) % 4 === 1) {
+    sig = b64url(crypto.getRandomValues(new Uint8Array(255)));
+  }
+  const p = chars - head.length - sig.length - 2;
+  const bytes = Math.floor((3 * p) / 4);
+  const base = enc.encode(JSON.stringify({ ...claims, pad: "" })).length;
+  let pad = "";
+  // getRandomValues fills at most 65536 bytes at a time
+  while (pad.length < bytes - base) pad += b64url(crypto.getRandomValues(new Uint8Array(48 * 1024)));
+  pad = pad.slice(0, bytes - base);
+  return `${head}.${b64url(JSON.stringify({ ...claims, pad }))}.${sig}`;
+}

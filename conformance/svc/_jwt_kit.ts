@@ -12,6 +12,7 @@ import {
   attackerKey,
   b64url,
   nullSigned,
+  oversizedToken,
   psychicToken,
   signByAttacker,
   signHmac,
@@ -54,6 +55,8 @@ export const RecipeSchema = z.discriminatedUnion("kind", [
   }),
   z.object({ kind: z.literal("crit_unknown"), name: z.string().min(1) }),
   z.object({ kind: z.literal("hmac_secret"), secret: z.string().min(1) }),
+  /** a JWT-shaped bearer token of exactly this many characters (svc.jwt.oversized) */
+  z.object({ kind: z.literal("oversized"), chars: z.number().int().min(4096).max(1024 * 1024) }).strict(),
   z.object({ kind: z.literal("psychic"), alg: z.enum(["ES256", "ES384"]), form: z.enum(["raw", "der"]) }),
 ]);
 /** A forgery recipe. */
@@ -307,6 +310,8 @@ export class JwtKit {
         if (!accepted.includes(r.alg)) return notAccepted(r.alg, accepted);
         return { ok: true, token: psychicToken({ alg: r.alg, ...kid }, claims, r.form) };
       }
+      case "oversized":
+        return { ok: true, token: oversizedToken({ alg: this.#c.alg, ...kid }, claims ?? {}, r.chars) };
       case "literal":
         return { ok: true, token: r.value };
       case "random":

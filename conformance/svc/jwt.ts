@@ -13,6 +13,7 @@ import { type ForgeOptions, forgeriesFor } from "./_jwt_kit.ts";
 import { startKeyListener } from "./_jwt_listener.ts";
 import { acceptedAlgorithms } from "./_jwt_algs.ts";
 import { probeWeakSecrets } from "./_jwt_weak.ts";
+import { OVERSIZED_BOUND_MS, probeOversized } from "./_jwt_oversized.ts";
 
 async function rejectsAll(
   ctx: SvcContext,
@@ -290,6 +291,22 @@ const jwtPsychic = jwtCheck({
   rule: "an ES256/ES384 token whose signature is r = s = 0 must get 401",
 });
 
+const jwtOversized = defineCheck<SvcContext>({
+  id: "svc.jwt.oversized",
+  title: `a 256 KiB bearer token gets a 4xx within ${OVERSIZED_BOUND_MS / 1000} s`,
+  level: "SHOULD",
+  source:
+    "RFC 9110 §5.4 (fields too large: MUST respond with a 4xx); RFC 6585 §5 (431); 001 §4 (limits stop resource exhaustion)",
+  rationale: "A bearer token is attacker input of any size: a server that buffers, decodes and verifies " +
+    "a 256 KiB token spends memory and CPU on every such request, and one whose parser chokes answers " +
+    "5xx or hangs. RFC 9110 §5.4 asks for a 4xx (431, RFC 6585 §5, says why) to header fields larger " +
+    `than the server wishes to process; the kit allows ${OVERSIZED_BOUND_MS} ms. A connection closed or ` +
+    "reset without an answer fails too, when the server still answers a small request after it.",
+  mutants: ["oversized-token-500", "oversized-token-slow"],
+  requires: [],
+  run: (ctx) => probeOversized(ctx, "a 256 KiB bearer token must get a 4xx (431) quickly"),
+});
+
 /** The checks of this area (svc.jwt.*). */
 export const checks: readonly Check<SvcContext>[] = [
   jwtAlgNone,
@@ -306,4 +323,5 @@ export const checks: readonly Check<SvcContext>[] = [
   jwtCrit,
   jwtWeakSecret,
   jwtPsychic,
+  jwtOversized,
 ];

@@ -16,6 +16,8 @@ const PLAYBOOK: [ServerFault, string][] = [
   ["ignore-crit", "svc.jwt.crit"],
   ["weak-hmac-secret", "svc.jwt.weak-secret"],
   ["psychic-signature", "svc.jwt.psychic-signature"],
+  ["oversized-token-500", "svc.jwt.oversized"],
+  ["oversized-token-slow", "svc.jwt.oversized"],
 ];
 const IDS = PLAYBOOK.map(([, id]) => id);
 
