@@ -110,7 +110,9 @@ Deno.test("svc.jwt.oversized: the fixture's token is 256 KiB, JWT-shaped, under 
 Deno.test("svc.jwt.oversized: a connection closed without an answer fails (RFC 9110 §5.4)", async () => {
   const v = await oversized("reset");
   assert.equal(v.outcome, "fail", JSON.stringify(v).slice(0, 400));
-  if (v.outcome === "fail") assert.match(v.reason, /gave no answer.*a small request after it got 200.*RFC 9110 §5\.4/);
+  if (v.outcome === "fail") {
+    assert.match(v.reason, /gave no answer.*a small request after it got 200.*RFC 9110 §5\.4/);
+  }
 });
 
 Deno.test("svc.jwt.oversized: a server gone after the request is a cannot-judge error", async () => {
