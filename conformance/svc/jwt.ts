@@ -1,106 +1,17 @@
 /**
  * svc.jwt.*: forged JWTs (from `fixtures/jwt/forgeries.json`) must be rejected: the JWT attack
  * playbook (alg none, expiry, other keys, algorithm confusion, aud/iss, embedded jwk, jku/x5u, kid
- * injection, null signatures, nbf/iat ahead, crit). Every check first proves a valid token is accepted.
+ * injection, null signatures, nbf/iat ahead, crit, common HMAC secrets, psychic signatures, an
+ * oversized token). Every check first proves a valid token is accepted; the probes are in `_jwt_*.ts`.
  *
  * @module
  */
 import { defineCheck } from "../../src/engine/registry.ts";
-import { type Check, type Evidence, type Verdict, verdict } from "../../src/engine/types.ts";
-import { type Exchange, last, type SvcContext } from "./_context.ts";
-import { baseline, cannotJudge, firstProtected, routeRequest } from "./_util.ts";
-import { type ForgeOptions, forgeriesFor } from "./_jwt_kit.ts";
-import { startKeyListener } from "./_jwt_listener.ts";
-import { acceptedAlgorithms } from "./_jwt_algs.ts";
+import type { Check } from "../../src/engine/types.ts";
+import type { SvcContext } from "./_context.ts";
+import { refusesRemoteKeys, rejectsAll } from "./_jwt_reject.ts";
 import { probeWeakSecrets } from "./_jwt_weak.ts";
 import { OVERSIZED_BOUND_MS, probeOversized } from "./_jwt_oversized.ts";
-
-async function rejectsAll(
-  ctx: SvcContext,
-  id: string,
-  rule: string,
-  opts: ForgeOptions = {},
-): Promise<Verdict> {
-  const r = firstProtected(ctx);
-  const cases = await forgeriesFor(id);
-  const built: { name: string; token: string }[] = [];
-  const skipped: string[] = [];
-  const accepted = acceptedAlgorithms(ctx.target.credentials);
-  for (const c of cases) {
-    // a null signature is tried under every algorithm the server accepts
-    const algs = c.recipe.kind === "null_signature" ? accepted : [undefined];
-    for (const alg of algs) {
-      const name = alg === undefined ? c.name : `${c.name}, ${alg}`;
-      const f = await ctx.jwt.forge(c.recipe, alg === undefined ? opts : { ...opts, alg });
-      if (f.ok) built.push({ name, token: f.token });
-      else skipped.push(`${name}: ${f.reason}`);
-    }
-  }
-  if (built.length === 0) {
-    return verdict.notApplicable(`cannot build these tokens for this target (${skipped.join("; ")})`);
-  }
-  const b = await baseline(ctx);
-  if (b) return b;
-  const bad: Exchange[] = [];
-  const silent: Exchange[] = [];
-  for (const t of built) {
-    const res = await ctx.probe.send(routeRequest(r, { bearer: t.token, label: t.name }));
-    if (res.status === 0) silent.push(last(ctx.probe));
-    else if (res.status < 400 || res.status >= 500) bad.push(last(ctx.probe));
-    else if (res.status !== 401) ctx.note(`"${t.name}" was rejected with ${res.status} (401 expected)`);
-  }
-  const notes = [`forged tokens sent: ${built.length}`, ...skipped.map((s) => `skipped ${s}`)];
-  const ev = ctx.probe.evidence(notes, bad);
-  if (bad.length > 0) {
-    return verdict.fail(
-      `${rule}; ${bad.length} of ${built.length} forged tokens were not rejected: ` +
-        bad.map((e) => `${e.label} → ${e.status}`).join(", "),
-      ev,
-    );
-  }
-  if (silent.length > 0) return cannotJudge(ctx, silent, built.length, notes);
-  return verdict.pass(ev);
-}
-
-function withNote(ev: Evidence, note: string): Evidence {
-  return { ...ev, notes: [...(ev.notes ?? []), note] };
-}
-
-/**
- * The jku/x5u probe: the forgeries point at the kit's key listener on 127.0.0.2; the tokens must
- * be refused and the listener never contacted (a contact fails even when the token was refused).
- */
-async function refusesRemoteKeys(ctx: SvcContext, id: string, rule: string): Promise<Verdict> {
-  const listener = await startKeyListener();
-  let v: Verdict;
-  try {
-    v = await rejectsAll(ctx, id, rule, { remoteKeyBase: listener.base });
-    // a server may fetch the key after answering: give it a moment before the listener closes
-    await new Promise((res) => setTimeout(res, 300));
-  } finally {
-    await listener.close();
-  }
-  const seen = `kit key listener ${listener.base}: ${
-    listener.hits.length === 0
-      ? "never contacted"
-      : `contacted ${listener.hits.length}× (${listener.hits.join(", ")})`
-  }`;
-  if (v.outcome === "pass") {
-    if (listener.hits.length === 0) return verdict.pass(withNote(v.evidence, seen));
-    return verdict.fail(
-      `${rule}; the tokens were refused, but the server fetched the key URL from the token (${seen})`,
-      withNote(v.evidence, seen),
-    );
-  }
-  if (v.outcome === "fail") return verdict.fail(`${v.reason}; ${seen}`, withNote(v.evidence, seen));
-  if (listener.hits.length > 0 && v.outcome === "error") {
-    return verdict.fail(
-      `${rule}; the server fetched the key URL from the token (${seen})`,
-      ctx.probe.evidence([seen]),
-    );
-  }
-  return v;
-}
 
 /** A forged-token rule: the check's metadata and the rule for failure messages. */
 type JwtSpec = Omit<Check<SvcContext>, "run" | "requires"> & { rule: string; remote?: boolean };
