@@ -40,7 +40,7 @@ const jwtExpired = jwtCheck({
   id: "svc.jwt.expired",
   title: "a token whose exp is 10 minutes past is rejected",
   level: "MUST",
-  source: "002 §2.1 (check expiration)",
+  source: "002 §2.1 (check expiration); RFC 7519 §4.1.4 (exp)",
   rationale: "Expiry is what bounds the life of a leaked or stolen token; a server that ignores exp keeps " +
     "honouring such a token forever.",
   mutants: ["no-exp-check"],
@@ -51,7 +51,7 @@ const jwtMissingExp = jwtCheck({
   id: "svc.jwt.missing-exp",
   title: "a token without exp is rejected",
   level: "SHOULD",
-  source: "002 §2.1 (`if not exp … Token expired`)",
+  source: "002 §2.1 (`if not exp … Token expired`); RFC 7519 §4.1.4 (exp)",
   rationale: "Seed 002 §2.1 treats a token without exp as expired. A token with no exp never expires, so " +
     "accepting one turns any leaked token, or one minted by a misconfigured issuer, into a permanent " +
     "credential.",
@@ -63,7 +63,8 @@ const jwtWrongKey = jwtCheck({
   id: "svc.jwt.wrong-key",
   title: "an RS256 token signed by another key is rejected",
   level: "MUST",
-  source: "002 §2.1 (verify signature with the Registry's public key)",
+  source:
+    "002 §2.1 (verify signature with the Registry's public key); RFC 7515 §5.2 (validate the signature)",
   rationale: "The signature is what ties a token to the Registry (seed 002 §2.1: verify with the " +
     "Registry's public key); a server that does not verify it against that key trusts tokens anyone can " +
     "sign with a key of their own.",
