@@ -55,7 +55,7 @@ export const svcAreas: Readonly<Record<string, readonly Check<SvcContext>[]>> = 
  * ```ts
  * import { svcChecks } from "./mod.ts";
  * const sorted = svcChecks.every((c, i) => i === 0 || svcChecks[i - 1]!.id.localeCompare(c.id) < 0);
- * if (!sorted || svcChecks.length !== 46) throw new Error("expected the 46 svc checks, sorted by id");
+ * if (!sorted || svcChecks.length !== 47) throw new Error("expected the 47 svc checks, sorted by id");
  * ```
  */
 export const svcChecks: Check<SvcContext>[] = Object.values(svcAreas)
