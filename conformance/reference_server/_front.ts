@@ -35,6 +35,8 @@ export interface FrontOptions {
   noHeadTimeout?: boolean;
   /** fault: no time limit on a request body */
   noBodyTimeout?: boolean;
+  /** fault: a head over `maxHeadBytes` is answered this status (not 431), after this delay (svc.jwt.oversized) */
+  oversized?: { status: 431 | 500; delayMs: number };
   /** extra headers on the front's own 408 and 431 answers (e.g. the server's security headers) */
   headers?: Record<string, string>;
 }
@@ -51,12 +53,15 @@ export interface Front {
 
 const enc = new TextEncoder();
 
-function answer(status: 408 | 431, extra: Record<string, string>): Uint8Array {
+function answer(status: 408 | 431 | 500, extra: Record<string, string>): Uint8Array {
   const [code, text, message] = status === 408
     ? ["request_timeout", "Request Timeout", "the request did not arrive in time"]
+    : status === 500
+    ? ["internal", "Internal Server Error", "internal error"]
     : ["header_fields_too_large", "Request Header Fields Too Large", "the request head is too large"];
   const rid = crypto.randomUUID();
-  const body = JSON.stringify({ code, kind: "client", message, correlation_id: rid, details: {} });
+  const kind = status === 500 ? "server" : "client";
+  const body = JSON.stringify({ code, kind, message, correlation_id: rid, details: {} });
   const lines = [
     `HTTP/1.1 ${status} ${text}`,
     "content-type: application/json",
@@ -122,10 +127,15 @@ export function startFront(opts: FrontOptions): Front {
     const src = new ByteSource(client);
     let upstream: Deno.TcpConn | undefined;
     let piping: Promise<void> | undefined;
-    const fail = async (status: 408 | 431) => {
+    const fail = async (status: 408 | 431 | 500) => {
       await writeAll(client, answer(status, extra)).catch(() => {});
       closeQuietly(upstream);
       closeQuietly(client);
+    };
+    const tooLarge = async () => {
+      const o = opts.oversized ?? { status: 431, delayMs: 0 };
+      if (o.delayMs > 0) await new Promise((r) => setTimeout(r, o.delayMs));
+      await fail(o.status);
     };
     try {
       for (let first = true;; first = false) {
@@ -135,7 +145,7 @@ export function startFront(opts: FrontOptions): Front {
         for (;;) {
           end = findHeadEnd(src.buffered());
           if (end >= 0) break;
-          if (src.buffered().length > maxHead) return await fail(431);
+          if (src.buffered().length > maxHead) return await tooLarge();
           const until = startedAt === undefined ? Infinity : startedAt + headTimeoutMs;
           const got = await src.fill(until);
           if (got === "timeout") return await fail(408);
@@ -146,7 +156,7 @@ export function startFront(opts: FrontOptions): Front {
           }
           startedAt ??= performance.now();
         }
-        if (end > maxHead) return await fail(431);
+        if (end > maxHead) return await tooLarge();
         const head = src.take(end);
         const parsed = parseHead(head);
         if (!upstream) {

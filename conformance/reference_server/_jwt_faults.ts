@@ -16,6 +16,7 @@ import {
   type ProtectedHeaderParameters,
 } from "jose";
 import type { ServerFault } from "./faults.ts";
+import type { FrontOptions } from "./_front.ts";
 
 /** What a playbook mutant needs to judge one token. */
 export interface PlaybookInput {
@@ -114,4 +115,37 @@ export async function playbookFault(i: PlaybookInput): Promise<boolean | undefin
     default:
       return undefined;
   }
+}
+
+const ALSO_ACCEPTED: Partial<Record<ServerFault, string[]>> = {
+  "weak-hmac-secret": ["HS256"],
+  "psychic-signature": ["ES256", "ES384"],
+};
+
+/**
+ * The JWS algorithms the target of this server (or mutant) declares accepted: RS256, and the HS256
+ * or ES256/ES384 a playbook mutant really accepts too (a target describes its server honestly).
+ *
+ * @param fault the fault, if any
+ * @returns the `credentials.algorithms` list
+ */
+export function declaredAlgorithms(fault: ServerFault | undefined): string[] {
+  return ["RS256", ...(fault === undefined ? [] : ALSO_ACCEPTED[fault] ?? [])];
+}
+
+/** How late the `oversized-token-slow` mutant answers an oversized head (past svc.jwt.oversized's bound). */
+export const OVERSIZED_SLOW_MS = 3_000;
+
+/**
+ * The front's answer to a head over its limit, for the svc.jwt.oversized mutants: 500 (a server
+ * whose header parsing throws), or 431 after {@linkcode OVERSIZED_SLOW_MS} (one that reads and
+ * scans the whole head first); the correct server answers 431 at once.
+ *
+ * @param fault the fault, if any
+ * @returns the options to spread into the front's
+ */
+export function oversizedFault(fault: ServerFault | undefined): Pick<FrontOptions, "oversized"> {
+  if (fault === "oversized-token-500") return { oversized: { status: 500, delayMs: 0 } };
+  if (fault === "oversized-token-slow") return { oversized: { status: 431, delayMs: OVERSIZED_SLOW_MS } };
+  return {};
 }

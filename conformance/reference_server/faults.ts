@@ -35,6 +35,8 @@ export const SERVER_FAULTS = [
   "ignore-crit",
   "weak-hmac-secret",
   "psychic-signature",
+  "oversized-token-500",
+  "oversized-token-slow",
   "health-auth",
   "mismatched-request-id",
   "version-headers",
@@ -92,6 +94,9 @@ export const FAULT_DESCRIPTIONS: Record<ServerFault, string> = {
   "no-nbf-check": "nbf and iat are not checked (the signature, exp, aud and iss are)",
   "ignore-crit": "every name in crit is taken as understood",
   "weak-hmac-secret": 'HS256 tokens keyed with the secret "secret" are accepted too',
+  "oversized-token-500": "a request head over 64 KiB (a 256 KiB bearer token) is answered 500, not 431",
+  "oversized-token-slow":
+    "a request head over 64 KiB is answered 431 only after 3 s (past svc.jwt.oversized's bound)",
   "psychic-signature": "ES256/ES384 are accepted too, by an ECDSA verifier that skips the r, s ≥ 1 check " +
     "(CVE-2022-21449: r = s = 0 verifies)",
   "health-auth": "the health route needs credentials",

@@ -23,7 +23,7 @@ import type { ServerFault } from "./faults.ts";
 import type { Target } from "../svc/target.ts";
 import { startNodeFront } from "../../src/tls/node_front.ts";
 import { referenceTls } from "./_tls.ts";
-import { playbookFault } from "./_jwt_faults.ts";
+import { declaredAlgorithms, oversizedFault, playbookFault } from "./_jwt_faults.ts";
 import { startFront } from "./_front.ts";
 import { frontFaults } from "./_chaos_faults.ts";
 import { liveEvents, readBodyEarly } from "./_chaos_routes.ts";
@@ -539,6 +539,7 @@ export async function startReferenceServer(opts: ReferenceServerOptions = {}): P
       ...(t ? { tls: { certChainPem: t.chainPem, keyPem: t.keyPem } } : {}),
       ...opts.front,
       ...frontFaults(fault),
+      ...oversizedFault(fault),
       headers: { ...securityHeaders, "referrer-policy": "no-referrer" },
     });
     port = front.port;
@@ -574,6 +575,7 @@ export async function startReferenceServer(opts: ReferenceServerOptions = {}): P
     credentials: {
       issuerKey: keys.privateKey,
       alg: "RS256",
+      algorithms: declaredAlgorithms(fault),
       issuer: ISSUER,
       audience: AUDIENCE,
       kid: KID,

@@ -5,81 +5,29 @@
  *
  * @module
  */
-import { z } from "zod";
 import { decodeJwt, generateKeyPair, SignJWT } from "jose";
 import type { Credentials } from "./target.ts";
-import { attackerKey, b64url, signByAttacker, signHmac, signRaw, unsigned } from "./_jwt_attacks.ts";
+import {
+  attackerKey,
+  b64url,
+  nullSigned,
+  oversizedToken,
+  psychicToken,
+  signByAttacker,
+  signHmac,
+  signRaw,
+  unsigned,
+} from "./_jwt_attacks.ts";
+import { acceptedAlgorithms } from "./_jwt_algs.ts";
 
-/** A forgery recipe (closed union on `kind`). */
-export const RecipeSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("alg_none"), alg: z.string().regex(/^none$/i) }),
-  z.object({ kind: z.literal("strip_signature") }),
-  z.object({ kind: z.literal("expired"), seconds_ago: z.number().int().positive() }),
-  z.object({ kind: z.literal("missing_exp") }),
-  z.object({ kind: z.literal("wrong_key") }),
-  z.object({ kind: z.literal("hs_confusion"), key_form: z.enum(["pem", "pem_newline", "der"]) }),
-  z.object({ kind: z.literal("wrong_audience") }),
-  z.object({ kind: z.literal("wrong_issuer") }),
-  z.object({ kind: z.literal("literal"), value: z.string().min(1) }),
-  z.object({ kind: z.literal("random"), bytes: z.number().int().min(1).max(512) }),
-  z.object({ kind: z.literal("tamper_payload") }),
-  z.object({ kind: z.literal("embedded_jwk") }),
-  z.object({ kind: z.literal("remote_key"), header: z.enum(["jku", "x5u"]) }),
-  z.object({
-    kind: z.literal("kid_injection"),
-    kid: z.string().min(1),
-    /** the kid is `kid` repeated this many times */
-    repeat: z.number().int().min(1).max(65536).optional(),
-    /** the HMAC key the attack expects the server to look up ("" for /dev/null) */
-    hmac_key: z.string(),
-  }).strict(),
-  z.object({ kind: z.literal("unsigned_alg"), alg: z.string().min(1) }),
-  z.object({ kind: z.literal("zero_signature") }),
-  z.object({ kind: z.literal("hs_empty_secret") }),
-  z.object({
-    kind: z.literal("not_yet_valid"),
-    claim: z.enum(["nbf", "iat"]),
-    seconds_ahead: z.number().int(),
-  }),
-  z.object({ kind: z.literal("crit_unknown"), name: z.string().min(1) }),
-  z.object({ kind: z.literal("hmac_secret"), secret: z.string().min(1) }),
-  z.object({ kind: z.literal("psychic"), alg: z.enum(["ES256", "ES384"]), form: z.enum(["raw", "der"]) }),
-]);
-/** A forgery recipe. */
-export type Recipe = z.infer<typeof RecipeSchema>;
-
-/** The fixture group of forgeries. */
-export const ForgeryFixtureSchema = z.object({
-  description: z.string(),
-  cases: z.array(
-    z.object({
-      name: z.string().min(1),
-      check: z.string().regex(/^svc\./),
-      /** why rejection is the only acceptable outcome (the rule's text) */
-      reason: z.string().min(1).optional(),
-      recipe: RecipeSchema,
-      expect: z.literal("reject"),
-    }).strict(),
-  ).min(1),
-}).strict();
-/** One forgery case. */
-export type ForgeryCase = z.infer<typeof ForgeryFixtureSchema>["cases"][number];
-
-let fixtureCache: ForgeryCase[] | undefined;
-
-/**
- * The forgery cases of one check, from the fixture (validated once).
- *
- * @param checkId the check id
- * @returns its cases
- */
-export async function forgeriesFor(checkId: string): Promise<ForgeryCase[]> {
-  if (fixtureCache === undefined) {
-    const url = new URL("../../fixtures/jwt/forgeries.json", import.meta.url);
-    fixtureCache = ForgeryFixtureSchema.parse(JSON.parse(await Deno.readTextFile(url))).cases;
-  }
-  return fixtureCache.filter((c) => c.check === checkId);
-}
+export {
+  forgeriesFor,
+  type ForgeryCase,
+  ForgeryFixtureSchema,
+  type Recipe,
+  RecipeSchema,
+} from "./_jwt_recipes.ts";
+import type { Recipe } from "./_jwt_recipes.ts";
 
 /** A forged token, or why this target cannot get one (→ not_applicable). */
 export type Forged = { ok: true; token: string } | { ok: false; reason: string };
@@ -92,9 +40,18 @@ export { b64url };
 export interface ForgeOptions {
   /** the kit listener's base URL, e.g. "http://127.0.0.2:41234" */
   remoteKeyBase?: string;
+  /** the algorithm of a per-algorithm recipe (`null_signature`) @default the target's alg */
+  alg?: string;
 }
 
 let otherKey: Promise<CryptoKey> | undefined;
+
+function notAccepted(what: string, accepted: readonly string[]): Forged {
+  return {
+    ok: false,
+    reason: `the target says the server does not accept ${what} (it lists ${accepted.join(", ")})`,
+  };
+}
 
 function pemToDer(pem: string): Uint8Array {
   const b = atob(pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, ""));
@@ -252,11 +209,12 @@ export class JwtKit {
       case "unsigned_alg":
         if (claims === undefined) return needClaims;
         return { ok: true, token: unsigned(r.alg, claims) };
-      case "zero_signature": {
+      case "null_signature": {
+        if (claims === undefined) return needClaims;
+        const alg = opts.alg ?? this.#c.alg;
         const parts = (await this.valid()).split(".");
-        if (parts.length !== 3 || parts[2] === undefined) return needClaims;
-        const len = Math.floor((parts[2].length * 3) / 4);
-        return { ok: true, token: `${parts[0]}.${parts[1]}.${b64url(new Uint8Array(len))}` };
+        const own = alg === this.#c.alg && parts.length === 3 ? parts : undefined;
+        return { ok: true, token: nullSigned({ alg, ...kid }, claims, r.form, this.#c.issuerKey, own) };
       }
       case "hs_empty_secret":
         if (claims === undefined) return needClaims;
@@ -273,18 +231,21 @@ export class JwtKit {
         const header = { alg: this.#c.alg, typ: "JWT", ...kid, crit: [r.name], [r.name]: true };
         return { ok: true, token: await signRaw(header, claims, key) };
       }
-      case "hmac_secret":
+      case "hmac_secret": {
         if (claims === undefined) return needClaims;
-        return { ok: true, token: await signHmac(claims, kid, r.secret) };
+        const accepted = acceptedAlgorithms(this.#c);
+        const hs = accepted.find((a) => a.startsWith("HS"));
+        if (hs === undefined) return notAccepted("any HS* algorithm", accepted);
+        return { ok: true, token: await signHmac(claims, { alg: hs, ...kid }, r.secret) };
+      }
       case "psychic": {
         if (claims === undefined) return needClaims;
-        // r = s = 0: raw (JWS, RFC 7518 §3.4) is 2×32 or 2×48 zero bytes; DER is SEQUENCE{INTEGER 0, INTEGER 0}
-        const sig = r.form === "der"
-          ? Uint8Array.of(0x30, 6, 2, 1, 0, 2, 1, 0)
-          : new Uint8Array(r.alg === "ES256" ? 64 : 96);
-        const head = b64url(JSON.stringify({ alg: r.alg, typ: "JWT", ...kid }));
-        return { ok: true, token: `${head}.${b64url(JSON.stringify(claims))}.${b64url(sig)}` };
+        const accepted = acceptedAlgorithms(this.#c);
+        if (!accepted.includes(r.alg)) return notAccepted(r.alg, accepted);
+        return { ok: true, token: psychicToken({ alg: r.alg, ...kid }, claims, r.form) };
       }
+      case "oversized":
+        return { ok: true, token: oversizedToken({ alg: this.#c.alg, ...kid }, claims ?? {}, r.chars) };
       case "literal":
         return { ok: true, token: r.value };
       case "random":

@@ -1,7 +1,8 @@
 /**
- * The weak-HMAC-secret probe (svc.jwt.weak-secret): one HS256 token per secret of
- * `fixtures/jwt/weak_secrets.json`, minted locally, one request each, sequential, bounded in count
- * (the list's 100) and time; it stops at the first token the server accepts.
+ * The weak-HMAC-secret probe (svc.jwt.weak-secret): one HMAC token (the first HS* algorithm the
+ * target says the server accepts) per secret of `fixtures/jwt/weak_secrets.json`, minted locally, one
+ * request each, sequential, bounded in count (the list's 100) and time; it stops at the first token
+ * the server accepts. Not applicable when the server accepts no HS* algorithm.
  *
  * @module
  */
@@ -9,6 +10,7 @@ import { z } from "zod";
 import { type Verdict, verdict } from "../../src/engine/types.ts";
 import { type Exchange, last, type SvcContext } from "./_context.ts";
 import { baseline, cannotJudge, firstProtected, routeRequest } from "./_util.ts";
+import { acceptedAlgorithms } from "./_jwt_algs.ts";
 
 /** The weak-secret fixture. */
 export const WeakSecretsSchema = z.object({
@@ -36,13 +38,23 @@ export async function weakSecrets(): Promise<string[]> {
 }
 
 /**
- * Send one HS256 token per common secret; fail on the first one accepted (2xx) or answered 5xx.
+ * Send one HS* token per common secret; fail on the first one accepted (2xx) or answered 5xx.
  *
  * @param ctx the check's context
  * @param rule the rule for the failure message
  * @returns the verdict
  */
 export async function probeWeakSecrets(ctx: SvcContext, rule: string): Promise<Verdict> {
+  const accepted = acceptedAlgorithms(ctx.target.credentials);
+  const alg = accepted.find((a) => a.startsWith("HS"));
+  if (alg === undefined) {
+    return verdict.notApplicable(
+      `the target says the server accepts no HS* algorithm (credentials.algorithms: ${
+        accepted.join(", ")
+      }); ` +
+        "an HS256 token keyed with its public key is svc.jwt.hs-confusion's",
+    );
+  }
   const secrets = await weakSecrets();
   const first = await ctx.jwt.forge({ kind: "hmac_secret", secret: secrets[0] ?? "secret" });
   if (!first.ok) return verdict.notApplicable(`cannot build these tokens for this target (${first.reason})`);
@@ -57,23 +69,23 @@ export async function probeWeakSecrets(ctx: SvcContext, rule: string): Promise<V
     const f = await ctx.jwt.forge({ kind: "hmac_secret", secret });
     if (!f.ok) continue;
     const res = await ctx.probe.send(
-      routeRequest(r, { bearer: f.token, label: `HS256 secret #${sent + 1}`, timeoutMs: 2_000 }),
+      routeRequest(r, { bearer: f.token, label: `${alg} secret #${sent + 1}`, timeoutMs: 2_000 }),
     );
     sent++;
     if (res.status === 0) silent.push(last(ctx.probe));
     else if (res.status < 400 || res.status >= 500) {
       const notes = [
-        `HS256 tokens sent: ${sent} of ${secrets.length}`,
+        `${alg} tokens sent: ${sent} of ${secrets.length}`,
         `accepted secret: ${JSON.stringify(secret)}`,
       ];
       return verdict.fail(
-        `${rule}; the HS256 token keyed with the common secret ${JSON.stringify(secret)} got ${res.status}`,
+        `${rule}; the ${alg} token keyed with the common secret ${JSON.stringify(secret)} got ${res.status}`,
         ctx.probe.evidence(notes, [last(ctx.probe)]),
       );
     }
   }
   const ms = Math.round(performance.now() - started);
-  const notes = [`HS256 tokens sent: ${sent} of ${secrets.length} in ${ms} ms`];
+  const notes = [`${alg} tokens sent: ${sent} of ${secrets.length} in ${ms} ms`];
   if (silent.length > 0) return cannotJudge(ctx, silent, sent, notes);
   if (sent < secrets.length) {
     return verdict.error(

@@ -24,11 +24,15 @@ import {
 const LIMIT_MS = 15_000;
 const GRACE_MS = 2_000;
 
-/** The reference server's target (credentials that can forge every token), pointed elsewhere. */
+/**
+ * The reference server's target (credentials that can forge every token), pointed elsewhere, and
+ * declaring HS256 and ES256/ES384 accepted too so that every svc.jwt probe runs.
+ */
 async function targetAt(baseUrl: URL): Promise<Target> {
   const ref = await startReferenceServer({ https: false });
   await ref.close();
-  return { ...ref.target, name: `hostile ${baseUrl.host}`, baseUrl };
+  const credentials = { ...ref.target.credentials, algorithms: ["RS256", "HS256", "ES256", "ES384"] };
+  return { ...ref.target, name: `hostile ${baseUrl.host}`, baseUrl, credentials };
 }
 
 function limitOf(id: string): number {

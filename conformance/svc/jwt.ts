@@ -1,98 +1,17 @@
 /**
  * svc.jwt.*: forged JWTs (from `fixtures/jwt/forgeries.json`) must be rejected: the JWT attack
  * playbook (alg none, expiry, other keys, algorithm confusion, aud/iss, embedded jwk, jku/x5u, kid
- * injection, null signatures, nbf/iat ahead, crit). Every check first proves a valid token is accepted.
+ * injection, null signatures, nbf/iat ahead, crit, common HMAC secrets, psychic signatures, an
+ * oversized token). Every check first proves a valid token is accepted; the probes are in `_jwt_*.ts`.
  *
  * @module
  */
 import { defineCheck } from "../../src/engine/registry.ts";
-import { type Check, type Evidence, type Verdict, verdict } from "../../src/engine/types.ts";
-import { type Exchange, last, type SvcContext } from "./_context.ts";
-import { baseline, cannotJudge, firstProtected, routeRequest } from "./_util.ts";
-import { type ForgeOptions, forgeriesFor } from "./_jwt_kit.ts";
-import { startKeyListener } from "./_jwt_listener.ts";
+import type { Check } from "../../src/engine/types.ts";
+import type { SvcContext } from "./_context.ts";
+import { refusesRemoteKeys, rejectsAll } from "./_jwt_reject.ts";
 import { probeWeakSecrets } from "./_jwt_weak.ts";
-
-async function rejectsAll(
-  ctx: SvcContext,
-  id: string,
-  rule: string,
-  opts: ForgeOptions = {},
-): Promise<Verdict> {
-  const r = firstProtected(ctx);
-  const cases = await forgeriesFor(id);
-  const built: { name: string; token: string }[] = [];
-  const skipped: string[] = [];
-  for (const c of cases) {
-    const f = await ctx.jwt.forge(c.recipe, opts);
-    if (f.ok) built.push({ name: c.name, token: f.token });
-    else skipped.push(`${c.name}: ${f.reason}`);
-  }
-  if (built.length === 0) {
-    return verdict.notApplicable(`cannot build these tokens for this target (${skipped.join("; ")})`);
-  }
-  const b = await baseline(ctx);
-  if (b) return b;
-  const bad: Exchange[] = [];
-  const silent: Exchange[] = [];
-  for (const t of built) {
-    const res = await ctx.probe.send(routeRequest(r, { bearer: t.token, label: t.name }));
-    if (res.status === 0) silent.push(last(ctx.probe));
-    else if (res.status < 400 || res.status >= 500) bad.push(last(ctx.probe));
-    else if (res.status !== 401) ctx.note(`"${t.name}" was rejected with ${res.status} (401 expected)`);
-  }
-  const notes = [`forged tokens sent: ${built.length}`, ...skipped.map((s) => `skipped ${s}`)];
-  const ev = ctx.probe.evidence(notes, bad);
-  if (bad.length > 0) {
-    return verdict.fail(
-      `${rule}; ${bad.length} of ${built.length} forged tokens were not rejected: ` +
-        bad.map((e) => `${e.label} → ${e.status}`).join(", "),
-      ev,
-    );
-  }
-  if (silent.length > 0) return cannotJudge(ctx, silent, built.length, notes);
-  return verdict.pass(ev);
-}
-
-function withNote(ev: Evidence, note: string): Evidence {
-  return { ...ev, notes: [...(ev.notes ?? []), note] };
-}
-
-/**
- * The jku/x5u probe: the forgeries point at the kit's key listener on 127.0.0.2; the tokens must
- * be refused and the listener never contacted (a contact fails even when the token was refused).
- */
-async function refusesRemoteKeys(ctx: SvcContext, id: string, rule: string): Promise<Verdict> {
-  const listener = await startKeyListener();
-  let v: Verdict;
-  try {
-    v = await rejectsAll(ctx, id, rule, { remoteKeyBase: listener.base });
-    // a server may fetch the key after answering: give it a moment before the listener closes
-    await new Promise((res) => setTimeout(res, 300));
-  } finally {
-    await listener.close();
-  }
-  const seen = `kit key listener ${listener.base}: ${
-    listener.hits.length === 0
-      ? "never contacted"
-      : `contacted ${listener.hits.length}× (${listener.hits.join(", ")})`
-  }`;
-  if (v.outcome === "pass") {
-    if (listener.hits.length === 0) return verdict.pass(withNote(v.evidence, seen));
-    return verdict.fail(
-      `${rule}; the tokens were refused, but the server fetched the key URL from the token (${seen})`,
-      withNote(v.evidence, seen),
-    );
-  }
-  if (v.outcome === "fail") return verdict.fail(`${v.reason}; ${seen}`, withNote(v.evidence, seen));
-  if (listener.hits.length > 0 && v.outcome === "error") {
-    return verdict.fail(
-      `${rule}; the server fetched the key URL from the token (${seen})`,
-      ctx.probe.evidence([seen]),
-    );
-  }
-  return v;
-}
+import { OVERSIZED_BOUND_MS, probeOversized } from "./_jwt_oversized.ts";
 
 /** A forged-token rule: the check's metadata and the rule for failure messages. */
 type JwtSpec = Omit<Check<SvcContext>, "run" | "requires"> & { rule: string; remote?: boolean };
@@ -121,7 +40,7 @@ const jwtExpired = jwtCheck({
   id: "svc.jwt.expired",
   title: "a token whose exp is 10 minutes past is rejected",
   level: "MUST",
-  source: "002 §2.1 (check expiration)",
+  source: "002 §2.1 (check expiration); RFC 7519 §4.1.4 (exp)",
   rationale: "Expiry is what bounds the life of a leaked or stolen token; a server that ignores exp keeps " +
     "honouring such a token forever.",
   mutants: ["no-exp-check"],
@@ -132,7 +51,7 @@ const jwtMissingExp = jwtCheck({
   id: "svc.jwt.missing-exp",
   title: "a token without exp is rejected",
   level: "SHOULD",
-  source: "002 §2.1 (`if not exp … Token expired`)",
+  source: "002 §2.1 (`if not exp … Token expired`); RFC 7519 §4.1.4 (exp)",
   rationale: "Seed 002 §2.1 treats a token without exp as expired. A token with no exp never expires, so " +
     "accepting one turns any leaked token, or one minted by a misconfigured issuer, into a permanent " +
     "credential.",
@@ -144,7 +63,8 @@ const jwtWrongKey = jwtCheck({
   id: "svc.jwt.wrong-key",
   title: "an RS256 token signed by another key is rejected",
   level: "MUST",
-  source: "002 §2.1 (verify signature with the Registry's public key)",
+  source:
+    "002 §2.1 (verify signature with the Registry's public key); RFC 7515 §5.2 (validate the signature)",
   rationale: "The signature is what ties a token to the Registry (seed 002 §2.1: verify with the " +
     "Registry's public key); a server that does not verify it against that key trusts tokens anyone can " +
     "sign with a key of their own.",
@@ -217,14 +137,18 @@ const jwtKidInjection = jwtCheck({
 
 const jwtNullSignature = jwtCheck({
   id: "svc.jwt.null-signature",
-  title: "a zeroed signature, an empty HS256 secret and none look-alikes are rejected",
+  title: "empty and zeroed signatures under every accepted alg, an empty HS256 secret and none look-alikes " +
+    "are rejected",
   level: "MUST",
   source: "002 §2.1 (never accept unsigned tokens); RFC 8725 §2.1, §3.1 (verify the algorithm)",
   rationale: "Verifiers that deny-list `none` by exact name, or skip verification for algorithms they do " +
-    "not know, accept `none` written with spaces or Unicode look-alikes; others accept a signature of " +
-    "zero bytes or an HMAC over an empty secret. Each is an unsigned token by another name.",
-  mutants: ["alg-denylist", "no-signature-check"],
-  rule: "a token with a zeroed signature, an HS256 empty secret or a none look-alike alg must get 401",
+    "not know, accept `none` written with spaces or Unicode look-alikes; others accept an empty signature, " +
+    "one of only zero bytes (for ECDSA that is r = s = 0) or an HMAC over an empty secret. Each is an " +
+    "unsigned token by another name, so the empty and zeroed signatures are sent under every algorithm " +
+    "the target says the server accepts (`[credentials] algorithms`, default its `alg`).",
+  mutants: ["alg-denylist", "no-signature-check", "psychic-signature"],
+  rule:
+    "a token with an empty or zeroed signature, an HS256 empty secret or a none look-alike alg must get 401",
 });
 
 const jwtNotYetValid = jwtCheck({
@@ -253,16 +177,17 @@ const jwtCrit = jwtCheck({
 
 const jwtWeakSecret = defineCheck<SvcContext>({
   id: "svc.jwt.weak-secret",
-  title: "an HS256 token keyed with one of the 100 most common secrets is rejected",
+  title: "an HS* token keyed with one of the 100 most common secrets is rejected",
   level: "SHOULD",
   source: "RFC 8725 §3.5 (HMAC keys need enough entropy); RFC 7518 §3.2; 002 §2.1 (use RS256)",
   rationale: "A server that accepts HS* tokens under a secret from a library's README or a common-password " +
     "list lets anyone who guesses it (offline, with hashcat or jwt_tool, from a single token) mint any " +
-    "claims. The kit cannot see which secret a server uses, so it tries the list: 100 HS256 tokens minted " +
-    "locally, one request each, within 8 s; a server that accepts no HS* token passes.",
+    "claims. The kit cannot see which secret a server uses, so it tries the list: 100 tokens minted " +
+    "locally under the first HS* algorithm the target lists in `[credentials] algorithms`, one request " +
+    "each, within 8 s. Not applicable when the server accepts no HS* algorithm.",
   mutants: ["weak-hmac-secret"],
   requires: [],
-  run: (ctx) => probeWeakSecrets(ctx, "an HS256 token keyed with a common secret must get 401"),
+  run: (ctx) => probeWeakSecrets(ctx, "an HS* token keyed with a common secret must get 401"),
 });
 
 const jwtPsychic = jwtCheck({
@@ -271,11 +196,27 @@ const jwtPsychic = jwtCheck({
   level: "MUST",
   source: "CVE-2022-21449 (psychic signatures); RFC 7518 §3.4; FIPS 186-4 §6.4.2 (r, s in [1, n−1])",
   rationale: "An ECDSA verifier that does not check r and s are in [1, n−1] (Java 15–18, CVE-2022-21449) " +
-    "accepts the signature r = s = 0 for every message and every key. The kit cannot see whether a server " +
-    "accepts ES256/ES384, so it sends the zero signature under both (raw and DER): a server that accepts " +
-    "no ECDSA token refuses them and passes.",
+    "accepts the signature r = s = 0 for every message and every key. The kit sends the zero signature " +
+    "(raw and DER) under each of ES256 and ES384 that the target lists in `[credentials] algorithms`; " +
+    "not applicable when it lists neither.",
   mutants: ["psychic-signature"],
   rule: "an ES256/ES384 token whose signature is r = s = 0 must get 401",
+});
+
+const jwtOversized = defineCheck<SvcContext>({
+  id: "svc.jwt.oversized",
+  title: `a 256 KiB bearer token gets a 4xx within ${OVERSIZED_BOUND_MS / 1000} s`,
+  level: "SHOULD",
+  source:
+    "RFC 9110 §5.4 (fields too large: MUST respond with a 4xx); RFC 6585 §5 (431); 001 §4 (limits stop resource exhaustion)",
+  rationale: "A bearer token is attacker input of any size: a server that buffers, decodes and verifies " +
+    "a 256 KiB token spends memory and CPU on every such request, and one whose parser chokes answers " +
+    "5xx or hangs. RFC 9110 §5.4 asks for a 4xx (431, RFC 6585 §5, says why) to header fields larger " +
+    `than the server wishes to process; the kit allows ${OVERSIZED_BOUND_MS} ms. A connection closed or ` +
+    "reset without an answer fails too, when the server still answers a small request after it.",
+  mutants: ["oversized-token-500", "oversized-token-slow"],
+  requires: [],
+  run: (ctx) => probeOversized(ctx, "a 256 KiB bearer token must get a 4xx (431) quickly"),
 });
 
 /** The checks of this area (svc.jwt.*). */
@@ -294,4 +235,5 @@ export const checks: readonly Check<SvcContext>[] = [
   jwtCrit,
   jwtWeakSecret,
   jwtPsychic,
+  jwtOversized,
 ];

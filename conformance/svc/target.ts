@@ -22,6 +22,7 @@ import {
   tomlErrorText,
 } from "./_target_read.ts";
 import { type ChaosBounds, chaosBounds, ChaosTableSchema } from "./_target_chaos.ts";
+import { JWS_ALGORITHMS } from "./_jwt_algs.ts";
 
 export { MAX_FILE_BYTES, netHost, TargetError };
 
@@ -74,6 +75,8 @@ export const TargetFileSchema = z.object({
       .optional(),
     issuer_private_key: z.string().min(1).optional(),
     alg: z.enum(["RS256", "RS384", "RS512", "PS256", "ES256"]).default("RS256"),
+    /** every JWS algorithm the server accepts (default: just `alg`); see `_jwt_algs.ts` */
+    algorithms: z.array(z.enum(JWS_ALGORITHMS)).min(1).max(JWS_ALGORITHMS.length).optional(),
     issuer: z.string().min(1).optional(),
     audience: z.string().min(1).optional(),
     kid: z.string().min(1).optional(),
@@ -83,6 +86,9 @@ export const TargetFileSchema = z.object({
   }).strict().refine((c) => c.token_env !== undefined || c.issuer_private_key !== undefined, {
     message: "give token_env or issuer_private_key",
     path: ["token_env"],
+  }).refine((c) => c.algorithms === undefined || c.algorithms.includes(c.alg), {
+    message: "must include credentials.alg (the algorithm of the kit's valid tokens)",
+    path: ["algorithms"],
   }),
 }).strict().superRefine((f, ctx) => {
   const jwks = f.credentials?.jwks_url;
@@ -114,6 +120,8 @@ export interface Credentials {
   /** the issuer's private key, to mint valid and forged JWTs */
   issuerKey?: CryptoKey;
   alg: string;
+  /** every JWS algorithm the server accepts (absent: just `alg`) */
+  algorithms?: string[];
   issuer?: string;
   audience?: string;
   kid?: string;
@@ -238,6 +246,7 @@ export async function resolveTarget(file: TargetFile, opts: ResolveOptions = {})
   if (c.issuer !== undefined) creds.issuer = c.issuer;
   if (c.audience !== undefined) creds.audience = c.audience;
   if (c.kid !== undefined) creds.kid = c.kid;
+  if (c.algorithms !== undefined) creds.algorithms = [...new Set(c.algorithms)];
   if (c.token_env !== undefined) {
     const tok = env(c.token_env);
     if (tok === undefined || tok.trim() === "") {
