@@ -12,6 +12,7 @@ import { checks as cors } from "./cors.ts";
 import { checks as errors } from "./errors.ts";
 import { checks as headers } from "./headers.ts";
 import { checks as input } from "./input.ts";
+import { checks as iso } from "./iso.ts";
 import { checks as jwt } from "./jwt.ts";
 import { checks as limits } from "./limits.ts";
 import { checks as methods } from "./methods.ts";
@@ -39,6 +40,7 @@ export const svcAreas: Readonly<Record<string, readonly Check<SvcContext>[]>> = 
   errors,
   headers,
   input,
+  iso,
   jwt,
   limits,
   methods,
@@ -55,7 +57,7 @@ export const svcAreas: Readonly<Record<string, readonly Check<SvcContext>[]>> = 
  * ```ts
  * import { svcChecks } from "./mod.ts";
  * const sorted = svcChecks.every((c, i) => i === 0 || svcChecks[i - 1]!.id.localeCompare(c.id) < 0);
- * if (!sorted || svcChecks.length !== 46) throw new Error("expected the 46 svc checks, sorted by id");
+ * if (!sorted || svcChecks.length !== 51) throw new Error("expected the 51 svc checks, sorted by id");
  * ```
  */
 export const svcChecks: Check<SvcContext>[] = Object.values(svcAreas)

@@ -21,6 +21,7 @@ import {
   TargetError,
   tomlErrorText,
 } from "./_target_read.ts";
+import { IsoFileSchema, type IsoTarget, resolveIso } from "./_iso_target.ts";
 
 export { MAX_FILE_BYTES, netHost, TargetError };
 
@@ -67,6 +68,7 @@ export const TargetFileSchema = z.object({
     window_s: z.number().positive().max(3600).default(60),
   }),
   sse: z.object({ path: routePath }).strict().optional(),
+  iso: IsoFileSchema.optional(),
   credentials: z.object({
     token_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name")
       .optional(),
@@ -135,6 +137,8 @@ export interface Target {
   write: RouteSpec & { body: Record<string, unknown> };
   rateLimit: RouteSpec & { limit: number; windowS: number };
   sse?: { path: string };
+  /** what the svc.iso.* checks need (two identities, the resource routes) */
+  iso?: IsoTarget;
   credentials: Credentials;
 }
 
@@ -275,6 +279,7 @@ export async function resolveTarget(file: TargetFile, opts: ResolveOptions = {})
   };
   if (file.lookup !== undefined) t.lookup = file.lookup;
   if (file.sse !== undefined) t.sse = { path: file.sse.path };
+  if (file.iso !== undefined) t.iso = resolveIso(file.iso, file.write, env);
   if (caCertPem !== undefined) t.caCertPem = caCertPem;
   return t;
 }
