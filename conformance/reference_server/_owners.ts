@@ -34,7 +34,7 @@ export interface OwnedRouteDeps<E extends Env> {
 const ANONYMOUS: Principal = { sub: "anonymous", admin: false };
 /** The owner of the items the server starts with: the subject of the kit's default token. */
 export const SEED_OWNER = "conformance-kit";
-const CACHE_TTL_MS = 10_000;
+const CACHE_TTL_MS = 250;
 
 /**
  * The `global-current-user` mutant's "current user": one per process, set by every authenticated

@@ -106,7 +106,7 @@ export const FAULT_DESCRIPTIONS: Record<ServerFault, string> = {
   "write-no-owner-check": "PUT, PATCH and DELETE /items/{id} skip the owner check (reads keep it)",
   "list-unscoped": "GET /items lists every identity's items",
   "admin-unchecked": "/admin/users answers any authenticated caller",
-  "shared-cache": "GET /items and /items/{id} answers are cached for 10 s keyed by the URL alone",
+  "shared-cache": "GET /items and /items/{id} answers are cached for 250 ms keyed by the URL alone",
   "global-current-user": "the caller is kept in a module global and read after an await (overlapping " +
     "requests see each other's user)",
   "allow-tls10": "TLS 1.0 and 1.1 are served (a Node TLS front with minVersion TLSv1)",

@@ -9,7 +9,7 @@ import { netHost } from "./_target_read.ts";
 import type { Target } from "./target.ts";
 import type { IsoTarget } from "./_iso_target.ts";
 import type { Identity } from "./_iso_identities.ts";
-import type { SvcIsoJob, SvcIsoReport } from "./_iso_worker.ts";
+import { runSvcIsoJob, type SvcIsoJob, type SvcIsoReport } from "./_iso_worker.ts";
 
 /** Workers (one identity each when the kit mints; env tokens are shared in turn). */
 export const WORKERS = 8;
@@ -18,7 +18,7 @@ export const RUN_MS = 3_000;
 /** At most this many rounds (create, read, list) per worker. */
 export const MAX_ROUNDS = 60;
 /** A bound for the kit's own work (worker start, the run, clean-up), not part of any verdict. */
-const WORKER_MS = 25_000;
+const WORKER_MS = RUN_MS + 20_000;
 
 /** One worker's outcome. */
 export type WorkerOutcome = { ok: true; report: SvcIsoReport } | {
@@ -44,8 +44,8 @@ export async function runConcurrent(
   if (host === undefined) throw new Error(`cannot allow the target's host ${target.baseUrl.host}`);
   const prefix = `isokit${crypto.randomUUID().replace(/-/g, "").slice(0, 8)}`;
   const tokenIds = new Map<string, number>();
-  const body = new URL("./_iso_worker.ts", import.meta.url).href;
-  const src = `import { runSvcIsoJob } from ${JSON.stringify(body)};
+  // the worker runs the function's own (already transpiled) source: nothing to load or type-check
+  const src = `const runSvcIsoJob = ${runSvcIsoJob.toString()};
 self.onmessage = async (e) => { self.postMessage(await runSvcIsoJob(e.data)); };`;
   const jobs = ids.map((who, worker): SvcIsoJob => {
     if (!tokenIds.has(who.token)) tokenIds.set(who.token, tokenIds.size);
@@ -69,7 +69,9 @@ self.onmessage = async (e) => { self.postMessage(await runSvcIsoJob(e.data)); };
     return job;
   });
   return await Promise.all(jobs.map(async (job): Promise<WorkerOutcome> => {
-    const r = await runRestrictedWorker<SvcIsoJob, SvcIsoReport>(src, job, [host], WORKER_MS);
+    const r = await runRestrictedWorker<SvcIsoJob, SvcIsoReport>(src, job, [host], WORKER_MS, {
+      type: "application/javascript",
+    });
     return r.ok ? { ok: true, report: r.value } : { ok: false, worker: job.worker, error: r.error };
   }));
 }

@@ -2,8 +2,9 @@
  * The body of one `svc.iso.concurrent` worker: one identity, in a Deno worker that may reach the
  * target's host and nothing else. For a bounded time (and number of rounds) it creates a resource
  * carrying a unique marker, reads it back and lists, and looks in every response for a marker of
- * another identity; at the end it deletes what it created (where the target can). No imports: the
- * worker needs no permission besides the network.
+ * another identity; at the end it deletes what it created (where the target can). The function is
+ * self-contained (it refers to nothing outside its body): the worker runs its source text, so it
+ * loads at once and needs no permission besides the network.
  *
  * @module
  */
@@ -56,24 +57,24 @@ export interface SvcIsoReport {
   firstError?: string;
 }
 
-function pointer(doc: unknown, p: string): unknown {
-  let at: unknown = doc;
-  if (p === "") return at;
-  for (const raw of p.slice(1).split("/")) {
-    const k = raw.replace(/~1/g, "/").replace(/~0/g, "~");
-    if (at === null || typeof at !== "object") return undefined;
-    at = (at as Record<string, unknown>)[k];
-  }
-  return at;
-}
-
 /**
- * Run one worker's job (inside the worker; also callable directly in tests).
+ * Run one worker's job (inside the worker, from this function's source text; also callable
+ * directly). It must refer to nothing outside its own body.
  *
  * @param job the job
  * @returns the report
  */
 export async function runSvcIsoJob(job: SvcIsoJob): Promise<SvcIsoReport> {
+  const pointer = (doc: unknown, p: string): unknown => {
+    let at: unknown = doc;
+    if (p === "") return at;
+    for (const raw of p.slice(1).split("/")) {
+      const k = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+      if (at === null || typeof at !== "object") return undefined;
+      at = (at as Record<string, unknown>)[k];
+    }
+    return at;
+  };
   const client = job.caCertPem === undefined
     ? undefined
     : Deno.createHttpClient({ caCerts: [job.caCertPem] });

@@ -25,6 +25,7 @@ export interface WorkerFailure {
  * @param job the message posted to it
  * @param net the `host:port` entries the worker may connect to
  * @param ms how long to wait for its report
+ * @param opts the source's media type @default "application/typescript"
  * @returns the worker's report, or why there was none
  * @example
  * ```ts
@@ -39,8 +40,9 @@ export async function runRestrictedWorker<J, R>(
   job: J,
   net: readonly string[],
   ms: number,
+  opts: { type?: "application/typescript" | "application/javascript" } = {},
 ): Promise<{ ok: true; value: R } | { ok: false; error: WorkerFailure }> {
-  const url = URL.createObjectURL(new Blob([source], { type: "application/typescript" }));
+  const url = URL.createObjectURL(new Blob([source], { type: opts.type ?? "application/typescript" }));
   const worker = new Worker(url, {
     type: "module",
     deno: {
