@@ -39,6 +39,7 @@ function client(notes: string): ClientRun {
       client: "c@1",
       profile: "sdk",
       command: "x",
+      args: [],
       setup: "",
       requires: [],
       dir: "field/c",

@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { errorMessage } from "../src/util/error_message.ts";
+import { PROFILE_NAMES } from "../cli/profiles.ts";
 
 /** A check outcome as the report names it. */
 export type Outcome = "pass" | "fail" | "error" | "not_applicable";
@@ -14,17 +15,24 @@ export type Outcome = "pass" | "fail" | "error" | "not_applicable";
 /** The profile a `field.json` that names none is certified with. */
 export const DEFAULT_PROFILE = "sdk";
 
-/** The first segment of a check id of any profile (`sdk.…`, `chaos.…`, `svc.…`, `secrets.…`). */
-const ID_PREFIX = "(?:sdk|chaos|svc|secrets)";
+/** The first segment of a check id of any profile (`sdk.…`, `chaos.…`, `svc.…`, `secrets.…`, …). */
+const ID_PREFIX = `(?:${PROFILE_NAMES.join("|")})`;
 
 const FieldSpecSchema = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
   language: z.string().min(1),
   client: z.string().min(1),
   profile: z.string().regex(/^[a-z][a-z0-9-]*$/).default(DEFAULT_PROFILE),
-  command: z.string().min(1),
+  command: z.string().min(1).optional(),
+  target: z.string().regex(/^[^/.][^\0]*\.toml$/).optional(),
+  serve: z.string().min(1).optional(),
+  args: z.array(z.string()).max(32).default([]),
   setup: z.string(),
   requires: z.array(z.string().min(1)),
+}).refine((s) => (s.command === undefined) !== (s.target === undefined), {
+  message: "exactly one of `command` (a driver) and `target` (a target file) is required",
+}).refine((s) => s.serve === undefined || s.target !== undefined, {
+  message: "`serve` starts the app a `target` file describes: it needs `target`",
 });
 
 /** A client's `field.json`. */
@@ -35,8 +43,15 @@ export interface FieldSpec {
   client: string;
   /** the kit profile the client is certified with (its name, e.g. "sdk" or "secrets"; default "sdk") */
   profile: string;
-  /** the driver's command line, relative to the repository root */
-  command: string;
+  /** the driver's command line, relative to the repository root (a driver-based profile) */
+  command?: string | undefined;
+  /** a target file (TOML, from the repository root) passed as `--target` instead of a driver */
+  target?: string | undefined;
+  /** a shell command that starts the app the target describes (gets a free port in `PORT`;
+   * `${PORT}` in the target file is replaced) */
+  serve?: string | undefined;
+  /** extra arguments for the profile's task (e.g. `["--only", "svc.iso"]`) */
+  args: string[];
   /** a shell command that installs or builds the driver (idempotent) */
   setup: string;
   /** programs that must be on PATH */

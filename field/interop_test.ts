@@ -20,6 +20,7 @@ const HELLO_MS = 20_000;
 
 /** The driver's argv with repository-relative paths made absolute, or undefined when it is not built. */
 async function builtArgv(spec: FieldSpec): Promise<string[] | undefined> {
+  if (spec.command === undefined) return undefined; // a target, not a driver
   const split = splitCommand(spec.command);
   if (!split.ok) return undefined;
   const argv = split.value.map((a) => a.startsWith("field/") ? `${ROOT}/${a}` : a);

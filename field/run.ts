@@ -5,7 +5,8 @@
  * clients matrix into its section of docs/FIELD.md and its summary into README.md (between the
  * profile's generated markers); print each client's disagreements between prediction and verdict. Exit 1
  * when a disagreement has no explanation in the client's notes.md, or when a client that could run gave
- * no report. `--keep DIR` keeps the reports in DIR/<name>/; `--profile NAME` runs only the clients of
+ * no report. A client may name a `target` file instead of a driver (`--target`; its app started by
+ * `serve` with a free port in `PORT`, see `_serve.ts`) and extra task `args`. `--keep DIR` keeps the reports in DIR/<name>/; `--profile NAME` runs only the clients of
  * that profile (and rewrites only its sections).
  *
  * @module
@@ -14,6 +15,7 @@ import { parseReport, type Report } from "../src/schema/report.ts";
 import { errorMessage } from "../src/util/error_message.ts";
 import { capLevel, certificationOf } from "../src/engine/certification.ts";
 import { DEFAULT_PROFILE, discover, type FieldSpec, readClientFiles } from "./_spec.ts";
+import { serveApp, type Served } from "./_serve.ts";
 import { byProfile, type ClientRun, renderProfileBlock, renderSummary, replaceBetween } from "./_report.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
@@ -98,15 +100,54 @@ async function taskOf(spec: FieldSpec): Promise<string | undefined> {
   return profileNamed(spec.profile)?.task;
 }
 
-/** One `deno task <profile's task> --driver <command> --seed 1 [extra]` into `out`: the report, or why there is none. */
+/** The client's own task arguments, without an `--only` when the re-run brings its own. */
+function ownArgs(args: readonly string[], extra: readonly string[]): string[] {
+  if (!extra.includes("--only")) return [...args];
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--only") i++;
+    else if (!args[i]?.startsWith("--only=")) out.push(args[i] as string);
+  }
+  return out;
+}
+
+/**
+ * One `deno task <profile's task> --driver <command> --seed 1 [args] [extra]` (or `--target <file>`, its
+ * app served first when the client names `serve`) into `out`: the report, or why there is none.
+ */
 async function certifyOnce(
   spec: FieldSpec,
   task: string,
   out: string,
   extra: string[],
 ): Promise<{ report?: Report; why?: string }> {
-  const args = ["task", task, "--driver", spec.command, "--seed", "1", "--out", out, ...extra];
-  const r = await run(Deno.execPath(), args, CERTIFY_LIMIT_MS);
+  let served: Served | undefined;
+  let subject: string[];
+  if (spec.target === undefined) subject = ["--driver", spec.command ?? ""];
+  else if (spec.serve === undefined) subject = ["--target", spec.target];
+  else {
+    const s = await serveApp(ROOT, spec.serve, spec.target);
+    if ("why" in s) return { why: s.why };
+    served = s;
+    subject = ["--target", s.target];
+  }
+  const args = [
+    "task",
+    task,
+    ...subject,
+    "--seed",
+    "1",
+    "--out",
+    out,
+    ...ownArgs(spec.args, extra),
+    ...extra,
+  ];
+  let r: Ran;
+  try {
+    r = await run(Deno.execPath(), args, CERTIFY_LIMIT_MS);
+  } finally {
+    await served?.stop();
+  }
   let text: string;
   try {
     text = await Deno.readTextFile(`${out}/report.json`);
