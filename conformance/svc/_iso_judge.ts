@@ -43,13 +43,14 @@ export async function judgeConcurrent(ctx: SvcContext): Promise<Verdict> {
   }
   const reports = outcomes.flatMap((o) => o.ok ? [o.report] : []);
   const statuses: Record<string, number> = {};
-  let requests = 0, noAnswer = 0, ownMissing = 0, rounds = 0;
+  let requests = 0, noAnswer = 0, ownMissing = 0, rounds = 0, crossed = 0;
   const crossings: (Crossing & { worker: number; identity: number })[] = [];
   for (const r of reports) {
     requests += r.requests;
     noAnswer += r.noAnswer;
     ownMissing += r.ownMissing;
     rounds += r.rounds;
+    crossed += r.crossed;
     for (const [k, n] of Object.entries(r.statuses)) statuses[k] = (statuses[k] ?? 0) + n;
     for (const c of r.crossings) crossings.push({ ...c, worker: r.worker, identity: r.identity });
   }
@@ -68,7 +69,7 @@ export async function judgeConcurrent(ctx: SvcContext): Promise<Verdict> {
     );
     for (const c of crossings.slice(0, 3)) notes.push(`excerpt (${c.op}): ${JSON.stringify(c.excerpt)}`);
     return verdict.fail(
-      `no response to one identity may carry another identity's data; at least ${crossings.length} did: ${
+      `no response to one identity may carry another identity's data; ${crossed} of ${requests} did: ${
         shown.join("; ")
       }`,
       evidence,

@@ -52,7 +52,10 @@ export interface SvcIsoReport {
   noAnswer: number;
   /** own resources whose read-back did not carry the own marker */
   ownMissing: number;
+  /** the first 5 crossings, one per foreign marker */
   crossings: Crossing[];
+  /** responses that carried another identity's marker (all of them) */
+  crossed: number;
   /** the first error message seen, if any */
   firstError?: string;
 }
@@ -89,7 +92,9 @@ export async function runSvcIsoJob(job: SvcIsoJob): Promise<SvcIsoReport> {
     noAnswer: 0,
     ownMissing: 0,
     crossings: [],
+    crossed: 0,
   };
+  const seen = new Set<string>();
   const foreign = new RegExp(`${job.prefix}i(\\d+)w\\d+n\\d+`, "g");
   const send = async (op: string, method: string, path: string, body?: unknown) => {
     rep.requests++;
@@ -109,9 +114,13 @@ export async function runSvcIsoJob(job: SvcIsoJob): Promise<SvcIsoReport> {
       const text = (await r.text()).slice(0, 256 * 1024);
       const key = `${op} ${r.status}`;
       rep.statuses[key] = (rep.statuses[key] ?? 0) + 1;
+      let crossed = false;
       for (const m of text.matchAll(foreign)) {
         const other = Number(m[1]);
-        if (other !== job.identity && rep.crossings.length < 5) {
+        if (other === job.identity) continue;
+        crossed = true;
+        if (!seen.has(m[0]) && rep.crossings.length < 5) {
+          seen.add(m[0]);
           const at = m.index ?? 0;
           rep.crossings.push({
             op: `${method} ${path}`,
@@ -122,6 +131,7 @@ export async function runSvcIsoJob(job: SvcIsoJob): Promise<SvcIsoReport> {
           });
         }
       }
+      if (crossed) rep.crossed++;
       return { status: r.status, text };
     } catch (e) {
       rep.noAnswer++;

@@ -12,7 +12,7 @@ app.use(express.json());
 const items = new Map();
 let nextId = 1;
 
-app.get("/health", (req, res) => res.json({ status: "ok" }));
+app.get("/health", (_req, res) => res.json({ status: "ok" }));
 
 function authenticate(req, res, next) {
   const header = req.headers.authorization || "";
@@ -35,7 +35,7 @@ function requireAdmin(req, res, next) {
   next();
 }
 
-app.get("/items", authenticate, (req, res) => {
+app.get("/items", authenticate, (_req, res) => {
   res.json([...items.values()]);
 });
 
@@ -69,7 +69,7 @@ app.delete("/items/:id", authenticate, (req, res) => {
   res.status(204).end();
 });
 
-app.get("/admin/users", authenticate, requireAdmin, (req, res) => {
+app.get("/admin/users", authenticate, requireAdmin, (_req, res) => {
   res.json({ users: [...new Set([...items.values()].map((i) => i.createdBy))] });
 });
 

@@ -7,6 +7,8 @@ const dir = new URL("./.keys/", import.meta.url);
 if (!existsSync(new URL("issuer.pub.pem", dir))) {
   mkdirSync(dir, { recursive: true });
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  writeFileSync(new URL("issuer.pem", dir), privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
+  writeFileSync(new URL("issuer.pem", dir), privateKey.export({ type: "pkcs8", format: "pem" }), {
+    mode: 0o600,
+  });
   writeFileSync(new URL("issuer.pub.pem", dir), publicKey.export({ type: "spki", format: "pem" }));
 }
