@@ -65,6 +65,17 @@ export interface Ownership<I extends Owned> {
  * @param fault the server's fault, if any
  * @param items the store
  * @returns the rules
+ * @example
+ * ```ts
+ * import { ownership } from "./_owners.ts";
+ * const items = new Map([[1, { id: 1, owner: "alice" }], [2, { id: 2, owner: "bob" }]]);
+ * const rules = ownership(undefined, items);
+ * const req = new Request("http://x/items");
+ * const claims = btoa(JSON.stringify({ sub: "alice" })).replace(/=+$/, "");
+ * rules.identify(req, `Bearer e30.${claims}.sig`);
+ * const mine = await rules.visible(req, [...items.values()]);
+ * if (mine.length !== 1 || mine[0]?.owner !== "alice") throw new Error(JSON.stringify(mine));
+ * ```
  */
 export function ownership<I extends Owned>(
   fault: ServerFault | undefined,

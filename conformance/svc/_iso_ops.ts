@@ -35,22 +35,57 @@ export function atPointer(doc: unknown, pointer: string): unknown {
   return at;
 }
 
-/** A unique marker for one resource: letters and digits only (fits most name schemas). */
+/**
+ * A unique marker for one resource: letters and digits only (fits most name schemas).
+ *
+ * @param tag a suffix naming the identity ("a", "b")
+ * @returns e.g. "isokit0f3a9c1b2d4ea"
+ * @example
+ * ```ts
+ * import { newMarker } from "./_iso_ops.ts";
+ * const m = newMarker("a");
+ * if (!/^isokit[0-9a-f]{12}a$/.test(m) || m === newMarker("a")) throw new Error(m);
+ * ```
+ */
 export function newMarker(tag: string): string {
   return `isokit${crypto.randomUUID().replace(/-/g, "").slice(0, 12)}${tag}`;
 }
 
-/** The create body with the marker in its marker field. */
+/**
+ * The create (or update) body with the marker in the target's marker field.
+ *
+ * @param iso the `[iso]` table (its marker field)
+ * @param body the example body
+ * @param marker the marker
+ * @returns a copy of the body carrying the marker
+ * @example
+ * ```ts
+ * import { markedBody } from "./_iso_ops.ts";
+ * const b = markedBody({ markerField: "name" }, { name: "w", quantity: 1 }, "isokitX");
+ * if (b["name"] !== "isokitX" || b["quantity"] !== 1) throw new Error();
+ * ```
+ */
 export function markedBody(
-  iso: IsoTarget,
+  iso: Pick<IsoTarget, "markerField">,
   body: Record<string, unknown>,
   marker: string,
 ): Record<string, unknown> {
   return { ...body, [iso.markerField]: marker };
 }
 
-/** The path of one resource. */
-export function resourcePath(iso: IsoTarget, id: string): string {
+/**
+ * The path of one resource.
+ *
+ * @param iso the `[iso]` table (its resource route)
+ * @param id the resource's id (percent-encoded into the path)
+ * @returns the path
+ * @example
+ * ```ts
+ * import { resourcePath } from "./_iso_ops.ts";
+ * if (resourcePath({ resource: "/items/{id}" }, "a/b") !== "/items/a%2Fb") throw new Error();
+ * ```
+ */
+export function resourcePath(iso: Pick<IsoTarget, "resource">, id: string): string {
   return iso.resource.replace("{id}", encodeURIComponent(id));
 }
 
@@ -62,7 +97,7 @@ export interface Created {
   marker: string;
 }
 
-/** 2xx */
+/** Whether a response is 2xx. */
 export const ok2xx = (r: ProbeResponse): boolean => r.status >= 200 && r.status < 300;
 
 /**
