@@ -16,7 +16,7 @@ export const WORKERS = 8;
 /** How long each worker creates, reads and lists. */
 export const RUN_MS = 3_000;
 /** At most this many rounds (create, read, list) per worker. */
-export const MAX_ROUNDS = 60;
+export const MAX_ROUNDS = 20;
 /** A bound for the kit's own work (worker start, the run, clean-up), not part of any verdict. */
 const WORKER_MS = RUN_MS + 20_000;
 
