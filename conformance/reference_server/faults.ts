@@ -44,6 +44,13 @@ export const SERVER_FAULTS = [
   "query-crash",
   "no-retry-after",
   "trace-echo",
+  // isolation between identities (svc.iso.*, _owners.ts)
+  "no-owner-check",
+  "write-no-owner-check",
+  "list-unscoped",
+  "admin-unchecked",
+  "shared-cache",
+  "global-current-user",
   // TLS (served over https only; the first three behind a Node TLS front, see _tls.ts)
   "allow-tls10",
   "allow-tls11",
@@ -106,6 +113,13 @@ export const FAULT_DESCRIPTIONS: Record<ServerFault, string> = {
   "query-crash": "an overlong query is a 500",
   "no-retry-after": "429 has no Retry-After",
   "trace-echo": "TRACE echoes the request",
+  "no-owner-check": "GET /items/{id} answers any authenticated caller, not only the item's owner",
+  "write-no-owner-check": "PUT, PATCH and DELETE /items/{id} skip the owner check (reads keep it)",
+  "list-unscoped": "GET /items lists every identity's items",
+  "admin-unchecked": "/admin/users answers any authenticated caller",
+  "shared-cache": "GET /items and /items/{id} answers are cached for 250 ms keyed by the URL alone",
+  "global-current-user": "the caller is kept in a module global and read after an await (overlapping " +
+    "requests see each other's user)",
   "allow-tls10": "TLS 1.0 and 1.1 are served (a Node TLS front with minVersion TLSv1)",
   "allow-tls11": "TLS 1.1 is served (a Node TLS front with minVersion TLSv1.1)",
   "weak-suites": "NULL and anonymous suites (and 3DES/RC4 where OpenSSL has them) are served",

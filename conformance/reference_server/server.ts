@@ -27,6 +27,7 @@ import { declaredAlgorithms, oversizedFault, playbookFault } from "./_jwt_faults
 import { startFront } from "./_front.ts";
 import { frontFaults } from "./_chaos_faults.ts";
 import { liveEvents, readBodyEarly } from "./_chaos_routes.ts";
+import { ownership, SEED_OWNER } from "./_owners.ts";
 
 /** Options of {@linkcode startReferenceServer}. */
 export interface ReferenceServerOptions {
@@ -89,6 +90,7 @@ interface Item {
   name: string;
   quantity: number;
   tags: string[];
+  owner: string;
 }
 
 type Env = { Bindings: { remote: string }; Variables: { rid: string } };
@@ -114,11 +116,12 @@ const ROUTES: Record<string, string[]> = {
   "/optimize": ["POST"],
   "/events": ["GET"],
   "/events/live": ["GET"],
+  "/admin/users": ["GET"],
 };
 
 function allowedFor(path: string): string[] | undefined {
   if (ROUTES[path] !== undefined) return ROUTES[path];
-  if (/^\/items\/[^/]+$/.test(path)) return ["GET"];
+  if (/^\/items\/[^/]+$/.test(path)) return ["GET", "PUT", "PATCH", "DELETE"];
   return undefined;
 }
 
@@ -144,7 +147,14 @@ export async function startReferenceServer(opts: ReferenceServerOptions = {}): P
   const windowS = opts.windowS ?? 10;
   const keys = await issuerKeys();
   const hsSecret = new TextEncoder().encode(keys.publicPem);
-  const items = new Map<number, Item>([[1, { id: 1, name: "widget", quantity: 3, tags: [] }]]);
+  const items = new Map<number, Item>([[1, {
+    id: 1,
+    name: "widget",
+    quantity: 3,
+    tags: [],
+    owner: SEED_OWNER,
+  }]]);
+  const owners = ownership(fault, items);
   let nextId = 2;
   const buckets = new Map<string, { tokens: number; at: number }>();
   const app = new Hono<Env>();
@@ -375,36 +385,40 @@ export async function startReferenceServer(opts: ReferenceServerOptions = {}): P
       await c.req.raw.body?.cancel();
       return unauthorized(c);
     }
+    owners.identify(c.req.raw, c.req.header("authorization"));
     await next();
   });
+  owners.install(app, { readJson, problem, invalid }, ItemIn);
 
   // --- routes ---
   app.get("/health", (c) => c.json({ status: "ok" }));
 
-  app.get("/items", (c) => {
+  app.get("/items", async (c) => {
     const q = c.req.query("q");
     if (q !== undefined && q.length > 200) return problem(c, 400, "bad_query", "q is too long");
     if (fault === "sql-concat" && q !== undefined) fakeSql(`SELECT * FROM items WHERE name LIKE '%${q}%'`);
-    const all = [...items.values()];
+    const all = await owners.visible(c.req.raw, [...items.values()]);
     return c.json({ items: q === undefined ? all : all.filter((i) => i.name.includes(q)) });
   });
 
-  app.get("/items/:id", (c) => {
+  app.get("/items/:id", async (c) => {
     const id = c.req.param("id");
     if (fault === "sql-concat") fakeSql(`SELECT * FROM items WHERE id = '${id}'`);
     if (!/^\d{1,9}$/.test(id)) return problem(c, 400, "bad_id", "id must be a positive integer");
     const item = items.get(Number(id));
-    return item === undefined ? problem(c, 404, "not_found", "no such item") : c.json(item);
+    const mine = item !== undefined && await owners.mayRead(c.req.raw, item);
+    return item === undefined || !mine ? problem(c, 404, "not_found", "no such item") : c.json(item);
   });
 
   app.post("/items", async (c) => {
     if (fault === "non-atomic-write") {
       // the mutant: the item is stored once its name has arrived, completed when the body has
+      const owner = (await owners.caller(c.req.raw)).sub;
       let early: Item | undefined;
       let text: string;
       try {
         text = await readBodyEarly(c.req.raw, BODY_LIMIT, (name) => {
-          early = { id: nextId++, name, quantity: 0, tags: [] };
+          early = { id: nextId++, name, quantity: 0, tags: [], owner };
           items.set(early.id, early);
         });
       } catch {
@@ -418,7 +432,7 @@ export async function startReferenceServer(opts: ReferenceServerOptions = {}): P
         }
       })());
       if (!r.success) return invalid(c, r.error);
-      const item: Item = early ?? { id: nextId++, name: r.data.name, quantity: 0, tags: [] };
+      const item: Item = early ?? { id: nextId++, name: r.data.name, quantity: 0, tags: [], owner };
       Object.assign(item, { name: r.data.name, quantity: r.data.quantity, tags: r.data.tags ?? [] });
       items.set(item.id, item);
       return c.json(item, 201);
@@ -439,6 +453,7 @@ export async function startReferenceServer(opts: ReferenceServerOptions = {}): P
       name: r.data.name,
       quantity: r.data.quantity,
       tags: r.data.tags ?? [],
+      owner: (await owners.caller(c.req.raw)).sub,
     };
     items.set(item.id, item);
     return c.json(item, 201);
@@ -572,6 +587,17 @@ export async function startReferenceServer(opts: ReferenceServerOptions = {}): P
     write: { method: "POST", path: "/items", body: { name: "widget", quantity: 1 } },
     rateLimit: { method: "POST", path: "/optimize", body: { iterations: 1 }, limit, windowS },
     sse: { path: "/events" },
+    iso: {
+      resource: "/items/{id}",
+      create: { method: "POST", path: "/items", body: { name: "widget", quantity: 1 } },
+      idPointer: "/id",
+      markerField: "name",
+      list: "/items",
+      update: { method: "PUT", body: { name: "widget", quantity: 2 } },
+      delete: true,
+      admin: [{ method: "GET", path: "/admin/users" }],
+      adminClaims: { role: "admin" },
+    },
     credentials: {
       issuerKey: keys.privateKey,
       alg: "RS256",

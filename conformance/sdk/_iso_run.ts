@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { deadline } from "../../src/util/deadline.ts";
+import { runRestrictedWorker } from "../../src/util/restricted_worker.ts";
 import type { IsoJob, IsoReport } from "./_iso_worker.ts";
 
 /**
@@ -19,49 +19,6 @@ export async function runWorker(moduleUrl: string, job: IsoJob, netHost: string)
   const src = `import { createClient } from ${JSON.stringify(moduleUrl)};
 import { runIsoJob } from ${JSON.stringify(body)};
 self.onmessage = async (e) => { self.postMessage(await runIsoJob(createClient, e.data)); };`;
-  const url = URL.createObjectURL(new Blob([src], { type: "application/typescript" }));
-  const worker = new Worker(url, {
-    type: "module",
-    deno: {
-      permissions: {
-        net: [netHost],
-        read: false,
-        write: false,
-        env: false,
-        run: false,
-        ffi: false,
-        sys: false,
-        import: false,
-      },
-    },
-  });
-  const report = new Promise<IsoReport>((resolve) => {
-    worker.onmessage = (e: MessageEvent<IsoReport>) => resolve(e.data);
-    worker.onerror = (e) => {
-      e.preventDefault();
-      const permissionDenied = /requires \w+ access|NotCapable|PermissionDenied/i.test(e.message);
-      resolve({
-        ok: false,
-        worker: job.worker,
-        error: { name: "WorkerError", message: e.message.slice(0, 300), permissionDenied },
-      });
-    };
-  });
-  worker.postMessage(job);
-  try {
-    const r = await deadline(report, WORKER_MS);
-    if (r.ok) return r.value;
-    return {
-      ok: false,
-      worker: job.worker,
-      error: {
-        name: "Timeout",
-        message: `worker did not report within ${WORKER_MS} ms`,
-        permissionDenied: false,
-      },
-    };
-  } finally {
-    worker.terminate();
-    URL.revokeObjectURL(url);
-  }
+  const r = await runRestrictedWorker<IsoJob, IsoReport>(src, job, [netHost], WORKER_MS);
+  return r.ok ? r.value : { ok: false, worker: job.worker, error: r.error };
 }

@@ -13,6 +13,7 @@ import { checks as cors } from "./cors.ts";
 import { checks as errors } from "./errors.ts";
 import { checks as headers } from "./headers.ts";
 import { checks as input } from "./input.ts";
+import { checks as iso } from "./iso.ts";
 import { checks as jwt } from "./jwt.ts";
 import { checks as limits } from "./limits.ts";
 import { checks as methods } from "./methods.ts";
@@ -41,6 +42,7 @@ export const svcAreas: Readonly<Record<string, readonly Check<SvcContext>[]>> = 
   errors,
   headers,
   input,
+  iso,
   jwt,
   limits,
   methods,

@@ -23,6 +23,7 @@ import {
 } from "./_target_read.ts";
 import { type ChaosBounds, chaosBounds, ChaosTableSchema } from "./_target_chaos.ts";
 import { JWS_ALGORITHMS } from "./_jwt_algs.ts";
+import { IsoFileSchema, type IsoTarget, resolveIso } from "./_iso_target.ts";
 
 export { MAX_FILE_BYTES, netHost, TargetError };
 
@@ -70,6 +71,7 @@ export const TargetFileSchema = z.object({
   }),
   sse: z.object({ path: routePath }).strict().optional(),
   chaos: ChaosTableSchema.optional(),
+  iso: IsoFileSchema.optional(),
   credentials: z.object({
     token_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name")
       .optional(),
@@ -147,6 +149,8 @@ export interface Target {
   sse?: { path: string };
   /** the `svc.chaos.*` bounds (`[chaos]`; the defaults when absent) */
   chaos?: ChaosBounds;
+  /** what the svc.iso.* checks need (two identities, the resource routes) */
+  iso?: IsoTarget;
   credentials: Credentials;
 }
 
@@ -289,6 +293,7 @@ export async function resolveTarget(file: TargetFile, opts: ResolveOptions = {})
   if (file.lookup !== undefined) t.lookup = file.lookup;
   if (file.sse !== undefined) t.sse = { path: file.sse.path };
   t.chaos = chaosBounds(file.chaos);
+  if (file.iso !== undefined) t.iso = resolveIso(file.iso, file.write, env);
   if (caCertPem !== undefined) t.caCertPem = caCertPem;
   return t;
 }
