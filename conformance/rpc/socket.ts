@@ -60,6 +60,9 @@ const dir: RpcCheck = rpcCheck({
     if ("verdict" in r) return r.verdict;
     const ep = r.hs.endpoint!;
     if (ep.network !== "unix") return verdict.notApplicable(`the plugin serves on TCP (${ep.address})`);
+    if (!(await Deno.lstat(ep.address).then((st) => st.isSocket, () => false))) {
+      return verdict.error(`cannot judge: the advertised socket ${ep.address} is not there`);
+    }
     const parent = ep.address.slice(0, ep.address.lastIndexOf("/")) || "/";
     const st = await Deno.lstat(parent).catch(() => undefined);
     if (st === undefined || !st.isDirectory) return verdict.error(`cannot judge: cannot stat ${parent}`);
