@@ -21,7 +21,7 @@ const perms: RpcCheck = rpcCheck({
   source: SOURCE,
   rationale:
     "Connecting to a Unix socket needs write permission on it: a world-writable socket lets every local user reach the plugin.",
-  requires: ["plugin", "unix_socket"],
+  requires: ["plugin"],
   mutants: ["socket-0777"],
   async run(ctx) {
     const r = await sharedReady(ctx);
@@ -53,7 +53,7 @@ const dir: RpcCheck = rpcCheck({
   source: SOURCE,
   rationale:
     "Whoever can write the socket's directory can replace the socket with their own before the host connects, and read what the host sends.",
-  requires: ["plugin", "unix_socket"],
+  requires: ["plugin"],
   mutants: ["socket-dir-shared"],
   async run(ctx) {
     const r = await sharedReady(ctx);
