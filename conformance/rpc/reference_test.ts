@@ -78,3 +78,9 @@ Deno.test("the reference plugin on TCP listens on loopback only, and passes rpc.
   const bind = results.find((r) => r.id === "rpc.bind.loopback");
   assert.match(JSON.stringify(bind?.verdict), /TCP listeners: 127\.0\.0\.1:\d+/);
 });
+
+Deno.test("the kit connects to a plugin on loopback only", async () => {
+  const { loopbackHost } = await import("./_context.ts");
+  assert.ok(loopbackHost("127.0.0.1:10000") && loopbackHost("[::1]:10000") && loopbackHost("localhost:1"));
+  assert.ok(!loopbackHost("10.0.0.1:10000") && !loopbackHost("example.com:443") && !loopbackHost("[::]:1"));
+});
