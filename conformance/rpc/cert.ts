@@ -8,7 +8,8 @@ import { type Verdict, verdict } from "../../src/engine/types.ts";
 import { type CertificateFacts, certificateFacts } from "../../src/mock/cert_facts.ts";
 import { errorMessage } from "../../src/util/error_message.ts";
 import { type RpcCheck, rpcCheck, type RpcContext, sharedReady } from "./_context.ts";
-import { describeCall, grpcCall, healthRequest } from "./_grpc.ts";
+import { describeCall, healthRequest } from "./_grpc.ts";
+import { callPlugin } from "./_call.ts";
 import { derToPem } from "./_handshake.ts";
 
 /** The longest validity a short-lived certificate may have, in days. */
@@ -22,7 +23,7 @@ async function serverFacts(
   let der = r.hs.certDer;
   let from = "the handshake line";
   if (der === undefined) {
-    const call = await grpcCall(r.hs.endpoint!, {
+    const call = await callPlugin(r.hs.endpoint!, {
       identity: ctx.host,
       path: "/grpc.health.v1.Health/Check",
       body: healthRequest(ctx.target.healthService),

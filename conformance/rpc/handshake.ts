@@ -7,7 +7,8 @@
  */
 import { verdict } from "../../src/engine/types.ts";
 import { handshakeOf, type RpcCheck, rpcCheck, sharedReady } from "./_context.ts";
-import { describeCall, grpcCall, healthRequest } from "./_grpc.ts";
+import { describeCall, healthRequest } from "./_grpc.ts";
+import { callPlugin } from "./_call.ts";
 import { rawBase64 } from "./_handshake.ts";
 import { describeHandshake, shown } from "./_host.ts";
 
@@ -92,7 +93,7 @@ const certMatch: RpcCheck = rpcCheck({
         { notes: [describeHandshake(r.run.handshake)] },
       );
     }
-    const call = await grpcCall(r.hs.endpoint!, {
+    const call = await callPlugin(r.hs.endpoint!, {
       identity: ctx.host,
       path: HEALTH,
       body: healthRequest(ctx.target.healthService),

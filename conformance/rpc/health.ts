@@ -6,7 +6,8 @@
  */
 import { verdict } from "../../src/engine/types.ts";
 import { type RpcCheck, rpcCheck, sharedReady } from "./_context.ts";
-import { describeCall, grpcCall, healthRequest, healthStatus, SERVING_STATUS } from "./_grpc.ts";
+import { describeCall, healthRequest, healthStatus, SERVING_STATUS } from "./_grpc.ts";
+import { callPlugin } from "./_call.ts";
 
 const serving: RpcCheck = rpcCheck({
   id: "rpc.health.serving",
@@ -22,7 +23,7 @@ const serving: RpcCheck = rpcCheck({
     const r = await sharedReady(ctx);
     if ("verdict" in r) return r.verdict;
     const service = ctx.target.healthService;
-    const call = await grpcCall(r.hs.endpoint!, {
+    const call = await callPlugin(r.hs.endpoint!, {
       identity: ctx.host,
       path: "/grpc.health.v1.Health/Check",
       body: healthRequest(service),

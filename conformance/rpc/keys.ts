@@ -7,7 +7,8 @@
 import { verdict } from "../../src/engine/types.ts";
 import { deadline } from "../../src/util/deadline.ts";
 import { handshakeOf, type RpcCheck, rpcCheck } from "./_context.ts";
-import { describeCall, grpcCall, healthRequest } from "./_grpc.ts";
+import { describeCall, healthRequest } from "./_grpc.ts";
+import { callPlugin } from "./_call.ts";
 import { PRIVATE_KEY_PEM, scanTree } from "./_scan.ts";
 
 const SOURCE = "004 § Secret Management";
@@ -24,7 +25,7 @@ const notOnDisk: RpcCheck = rpcCheck({
   async run(ctx) {
     const r = handshakeOf(await ctx.start());
     if ("verdict" in r) return r.verdict;
-    const call = await grpcCall(r.hs.endpoint!, {
+    const call = await callPlugin(r.hs.endpoint!, {
       identity: ctx.host,
       path: "/grpc.health.v1.Health/Check",
       body: healthRequest(ctx.target.healthService),
@@ -68,7 +69,7 @@ const notPrinted: RpcCheck = rpcCheck({
     if ("verdict" in r) return r.verdict;
     const ep = r.hs.endpoint!;
     const opts = { identity: ctx.host, timeoutMs: 5000 };
-    const health = await grpcCall(ep, {
+    const health = await callPlugin(ep, {
       ...opts,
       path: "/grpc.health.v1.Health/Check",
       body: healthRequest(ctx.target.healthService),
@@ -78,7 +79,7 @@ const notPrinted: RpcCheck = rpcCheck({
         `cannot judge: the plugin did not serve a health call over TLS (${describeCall(health)})`,
       );
     }
-    const bye = await grpcCall(ep, {
+    const bye = await callPlugin(ep, {
       ...opts,
       path: "/plugin.GRPCController/Shutdown",
       body: new Uint8Array(),

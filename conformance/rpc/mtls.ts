@@ -6,7 +6,8 @@
  */
 import { type Verdict, verdict } from "../../src/engine/types.ts";
 import { type RpcCheck, rpcCheck, type RpcContext, sharedReady } from "./_context.ts";
-import { describeCall, grpcCall, healthRequest, type Identity } from "./_grpc.ts";
+import { describeCall, healthRequest, type Identity } from "./_grpc.ts";
+import { callPlugin } from "./_call.ts";
 
 const SOURCE = "004 § mTLS Configuration";
 const HEALTH = "/grpc.health.v1.Health/Check";
@@ -16,7 +17,7 @@ async function clientAuth(ctx: RpcContext, who: "none" | "foreign"): Promise<Ver
   if ("verdict" in r) return r.verdict;
   const ep = r.hs.endpoint!;
   const call = (identity: Identity | null | undefined) =>
-    grpcCall(ep, {
+    callPlugin(ep, {
       ...(identity === undefined ? {} : { identity }),
       path: HEALTH,
       body: healthRequest(ctx.target.healthService),

@@ -84,3 +84,39 @@ Deno.test("the kit connects to a plugin on loopback only", async () => {
   assert.ok(loopbackHost("127.0.0.1:10000") && loopbackHost("[::1]:10000") && loopbackHost("localhost:1"));
   assert.ok(!loopbackHost("10.0.0.1:10000") && !loopbackHost("example.com:443") && !loopbackHost("[::]:1"));
 });
+
+Deno.test("a call through the child Deno (allowed only the plugin's socket) sees what an in-process call sees", async () => {
+  const loc = await locateRefPlugin();
+  if (!loc.ok) {
+    if (Deno.env.get("CI")) throw new Error(loc.reason);
+    console.log(`skipped: ${loc.reason}`);
+    return;
+  }
+  const { callInChild } = await import("./_call.ts");
+  const { healthRequest, healthStatus } = await import("./_grpc.ts");
+  const { startPlugin } = await import("./_host.ts");
+  const { generateCa, issueLeaf } = await import("../../src/mock/ca.ts");
+  const own = await issueLeaf(await generateCa(), { selfSigned: true, usages: ["clientAuth"] });
+  const run = await startPlugin(referenceTarget(loc.path), { clientCertPem: own.certPem });
+  try {
+    assert.equal(run.handshake.kind, "line");
+    const hs = readHandshake(run.handshake.kind === "line" ? run.handshake.line : "");
+    const ep = hs.endpoint!;
+    const body = healthRequest("plugin");
+    const path = "/grpc.health.v1.Health/Check";
+    const ok = await callInChild(ep, {
+      identity: { certPem: own.certPem, keyPem: own.keyPem },
+      path,
+      body,
+      timeoutMs: 5000,
+    });
+    assert.equal(ok.kind, "answer");
+    assert.equal(ok.kind === "answer" && ok.message ? healthStatus(ok.message) : -1, 1);
+    assert.equal(ok.tls?.peerDer?.length, hs.certDer?.length);
+    const refused = await callInChild(ep, { identity: null, path, body, timeoutMs: 5000 });
+    assert.equal(refused.kind, "refused");
+    assert.match(refused.kind === "refused" ? refused.message : "", /CertificateRequired/i);
+  } finally {
+    await run.close();
+  }
+});

@@ -7,7 +7,8 @@
 import { verdict } from "../../src/engine/types.ts";
 import { deadline } from "../../src/util/deadline.ts";
 import { handshakeOf, type RpcCheck, rpcCheck } from "./_context.ts";
-import { describeCall, grpcCall } from "./_grpc.ts";
+import { describeCall } from "./_grpc.ts";
+import { callPlugin } from "./_call.ts";
 
 /** How long the plugin has to exit after Shutdown. */
 export const SHUTDOWN_MS = 5000;
@@ -26,7 +27,7 @@ const graceful: RpcCheck = rpcCheck({
     if ("verdict" in r) return r.verdict;
     const ep = r.hs.endpoint!;
     const t0 = performance.now();
-    const call = await grpcCall(ep, {
+    const call = await callPlugin(ep, {
       identity: ctx.host,
       path: "/plugin.GRPCController/Shutdown",
       body: new Uint8Array(),
