@@ -160,6 +160,13 @@ function resolvePath(baseDir: string, p: string): string {
  * @param timeoutMs the time limit for reading each named file @default 10000
  * @returns the resolved target
  * @throws TargetError naming the field that could not be resolved
+ * @example
+ * ```ts
+ * import { parseRpcTargetFile, resolveRpcTarget } from "./target.ts";
+ * const f = parseRpcTargetFile('command = ["sh", "-c", "exit 1"]\ncookie_key = "K"\ncookie_value = "v"');
+ * const t = await resolveRpcTarget(f, "/");
+ * if (t.command[0] !== "sh" || t.tls.mode !== "auto") throw new Error();
+ * ```
  */
 export async function resolveRpcTarget(
   f: RpcTargetFile,
@@ -168,6 +175,13 @@ export async function resolveRpcTarget(
 ): Promise<RpcTarget> {
   const exe = f.command[0] ?? "";
   const command = [exe.includes("/") ? resolvePath(baseDir, exe) : exe, ...f.command.slice(1)];
+  if (exe.includes("/")) {
+    const st = await Deno.stat(command[0] ?? "").catch(() => undefined);
+    if (st === undefined) throw new TargetError("command", `no such file: ${command[0]}`);
+    if (!st.isFile || (st.mode !== null && (st.mode & 0o111) === 0)) {
+      throw new TargetError("command", `not an executable file: ${command[0]}`);
+    }
+  }
   let tls: RpcTarget["tls"] = { mode: "auto" };
   if (f.tls.mode === "files") {
     const read = (k: "client_cert" | "client_key" | "server_ca", p: string) =>
@@ -207,6 +221,15 @@ export async function resolveRpcTarget(
  * @param timeoutMs the time limit of each read @default 10000
  * @returns the resolved target
  * @throws TargetError naming the bad field
+ * @example
+ * ```ts
+ * import { loadRpcTarget, TargetError } from "./target.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/t.toml`, 'command = ["./missing"]\ncookie_key = "K"\ncookie_value = "v"');
+ * const err = await loadRpcTarget(`${dir}/t.toml`).catch((e) => e);
+ * await Deno.remove(dir, { recursive: true });
+ * if (!(err instanceof TargetError) || err.field !== "command") throw new Error(String(err));
+ * ```
  */
 export async function loadRpcTarget(path: string, timeoutMs = 10_000): Promise<RpcTarget> {
   let text: string;

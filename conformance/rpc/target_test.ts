@@ -41,6 +41,17 @@ Deno.test("loading resolves the executable against the file's directory, and rea
       `${dir}/t.toml`,
       'command = ["./bin/p", "-x"]\ncookie_key = "K"\ncookie_value = "v"\n',
     );
+    await assert.rejects(
+      () => loadRpcTarget(`${dir}/t.toml`),
+      (e) => e instanceof TargetError && e.field === "command" && /no such file/.test(e.message),
+    );
+    await Deno.mkdir(`${dir}/bin`);
+    await Deno.writeTextFile(`${dir}/bin/p`, "#!/bin/sh\n", { mode: 0o644 });
+    await assert.rejects(
+      () => loadRpcTarget(`${dir}/t.toml`),
+      (e) => e instanceof TargetError && e.field === "command" && /not an executable/.test(e.message),
+    );
+    await Deno.chmod(`${dir}/bin/p`, 0o755);
     const t = await loadRpcTarget(`${dir}/t.toml`);
     assert.deepEqual(t.command, [`${dir}/./bin/p`, "-x"]);
     await Deno.writeTextFile(
