@@ -13,9 +13,16 @@ import { sdkProfile } from "../conformance/sdk/profile.ts";
 import { svcProfile } from "../conformance/svc/profile.ts";
 import { chaosProfile } from "../chaos/profile.ts";
 import { secretsProfile } from "../conformance/secrets/profile.ts";
+import { rpcProfile } from "../conformance/rpc/profile.ts";
 
 /** Every profile, in the order the selftest and the catalogue show them. */
-export const PROFILES: readonly Profile[] = [sdkProfile, chaosProfile, svcProfile, secretsProfile];
+export const PROFILES: readonly Profile[] = [
+  sdkProfile,
+  chaosProfile,
+  svcProfile,
+  secretsProfile,
+  rpcProfile,
+];
 
 /**
  * Every profile, as data (name, task, flags, checks, mutants, levels): the same values as

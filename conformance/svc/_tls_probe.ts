@@ -101,9 +101,12 @@ const canOffer = new Map<TlsVersion, Promise<{ ok: true } | { ok: false; why: st
 /**
  * Whether this machine's Node can complete a `version` handshake at all: once per run, against a
  * local Node front that serves it. Without this, a probe that cannot offer TLS 1.0 would look like
- * a server that refuses it.
+ * a server that refuses it. Also the rpc profile's positive control (`conformance/rpc/tls.ts`).
+ *
+ * @param version the legacy version
+ * @returns whether this Node can offer it, or why not
  */
-function selfTest(version: "TLSv1" | "TLSv1.1"): Promise<{ ok: true } | { ok: false; why: string }> {
+export function selfTest(version: "TLSv1" | "TLSv1.1"): Promise<{ ok: true } | { ok: false; why: string }> {
   let p = canOffer.get(version);
   if (p === undefined) {
     p = (async () => {

@@ -74,6 +74,7 @@ function probe(c) {
       ...(c.maxVersion ? { maxVersion: c.maxVersion } : {}),
       ...(ciphers ? { ciphers } : {}),
       ...(Array.isArray(c.caPem) && c.caPem.length > 0 ? { ca: [...tls.rootCertificates, ...c.caPem] } : {}),
+      ...(c.certPem && c.keyPem ? { cert: c.certPem, key: c.keyPem } : {}),
     });
   } catch (e) {
     // this Node's OpenSSL cannot offer what was asked (e.g. no 3DES suites in this build)
@@ -82,9 +83,9 @@ function probe(c) {
   }
   let connected = false;
   const socket = tls.connect({
-    host: c.host,
-    port: c.port,
+    ...(c.path ? { path: c.path } : { host: c.host, port: c.port }),
     secureContext,
+    ...(Array.isArray(c.alpn) ? { ALPNProtocols: c.alpn } : {}),
     ...(c.servername && net.isIP(c.servername) === 0 ? { servername: c.servername } : {}),
     rejectUnauthorized: false,
   });

@@ -29,6 +29,14 @@ export interface ProbeTlsOptions {
   caPem?: string[];
   /** the whole probe's time limit, handshake included */
   timeoutMs: number;
+  /** connect to this Unix socket instead of `host`:`port` (a plugin's socket) */
+  path?: string;
+  /** a client certificate (PEM) and its key, for a server that requires one */
+  clientCertPem?: string;
+  /** the client certificate's key (PEM) */
+  clientKeyPem?: string;
+  /** ALPN protocols to offer, e.g. ["h2"] */
+  alpn?: string[];
 }
 
 /**
@@ -116,6 +124,11 @@ export async function probeTls(opts: ProbeTlsOptions): Promise<ProbeTlsResult> {
     secLevel0: opts.secLevel0 ?? false,
     caPem: opts.caPem ?? [],
     timeoutMs: opts.timeoutMs,
+    ...(opts.path !== undefined ? { path: opts.path } : {}),
+    ...(opts.clientCertPem !== undefined && opts.clientKeyPem !== undefined
+      ? { certPem: opts.clientCertPem, keyPem: opts.clientKeyPem }
+      : {}),
+    ...(opts.alpn !== undefined ? { alpn: opts.alpn } : {}),
   });
   if ("unavailable" in child) return { kind: "unavailable", hint: child.unavailable };
   try {
