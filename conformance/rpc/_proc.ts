@@ -1,11 +1,13 @@
 /**
  * The TCP listeners a plugin really holds, from Linux's /proc: the sockets open in the fds of its
  * process group (or the process and its descendants) matched by inode against
- * `/proc/<pid>/net/tcp` and `tcp6` in LISTEN state. Not the address it advertised. Internal to the
- * rpc profile.
+ * `/proc/<pid>/net/tcp` and `tcp6` in LISTEN state. Not the address it advertised. Deno lets only
+ * `--allow-all` read `/proc/<pid>/…`, so without it the same files are read through `sh`/`awk`/`ls`
+ * (the task allows running programs): bounded in time and bytes. Internal to the rpc profile.
  *
  * @module
  */
+import { deadline } from "../../src/util/deadline.ts";
 
 /** One listening TCP socket. */
 export interface Listener {
@@ -17,12 +19,120 @@ export interface Listener {
   pid: number;
 }
 
-function read(path: string): string | undefined {
-  try {
-    return Deno.readTextFileSync(path);
-  } catch {
-    return undefined;
+/** How /proc is read: directly, or (without `--allow-all`) through small programs. */
+interface ProcReader {
+  /** each readable file's text, by path */
+  files(paths: readonly string[]): Promise<Map<string, string>>;
+  /** every `/proc/<n>/stat`, by pid */
+  stats(): Promise<Map<number, string>>;
+  /** the targets of the symlinks in a directory */
+  links(dir: string): Promise<string[]>;
+}
+
+const MAX_PROC_BYTES = 4 * 1024 * 1024;
+
+async function sh(script: string, args: readonly string[]): Promise<string> {
+  const cmd = new Deno.Command("/bin/sh", {
+    args: ["-c", script, "sh", ...args],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "null",
+    clearEnv: true,
+    env: { PATH: "/usr/bin:/bin", LC_ALL: "C" },
+    signal: AbortSignal.timeout(5000),
+  });
+  const r = await deadline(cmd.output(), 6000);
+  if (!r.ok) return "";
+  return new TextDecoder().decode(r.value.stdout.subarray(0, MAX_PROC_BYTES));
+}
+
+const direct: ProcReader = {
+  files(paths) {
+    const out = new Map<string, string>();
+    for (const p of paths) {
+      try {
+        out.set(p, Deno.readTextFileSync(p));
+      } catch {
+        // gone, or not ours
+      }
+    }
+    return Promise.resolve(out);
+  },
+  stats() {
+    const out = new Map<number, string>();
+    for (const e of Deno.readDirSync("/proc")) {
+      if (!/^\d+$/.test(e.name)) continue;
+      try {
+        out.set(Number(e.name), Deno.readTextFileSync(`/proc/${e.name}/stat`));
+      } catch {
+        // gone meanwhile
+      }
+    }
+    return Promise.resolve(out);
+  },
+  links(dir) {
+    const out: string[] = [];
+    try {
+      for (const e of Deno.readDirSync(dir)) {
+        try {
+          out.push(Deno.readLinkSync(`${dir}/${e.name}`));
+        } catch {
+          // closed meanwhile
+        }
+      }
+    } catch {
+      // gone
+    }
+    return Promise.resolve(out);
+  },
+};
+
+/** Files as `\x01<path>` lines followed by their text. */
+function splitMarked(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of text.split("\x01").slice(1)) {
+    const nl = part.indexOf("\n");
+    out.set(part.slice(0, nl), part.slice(nl + 1));
   }
+  return out;
+}
+
+const viaPrograms: ProcReader = {
+  async files(paths) {
+    if (paths.length === 0) return new Map();
+    return splitMarked(
+      await sh(`awk 'FNR==1{printf "\\001%s\\n", FILENAME} {print}' "$@" 2>/dev/null`, paths),
+    );
+  },
+  async stats() {
+    const files = splitMarked(
+      await sh(`awk 'FNR==1{printf "\\001%s\\n", FILENAME} {print}' /proc/[0-9]*/stat 2>/dev/null`, []),
+    );
+    const out = new Map<number, string>();
+    for (const [path, text] of files) {
+      const m = /^\/proc\/(\d+)\/stat$/.exec(path);
+      if (m) out.set(Number(m[1]), text);
+    }
+    return out;
+  },
+  async links(dir) {
+    const text = await sh(`ls -l "$1" 2>/dev/null`, [dir]);
+    return text.split("\n").map((l) => l.split(" -> ")[1]).filter((t): t is string => t !== undefined);
+  },
+};
+
+let chosen: ProcReader | undefined;
+
+function reader(): ProcReader {
+  if (chosen === undefined) {
+    try {
+      Deno.readDirSync("/proc/self/fd");
+      chosen = direct;
+    } catch {
+      chosen = viaPrograms;
+    }
+  }
+  return chosen;
 }
 
 /**
@@ -32,18 +142,15 @@ function read(path: string): string | undefined {
  * @param pgid its process group, when it has its own
  * @returns the pids alive now (at most 1000)
  */
-export function pluginPids(pid: number, pgid: number | undefined): number[] {
+export async function pluginPids(pid: number, pgid: number | undefined): Promise<number[]> {
   const parent = new Map<number, number>();
   const group = new Map<number, number>();
   try {
-    for (const e of Deno.readDirSync("/proc")) {
-      if (!/^\d+$/.test(e.name)) continue;
-      const stat = read(`/proc/${e.name}/stat`);
-      if (stat === undefined) continue;
+    for (const [n, stat] of await reader().stats()) {
       const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       if (f[0] === "Z" || f[0] === "X") continue;
-      parent.set(Number(e.name), Number(f[1]));
-      group.set(Number(e.name), Number(f[2]));
+      parent.set(n, Number(f[1]));
+      group.set(n, Number(f[2]));
     }
   } catch {
     return [pid];
@@ -63,19 +170,11 @@ export function pluginPids(pid: number, pgid: number | undefined): number[] {
   return [...out].slice(0, 1000);
 }
 
-function socketInodes(pid: number): Set<string> {
+async function socketInodes(pid: number): Promise<Set<string>> {
   const out = new Set<string>();
-  try {
-    for (const e of Deno.readDirSync(`/proc/${pid}/fd`)) {
-      try {
-        const m = /^socket:\[(\d+)\]$/.exec(Deno.readLinkSync(`/proc/${pid}/fd/${e.name}`));
-        if (m?.[1]) out.add(m[1]);
-      } catch {
-        // closed meanwhile
-      }
-    }
-  } catch {
-    // gone, or not ours to read
+  for (const l of await reader().links(`/proc/${pid}/fd`)) {
+    const m = /^socket:\[(\d+)\]$/.exec(l.trim());
+    if (m?.[1]) out.add(m[1]);
   }
   return out;
 }
@@ -110,20 +209,21 @@ export function decodeAddress(hex: string, v6: boolean): { address: string; loop
  * import { listeningSockets } from "./_proc.ts";
  * if (Deno.build.os === "linux") {
  *   using l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
- *   const found = listeningSockets([Deno.pid]) ?? [];
+ *   const found = (await listeningSockets([Deno.pid])) ?? [];
  *   if (!found.some((s) => s.address === `127.0.0.1:${l.addr.port}` && s.loopback)) throw new Error();
  * }
  * ```
  */
-export function listeningSockets(pids: readonly number[]): Listener[] | undefined {
+export async function listeningSockets(pids: readonly number[]): Promise<Listener[] | undefined> {
   if (Deno.build.os !== "linux") return undefined;
   const out: Listener[] = [];
   const seen = new Set<string>();
   for (const pid of pids) {
-    const inodes = socketInodes(pid);
+    const inodes = await socketInodes(pid);
     if (inodes.size === 0) continue;
+    const tables = await reader().files([`/proc/${pid}/net/tcp`, `/proc/${pid}/net/tcp6`]);
     for (const [file, v6] of [["tcp", false], ["tcp6", true]] as const) {
-      const table = read(`/proc/${pid}/net/${file}`);
+      const table = tables.get(`/proc/${pid}/net/${file}`);
       if (table === undefined) continue;
       for (const row of table.split("\n").slice(1)) {
         const f = row.trim().split(/\s+/);

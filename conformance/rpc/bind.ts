@@ -22,8 +22,8 @@ const loopback: RpcCheck = rpcCheck({
   async run(ctx) {
     const r = await sharedReady(ctx);
     if ("verdict" in r) return r.verdict;
-    const pids = pluginPids(r.run.pid, r.run.pgid);
-    const held = listeningSockets(pids);
+    const pids = await pluginPids(r.run.pid, r.run.pgid);
+    const held = await listeningSockets(pids);
     if (held === undefined) return verdict.notApplicable("needs Linux's /proc to see the plugin's sockets");
     const notes = [
       `advertised ${r.hs.endpoint!.network} ${r.hs.endpoint!.address}; processes ${pids.join(", ")}`,

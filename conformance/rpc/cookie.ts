@@ -27,7 +27,7 @@ async function refusal(ctx: RpcContext, mode: CookieMode): Promise<Verdict> {
     case "overlong":
       return verdict.error(`cannot judge: started ${what}, it flooded stdout without a line`, evidence);
     case "timeout": {
-      const held = listeningSockets(pluginPids(run.pid, run.pgid)) ?? [];
+      const held = await listeningSockets(await pluginPids(run.pid, run.pgid)) ?? [];
       const socks = (await scanTree(run.root)).sockets;
       if (held.length > 0 || socks.length > 0) {
         const where = [...held.map((l) => `TCP ${l.address}`), ...socks.map((s) => `socket ${s}`)].join(", ");

@@ -173,11 +173,18 @@ func autoMTLS(f fault, clientPEM string) (*tls.Config, []byte, error) {
 	case f.has(acceptAnyClientCert):
 		cfg.ClientAuth = tls.RequireAnyClientCert
 	}
+	// Legacy TLS: a lower minimum, and the CBC suites TLS 1.0/1.1 need (grpc-go's credentials
+	// drop them when no suites are configured, so allowing old clients means listing them).
 	switch {
 	case f.has(tls10Allowed):
 		cfg.MinVersion = tls.VersionTLS10
 	case f.has(tls11Allowed):
 		cfg.MinVersion = tls.VersionTLS11
+	}
+	if f.has(tls10Allowed) || f.has(tls11Allowed) {
+		for _, cs := range tls.CipherSuites() {
+			cfg.CipherSuites = append(cfg.CipherSuites, cs.ID)
+		}
 	}
 	der := cert.Certificate[0]
 	if f.has(certMismatch) {
