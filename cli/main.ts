@@ -59,9 +59,10 @@ export async function main(args: readonly string[]): Promise<number> {
     console.error(cmd === undefined ? text : `unknown command: ${JSON.stringify(cmd)}\n${text}`);
     return 2;
   }
-  if (profile.flags.some((f) => f.name === "--target")) {
-    // A target file names the only non-kit hosts the run may contact: allow exactly those (in a
-    // child process if need be), never prompt.
+  if (profile.name === "svc" && profile.flags.some((f) => f.name === "--target")) {
+    // A server target file names the only non-kit hosts the run may contact: allow exactly those (in
+    // a child process if need be), never prompt. (Other profiles' target files, e.g. rpc's plugin
+    // files, name no hosts and are not svc target files.)
     const code = await (await import("./net_scope.ts")).runNetScoped(profile.task, rest, profile.flags);
     if (code !== undefined) return code;
   }
