@@ -59,10 +59,9 @@ export async function main(args: readonly string[]): Promise<number> {
     console.error(cmd === undefined ? text : `unknown command: ${JSON.stringify(cmd)}\n${text}`);
     return 2;
   }
-  if (profile.name === "svc" && profile.flags.some((f) => f.name === "--target")) {
-    // A server target file names the only non-kit hosts the run may contact: allow exactly those (in
-    // a child process if need be), never prompt. (Other profiles' target files, e.g. rpc's plugin
-    // files, name no hosts and are not svc target files.)
+  if (profile.name === "svc") {
+    // A server target file names the only non-kit hosts the run may contact: allow exactly those
+    // (in a child process if need be), never prompt. (An rpc target names a plugin, no host.)
     const code = await (await import("./net_scope.ts")).runNetScoped(profile.task, rest, profile.flags);
     if (code !== undefined) return code;
   }

@@ -78,7 +78,21 @@ export function handshakeOf(
       ),
     };
   }
+  const ep = hs.endpoint;
+  if (need === "endpoint" && ep?.network === "tcp" && !loopbackHost(ep.address)) {
+    return {
+      verdict: verdict.error(
+        `cannot judge: the handshake advertises ${ep.address}; the kit connects to a plugin on loopback only`,
+      ),
+    };
+  }
   return { run, hs };
+}
+
+/** Whether a `host:port` names a loopback host (127.0.0.0/8, ::1, localhost). */
+export function loopbackHost(address: string): boolean {
+  const host = address.slice(0, address.lastIndexOf(":")).replace(/^\[|\]$/g, "").toLowerCase();
+  return host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 /**

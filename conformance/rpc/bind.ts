@@ -40,7 +40,11 @@ const loopback: RpcCheck = rpcCheck({
         { notes },
       );
     }
-    if (r.hs.endpoint!.network === "tcp" && held.length === 0) {
+    const ep = r.hs.endpoint!;
+    if (ep.network === "unix" && !(await Deno.lstat(ep.address).then((st) => st.isSocket, () => false))) {
+      return verdict.error(`cannot judge: the advertised socket ${ep.address} is not there`, { notes });
+    }
+    if (ep.network === "tcp" && held.length === 0) {
       return verdict.error(
         "cannot judge: the plugin advertises TCP but /proc shows no listener of its processes",
         {

@@ -5,7 +5,7 @@
  * @module
  */
 import { type Verdict, verdict } from "../../src/engine/types.ts";
-import { type RpcCheck, rpcCheck, type RpcContext } from "./_context.ts";
+import { handshakeOf, type RpcCheck, rpcCheck, type RpcContext } from "./_context.ts";
 import { type CookieMode, describeHandshake, type PluginRun, shown } from "./_host.ts";
 import { listeningSockets, pluginPids } from "./_proc.ts";
 import { scanTree } from "./_scan.ts";
@@ -107,6 +107,15 @@ const notPrinted: RpcCheck = rpcCheck({
       }
       if (run.handshake.kind === "line") await new Promise((r) => setTimeout(r, 200)); // let it log
       else await Promise.race([run.exited, new Promise((r) => setTimeout(r, 200))]);
+      const serving = mode === "right" ? handshakeOf(run) : undefined;
+      if (serving !== undefined && "verdict" in serving) {
+        return verdict.error(
+          `cannot judge the serving plugin's output: ${describeHandshake(run.handshake, run)}`,
+          {
+            notes,
+          },
+        );
+      }
       const where = leaks(run, value);
       notes.push(
         `cookie ${mode}: ${describeHandshake(run.handshake)}; ${run.output().stderr.length} bytes on stderr`,

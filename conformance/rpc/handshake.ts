@@ -28,6 +28,10 @@ const grammar: RpcCheck = rpcCheck({
     const r = handshakeOf(await ctx.shared(), "line");
     if ("verdict" in r) return r.verdict;
     const notes = [describeHandshake(r.run.handshake)];
+    const net = r.hs.endpoint?.network;
+    if (net !== undefined && net !== ctx.target.transport) {
+      notes.push(`the target file expects transport ${ctx.target.transport}; the plugin serves on ${net}`);
+    }
     if (r.hs.problems.length > 0) {
       return verdict.fail(
         `the handshake line ${shown(r.hs.line)} breaks the grammar: ${r.hs.problems.join("; ")}`,

@@ -30,6 +30,11 @@ const notOnDisk: RpcCheck = rpcCheck({
       body: healthRequest(ctx.target.healthService),
       timeoutMs: 5000,
     });
+    if (call.kind !== "answer") {
+      return verdict.error(
+        `cannot judge: the plugin did not serve a health call over TLS (${describeCall(call)})`,
+      );
+    }
     const scan = await scanTree(r.run.root);
     const notes = [
       `after a health call (${
@@ -68,6 +73,11 @@ const notPrinted: RpcCheck = rpcCheck({
       path: "/grpc.health.v1.Health/Check",
       body: healthRequest(ctx.target.healthService),
     });
+    if (health.kind !== "answer") {
+      return verdict.error(
+        `cannot judge: the plugin did not serve a health call over TLS (${describeCall(health)})`,
+      );
+    }
     const bye = await grpcCall(ep, {
       ...opts,
       path: "/plugin.GRPCController/Shutdown",

@@ -21,7 +21,7 @@ const perms: RpcCheck = rpcCheck({
   source: SOURCE,
   rationale:
     "Connecting to a Unix socket needs write permission on it: a world-writable socket lets every local user reach the plugin.",
-  requires: ["plugin", "unix_socket"],
+  requires: ["plugin"],
   mutants: ["socket-0777"],
   async run(ctx) {
     const r = await sharedReady(ctx);
@@ -53,13 +53,16 @@ const dir: RpcCheck = rpcCheck({
   source: SOURCE,
   rationale:
     "Whoever can write the socket's directory can replace the socket with their own before the host connects, and read what the host sends.",
-  requires: ["plugin", "unix_socket"],
+  requires: ["plugin"],
   mutants: ["socket-dir-shared"],
   async run(ctx) {
     const r = await sharedReady(ctx);
     if ("verdict" in r) return r.verdict;
     const ep = r.hs.endpoint!;
     if (ep.network !== "unix") return verdict.notApplicable(`the plugin serves on TCP (${ep.address})`);
+    if (!(await Deno.lstat(ep.address).then((st) => st.isSocket, () => false))) {
+      return verdict.error(`cannot judge: the advertised socket ${ep.address} is not there`);
+    }
     const parent = ep.address.slice(0, ep.address.lastIndexOf("/")) || "/";
     const st = await Deno.lstat(parent).catch(() => undefined);
     if (st === undefined || !st.isDirectory) return verdict.error(`cannot judge: cannot stat ${parent}`);
