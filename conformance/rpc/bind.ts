@@ -16,7 +16,7 @@ const loopback: RpcCheck = rpcCheck({
   level: "MUST",
   source: "004 § TCP Security",
   rationale:
-    "A plugin is for its host on the same machine: a listener on 0.0.0.0 serves the network, whatever address the handshake advertises (pyvider-rpcplugin 0.5.5's TCP transport does this).",
+    "A plugin is for its host on the same machine: a listener on 0.0.0.0 serves the network, whatever address the handshake advertises (pyvider-rpcplugin 0.5.5 falls back to 0.0.0.0 when its host setting is empty; with its defaults it binds 127.0.0.1, measured).",
   requires: ["plugin"],
   mutants: ["bind-all"],
   async run(ctx) {
