@@ -1,6 +1,8 @@
 /**
- * The run of `svc.chaos.resets`: 20 writes, each through its own fresh proxy whose `limit_data`
- * toxic closes the connection at a seeded byte of the request (head or body); then the health route,
+ * The run of `svc.chaos.resets`: 20 writes, each cut at a seeded byte of the request (head or body):
+ * the even ones through their own fresh proxy whose `limit_data` toxic closes the connection there
+ * (a FIN), the odd ones, on a plain HTTP target, sent straight to it and reset by the kit (a TCP RST,
+ * `_chaos_rst.ts`); then the health route,
  * and (when the target names a list route) every write's resource once with what was sent, or not
  * at all.
  *
@@ -10,6 +12,14 @@ import { type Verdict, verdict } from "../../src/engine/types.ts";
 import type { SvcContext } from "./_context.ts";
 import { closeQuietly, dial, readResponse, requestHead, type SvcChaos, writeAll } from "./_chaos_net.ts";
 import { errorMessage } from "../../src/util/error_message.ts";
+import { resetAfter } from "./_chaos_rst.ts";
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
 
 /** How many writes are cut. */
 export const RESET_WRITES = 20;
@@ -117,6 +127,7 @@ export async function resetWrites(ctx: SvcContext, chaos: SvcChaos): Promise<Ver
     cut: number;
     of: number;
     status: number;
+    rst?: boolean;
   }[] = [];
   const notes: string[] = [];
   for (let i = 0; i < RESET_WRITES && !ctx.signal.aborted; i++) {
@@ -134,6 +145,12 @@ export async function resetWrites(ctx: SvcContext, chaos: SvcChaos): Promise<Ver
     ], token) + "\r\n";
     const total = new TextEncoder().encode(head).length + bodyBytes.length;
     const cut = 1 + Math.floor(rng() * (total - 1));
+    if (i % 2 === 1 && ctx.target.baseUrl.protocol === "http:") {
+      const why = await resetAfter(ctx.target, concat(new TextEncoder().encode(head), bodyBytes), cut);
+      if (why !== undefined) return verdict.error(`cannot judge: write ${i} could not be reset: ${why}`);
+      sent.push({ marker, key: body.key, sent: body.sent, cut, of: total, status: 0, rst: true });
+      continue;
+    }
     const proxy = await chaos.proxy();
     await proxy.addToxic({ type: "limit_data", stream: "upstream", attributes: { bytes: cut } });
     if (i === 0) notes.push(proxy.describe());
@@ -166,7 +183,7 @@ export async function resetWrites(ctx: SvcContext, chaos: SvcChaos): Promise<Ver
     notes: [
       ...notes,
       `cut points (byte/of): ${
-        sent.map((s) => `${s.cut}/${s.of}${s.status ? `→${s.status}` : ""}`).join(" ")
+        sent.map((s) => `${s.cut}/${s.of}${s.rst ? " RST" : ""}${s.status ? `→${s.status}` : ""}`).join(" ")
       }`,
       ...(ctx.target.chaos?.list === undefined
         ? ["no [chaos] list route: whether a cut write was half-applied is not judged"]

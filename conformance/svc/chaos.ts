@@ -123,12 +123,12 @@ const slowReaderCheck = defineCheck<SvcContext>({
 
 const resets = defineCheck<SvcContext>({
   id: "svc.chaos.resets",
-  title: "writes cut mid-request leave the server healthy and nothing half-applied",
+  title: "writes cut or reset mid-request leave the server healthy and nothing half-applied",
   level: "MUST",
   source: "001 §4 (input validation) and §5 (DoS resilience); 002 §8",
   rationale:
     `A connection can drop anywhere in a request. ${RESET_WRITES} writes, each cut at a seeded byte ` +
-    `(Toxiproxy limit_data), must leave the health route answering, and, when the target names a [chaos] ` +
+    `(half closed by Toxiproxy's limit_data, half, on plain HTTP, reset with a TCP RST by the kit), must leave the health route answering, and, when the target names a [chaos] ` +
     `list route, each write listed once with what was sent or not at all: a server that stores before the ` +
     `body has fully arrived keeps half a resource.`,
   requires: [],
