@@ -7,6 +7,7 @@
  */
 import type { BaseContext, Check, Verdict } from "../../src/engine/types.ts";
 import { verdict } from "../../src/engine/types.ts";
+import { defineCheck } from "../../src/engine/registry.ts";
 import { describeHandshake, type PluginRun, type StartOptions } from "./_host.ts";
 import { type Handshake, readHandshake } from "./_handshake.ts";
 import type { Identity } from "./_grpc.ts";
@@ -36,15 +37,15 @@ export type RpcCheck = Check<RpcContext>;
  * be had at all.
  *
  * @param c the check
- * @returns the same check, guarded
+ * @returns the same check, guarded and registered (`defineCheck`)
  */
 export function rpcCheck(c: RpcCheck): RpcCheck {
   const run = c.run;
-  return {
+  return defineCheck<RpcContext>({
     ...c,
     run: (ctx) =>
       ctx.unavailable !== undefined ? Promise.resolve(verdict.notApplicable(ctx.unavailable)) : run(ctx),
-  };
+  });
 }
 
 /** A started plugin whose handshake line was read. */

@@ -105,7 +105,7 @@ Deno.test("no report file ever contains a canary", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const paths = await writeReports(dir, report, [c]);
-    assert.equal(paths.length, 4);
+    assert.equal(paths.length, 6);
     for (const p of paths) {
       const text = await Deno.readTextFile(p);
       assert.equal(text.includes(c), false, p);
@@ -231,6 +231,7 @@ Deno.test("a reply nested 100 000 deep is cut to depth 32, and every report is w
     for (const p of paths) {
       const text = await Deno.readTextFile(p);
       assert.ok(text.length < 50_000, `${p}: ${text.length}`);
+      if (p.endsWith("/badge.svg")) continue; // the badge shows counts, no evidence
       assert.ok(text.includes("nested deeper than 32"), p);
     }
   } finally {
@@ -301,6 +302,7 @@ Deno.test("every detected form of a caught canary is masked in every report file
   for (const [name, text] of Object.entries(files)) {
     assert.deepEqual(findCanaries(text, [c]), [], name);
     assert.ok(!/ronc_[0-9a-f]{12}/i.test(text), name);
+    if (name === "badge.svg") continue; // the badge shows counts, no evidence
     assert.ok(text.includes("BEARER &lt;canary&gt;") || text.includes("BEARER <canary>"), name);
   }
 });

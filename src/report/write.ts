@@ -1,5 +1,5 @@
 /**
- * Write one run's four report files: report.json, junit.xml, summary.md, report.html.
+ * Write one run's report files: report.json, junit.xml, summary.md, report.html, report.sarif, badge.svg.
  *
  * The last guard: no file is written that shows a canary in any form the kit detects. A report
  * whose own strings still show one was not masked (a kit fault): nothing is written. A file whose
@@ -14,15 +14,26 @@ import { renderJson } from "./json.ts";
 import { renderJunit } from "./junit.ts";
 import { renderMarkdown } from "./markdown.ts";
 import { renderHtml } from "./html.ts";
+import { renderSarif } from "./sarif.ts";
+import { renderBadge } from "./badge.ts";
 
 /** The files `writeReports` writes, by name. */
-export const REPORT_FILES = ["report.json", "junit.xml", "summary.md", "report.html"] as const;
+export const REPORT_FILES = [
+  "report.json",
+  "junit.xml",
+  "summary.md",
+  "report.html",
+  "report.sarif",
+  "badge.svg",
+] as const;
 
 const RENDER: Record<(typeof REPORT_FILES)[number], (r: Report) => string> = {
   "report.json": renderJson,
   "junit.xml": renderJunit,
   "summary.md": renderMarkdown,
   "report.html": renderHtml,
+  "report.sarif": renderSarif,
+  "badge.svg": renderBadge,
 };
 
 const WITHHELD = "[withheld: once rendered, this file showed a form of a canary; see the other report files]";
@@ -41,7 +52,7 @@ function withheld(report: Report): Report {
 }
 
 /**
- * Render the four report files (validated; refuses to render any detected form of a canary).
+ * Render the report files (validated; refuses to render any detected form of a canary).
  *
  * @param report a masked report
  * @param canaries the run's canaries, as a last guard
@@ -55,7 +66,7 @@ function withheld(report: Report): Report {
  *   results: [], summary: { pass: 0, fail: 0, not_applicable: 0, error: 0, certification: "hardened" },
  *   run: { seed: 1, started_at: "1970-01-01T00:00:00.000Z", duration_ms: 5, command: "deno task certify" },
  * }, []);
- * if (Object.keys(files).length !== 4) throw new Error();
+ * if (Object.keys(files).length !== 6) throw new Error();
  * ```
  */
 export function renderReports(report: Report, canaries: readonly string[] = []): Record<string, string> {
@@ -88,7 +99,7 @@ export function renderReports(report: Report, canaries: readonly string[] = []):
 }
 
 /**
- * Write the four report files into a directory (created if missing).
+ * Write the report files into a directory (created if missing).
  *
  * @param dir the output directory
  * @param report a masked report
