@@ -61,7 +61,8 @@ function input(line: (i: number) => string, bytes: number): string {
     ` ${[...CANARIES[2]!].join("\u200b")} `,
   ];
   for (const [k, leak] of leaks.entries()) parts.splice(Math.floor((parts.length * (k + 1)) / 4), 0, leak);
-  return parts.join("").slice(0, bytes);
+  // decoded from bytes, as driver output and files are (a flat string, not a slice of a join)
+  return new TextDecoder().decode(new TextEncoder().encode(parts.join("").slice(0, bytes)));
 }
 
 const MIB = 1024 * 1024;
