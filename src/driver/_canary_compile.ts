@@ -57,7 +57,7 @@ export interface Matcher {
   short: Pattern[];
   /** one bit per hash value (mod 2^20) of any pattern: most windows are rejected without a Map lookup */
   bits: Uint32Array;
-  /** the fast scanner's view-0 index: 3-character grams at offsets 0…9 of each view-0 pattern */
+  /** the fast scanner's view-0 index: 3-character grams at offsets 0…7 of each view-0 pattern */
   grams0: Map<number, Gram[]>;
   /** one bit per key (21 bits) in `grams0` */
   gramBits0: Uint32Array;
@@ -71,8 +71,8 @@ export interface Gram {
   off: number;
 }
 
-/** Sampling step of view 0: one 3-character gram every 10 characters lies inside any 12-character match. */
-export const STEP0 = 10;
+/** Sampling step of view 0: one 3-character gram every 8 characters lies inside any 12-character match. */
+export const STEP0 = 8;
 /** Sampling step inside a normalized view-1 run: one 4-character gram every 9 lies inside any match. */
 export const STEP1N = 9;
 

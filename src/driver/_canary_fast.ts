@@ -2,16 +2,16 @@
  * The fast canary scanner (internal to `canary.ts`): the same spans as the simple scanner
  * (`_canary_simple.ts`, a property test holds them equal), without looking at every character.
  *
- * One pass over a grid of samples every 5 characters:
+ * One pass over a grid of samples every 4 characters:
  * - View 0 (URL-encoded and base64 forms, exact text of 12 or more ASCII characters): at every
- *   other sample (every 10 characters) the 3-character gram is read. A match starting at `s` holds
- *   exactly one such sample `p` in `[s, s + 9]`, and `p + 3 <= s + 12`, so the gram at `p` is the
- *   pattern's gram at offset `p - s < 10`: the matcher indexes those 10 grams of each pattern, a bit
+ *   other sample (every 8 characters) the 3-character gram is read. A match starting at `s` holds
+ *   exactly one such sample `p` in `[s, s + 7]`, and `p + 3 <= s + 12`, so the gram at `p` is the
+ *   pattern's gram at offset `p - s < 8`: the matcher indexes those 8 grams of each pattern, a bit
  *   filter rejects almost every sample, and a hit is verified with `startsWith` at `p - off`. Each
  *   match is found once.
  * - View 1 (raw, fragment and hex forms, lowercased, separators skipped): a match lies in a segment
  *   between two breaking characters (neither view 1 nor separator) with at least 12 view-1
- *   characters, so the segment spans at least 12 characters and holds two consecutive samples,
+ *   characters, so the segment spans at least 12 characters and holds three consecutive samples,
  *   and every character between them is a view-1 or separator character. Only there is the
  *   segment delimited, normalized and, when it holds 12 view-1 characters and a sampled gram of a
  *   pattern (`segment1`), searched whole by the exact step the simple scanner uses. Ordinary prose,
@@ -30,8 +30,8 @@ import {
 } from "./_canary_compile.ts";
 import { mergeSpans, segment1, shortMatches } from "./_canary_runs.ts";
 
-/** Sampling step of view 1: a 12-character segment holds two consecutive samples. */
-const STEP1 = 5;
+/** Sampling step of view 1: a 12-character segment holds three consecutive samples. */
+const STEP1 = 4;
 const V1S = C_VIEW1 | C_SEP;
 if (STEP0 !== 2 * STEP1) throw new Error("the view-0 samples must fall on every other view-1 sample");
 
@@ -56,7 +56,7 @@ function scan(text: string, m: Matcher, cands: CanarySpan[]): void {
   let streak = 0; // consecutive view-1 samples that are view-1 or separator characters
   for (let p = 0; p < n; p += STEP1) {
     const c = text.charCodeAt(p);
-    if (p % STEP0 === 0 && p + 3 <= n) {
+    if ((p & (STEP0 - 1)) === 0 && p + 3 <= n) {
       // view 0: the 3-character gram at p
       const key = gramKey(text, p);
       if (key >= 0 && (bits0[key >>> 5]! & (1 << (key & 31))) !== 0) hit0(text, m, cands, p, key);
@@ -65,16 +65,16 @@ function scan(text: string, m: Matcher, cands: CanarySpan[]): void {
       streak = 0;
       continue;
     }
-    if (++streak < 2) continue;
-    const q = p - STEP1;
+    if (++streak < 3) continue;
+    const q = p - 2 * STEP1;
     if (q < done) continue;
-    // a segment holding q and q + 5 holds every character between them
+    // a segment holding q, q + 4 and q + 8 holds every character between them
     let i = p - 1;
     while (i > q && (t[text.charCodeAt(i)]! & V1S) !== 0) i--;
     if (i > q) {
       // i breaks: a segment holding a sample before i lies before it, and its samples are behind us
       done = i + 1;
-      streak = 1;
+      streak = p - STEP1 > i ? 2 : 1;
       continue;
     }
     // the segment: from just after the previous breaker to the next one
