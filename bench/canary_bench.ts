@@ -8,6 +8,26 @@
  * baseline of each group; a hex-heavy 1 MiB input shows the worst case of ordinary data.
  * MB/s = input bytes (the names say how many; one-byte characters) / time per iteration.
  *
+ * Measured (issue 18 part 3; one `deno task bench` run, 2026-12-03 06:43 UTC, 2-core Xeon VM shared
+ * with other jobs, load average 1.3-1.9, Deno 2.9.6; MB = 10^6 bytes; average, best iteration in
+ * brackets):
+ *
+ * | input                     | findCanaries          | simple scanner | speed-up |
+ * | ------------------------- | --------------------- | -------------- | -------- |
+ * | driver output, 1 MiB      | 144 MB/s (214)        | 55 MB/s        | 2.6×     |
+ * | log file, 1 MiB           | 181 MB/s (269)        | 63 MB/s        | 2.8×     |
+ * | hex dump, 1 MiB (worst)   | 40 MB/s               | 34 MB/s        | 1.2×     |
+ * | driver output, 64 MiB     | 160 MB/s (170)        | 48 MB/s        | 3.4×     |
+ * | log file, 64 MiB          | 178 MB/s (183)        | 72 MB/s        | 2.5×     |
+ *
+ * The 200 MB/s bound of issue 18 is reached by the best 1 MiB iterations only, not on average, on
+ * this shared machine (other runs the same day: 64 MiB 160-195 MB/s). Where the time goes
+ * (`--cpu-prof`, 8 MiB of driver output): ~45% the sampling loop itself (one character read every
+ * 4, a 3-character gram every 8), ~25% normalizing view-1 segments of 12+ characters (the UUIDs and
+ * timestamps of each line) before the gram filter rejects them. Tried and dropped: a grid of 5
+ * (slower on logs: 138-160 vs 206-209 MB/s, best of 3 on 64 MiB), reading an ASCII text through
+ * `TextEncoder.encodeInto` bytes (no gain: the copy costs what the faster reads save).
+ *
  * Run: `deno bench --allow-all bench/canary_bench.ts`
  *
  * @module
