@@ -19,6 +19,7 @@
 import { z } from "zod";
 import type { SdkError } from "./protocol.ts";
 import type { Same } from "./_same.ts";
+import { canonicalShape } from "./_problem_shape.ts";
 
 const problem = z.object({
   code: z.string(),
@@ -91,6 +92,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 function safeDecode(s: string): string {
+  if (!s.includes("%")) return s; // nothing to decode (decodeURIComponent would return s)
   try {
     return decodeURIComponent(s);
   } catch {
@@ -100,12 +102,20 @@ function safeDecode(s: string): string {
 
 /** The last segment of a problem type URI (after the last `/` or `:`), query and fragment removed. */
 function typeCode(type: string): string {
-  let t = type;
-  const cut = t.search(/[?#]/);
-  if (cut >= 0) t = t.slice(0, cut);
-  t = t.replace(/\/+$/, "");
+  let end = type.length;
+  const q = type.indexOf("?");
+  const h = type.indexOf("#");
+  if (q >= 0) end = q;
+  if (h >= 0 && h < end) end = h;
+  while (end > 0 && type.charCodeAt(end - 1) === 0x2f) end--; // trailing slashes
+  const t = end === type.length ? type : type.slice(0, end);
   const idx = Math.max(t.lastIndexOf("/"), t.lastIndexOf(":"));
   return safeDecode(t.slice(idx + 1));
+}
+
+function str(p: Record<string, unknown>, k: string): string | undefined {
+  const v = p[k];
+  return typeof v === "string" ? v : undefined;
 }
 
 function httpCode(status: number | undefined): string {
@@ -139,25 +149,24 @@ function httpCode(status: number | undefined): string {
  * ```
  */
 export function fromRfc9457(p: Record<string, unknown>, status?: number): Problem {
-  const str = (k: string): string | undefined => typeof p[k] === "string" ? p[k] as string : undefined;
   const member = p["status"];
   const st = status ?? (typeof member === "number" && Number.isInteger(member) ? member : undefined);
-  const type = str("type");
+  const type = str(p, "type");
   const fromType = type === undefined || type === "" || type === "about:blank" ? "" : typeCode(type);
   const code = fromType === "" ? httpCode(st) : fromType;
-  const title = str("title");
-  const detail = str("detail");
-  // Object.fromEntries defines own properties; "__proto__" is dropped like zod drops it.
-  const details: Record<string, unknown> = Object.fromEntries(
-    Object.entries(p).filter(([k]) =>
-      !RFC_STANDARD_MEMBERS.has(k) && k !== "correlation_id" && k !== "__proto__"
-    ),
-  );
+  const title = str(p, "title");
+  const detail = str(p, "detail");
+  // Own enumerable keys in Object.entries order; "__proto__" is dropped like zod drops it, so the
+  // plain assignment below never sets a prototype.
+  const details: Record<string, unknown> = {};
+  for (const k of Object.keys(p)) {
+    if (!RFC_STANDARD_MEMBERS.has(k) && k !== "correlation_id" && k !== "__proto__") details[k] = p[k];
+  }
   return {
     code,
     kind: title ?? httpCode(st),
     message: detail ?? title ?? "",
-    correlation_id: str("correlation_id") ?? str("instance") ?? "",
+    correlation_id: str(p, "correlation_id") ?? str(p, "instance") ?? "",
     details,
   };
 }
@@ -221,6 +230,7 @@ function looksTruncated(text: string): boolean {
 
 function mediaType(contentType: string | null): string {
   if (contentType === null) return "";
+  if (contentType === "application/problem+json" || contentType === "application/json") return contentType;
   return (contentType.split(";")[0] ?? "").trim().toLowerCase();
 }
 
@@ -262,7 +272,7 @@ function parseProblemUnsafe(
   input: { status: number; contentType: string | null; body: string },
 ): ProblemParse {
   const body = typeof input.body === "string" ? input.body : "";
-  const text = body.replace(/^\uFEFF/, "").trim();
+  const text = (body.charCodeAt(0) === 0xfeff ? body.slice(1) : body).trim();
   if (text === "") return { ok: false, error: { code: "empty_body" } };
   let json: unknown;
   try {
@@ -271,8 +281,13 @@ function parseProblemUnsafe(
     return { ok: false, error: { code: looksTruncated(text) ? "truncated_json" : "not_json" } };
   }
   if (!isPlainObject(json)) return { ok: false, error: { code: "not_object" } };
-  const canonical = ProblemSchema.safeParse(json);
-  if (canonical.success) return { ok: true, problem: canonical.data, source: "canonical" };
+  // fast path: the shape decides when it is sure; zod decides otherwise (see _problem_shape.ts)
+  const shape = canonicalShape(json);
+  if (shape !== undefined && shape !== "unsure") return { ok: true, problem: shape, source: "canonical" };
+  if (shape === "unsure") {
+    const canonical = ProblemSchema.safeParse(json);
+    if (canonical.success) return { ok: true, problem: canonical.data, source: "canonical" };
+  }
   const isProblemJson = mediaType(input.contentType) === "application/problem+json";
   const rfcShaped = (typeof json["type"] === "string" || typeof json["title"] === "string") &&
     !("code" in json);
@@ -280,6 +295,9 @@ function parseProblemUnsafe(
     const status = Number.isInteger(input.status) ? input.status : undefined;
     return { ok: true, problem: fromRfc9457(json, status), source: "rfc9457" };
   }
+  // the rare error path: zod has the last word (a disagreement would be the fast path's bug)
+  const canonical = ProblemSchema.safeParse(json);
+  if (canonical.success) return { ok: true, problem: canonical.data, source: "canonical" };
   return { ok: false, error: { code: "invalid_envelope" } };
 }
 

@@ -10,6 +10,7 @@ import {
 } from "./problem.ts";
 import type { Problem } from "./problem.ts";
 import { SdkErrorSchema } from "./protocol.ts";
+import { canonicalShape } from "./_problem_shape.ts";
 
 const CANONICAL: Problem = {
   code: "not_found",
@@ -151,5 +152,94 @@ Deno.test("fromRfc9457(toRfc9457(p)) is p when details do not collide (fast-chec
       assert.deepEqual(back, JSON.parse(JSON.stringify(p)));
     }),
     { seed: 42, numRuns: 300 },
+  );
+});
+
+/** parseProblem as it was before the fast path: zod decides every canonical envelope. */
+function parseWithZodOnly(input: { status: number; contentType: string | null; body: string }) {
+  const fast = parseProblem(input);
+  const raw = typeof input.body === "string" ? input.body : "";
+  const text = (raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw).trim();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return fast; // not JSON: the fast path is not involved
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return fast;
+  const obj = json as Record<string, unknown>;
+  const z = ProblemSchema.safeParse(obj);
+  if (z.success) return { ok: true, problem: z.data, source: "canonical" };
+  const media = (input.contentType ?? "").split(";")[0]?.trim().toLowerCase();
+  const rfcShaped = (typeof obj["type"] === "string" || typeof obj["title"] === "string") && !("code" in obj);
+  if (media === "application/problem+json" || rfcShaped) {
+    return {
+      ok: true,
+      problem: fromRfc9457(obj, Number.isInteger(input.status) ? input.status : undefined),
+      source: "rfc9457",
+    };
+  }
+  return { ok: false, error: { code: "invalid_envelope" } };
+}
+
+Deno.test("parseProblem()'s fast path agrees with zod on every problem fixture", async () => {
+  let n = 0;
+  for await (const e of Deno.readDir(new URL("../../fixtures/problem/", import.meta.url))) {
+    if (!e.name.endsWith(".json")) continue;
+    const group = JSON.parse(
+      await Deno.readTextFile(new URL(`../../fixtures/problem/${e.name}`, import.meta.url)),
+    );
+    for (
+      const c of group.cases as { input: { status: number; content_type: string | null; body: string } }[]
+    ) {
+      const input = { status: c.input.status, contentType: c.input.content_type, body: c.input.body };
+      assert.deepEqual(
+        parseProblem(input),
+        parseWithZodOnly(input),
+        `${e.name}: ${String(c.input.body).slice(0, 60)}`,
+      );
+      n++;
+    }
+  }
+  assert.ok(n >= 8, `only ${n} fixture cases`);
+});
+
+Deno.test("canonicalShape() agrees with ProblemSchema on generated objects (fast-check, seed 7)", () => {
+  const str = fc.oneof(fc.string(), fc.constant(""), fc.constant("__proto__"));
+  const member = fc.oneof(str, fc.jsonValue({ maxDepth: 2 }), fc.constant(undefined));
+  const details = fc.oneof(
+    fc.dictionary(fc.oneof(fc.string(), fc.constant("__proto__")), fc.jsonValue({ maxDepth: 2 })),
+    fc.jsonValue({ maxDepth: 2 }),
+  );
+  // valid, near-valid (one member missing or of another type) and hostile (__proto__, deep, huge) objects
+  const obj = fc.record({ code: member, kind: member, message: member, correlation_id: member, details }, {
+    requiredKeys: [],
+  });
+  const valid = fc.record({ code: str, kind: str, message: str, correlation_id: str, details });
+  const body = fc.tuple(fc.oneof(obj, valid), fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 2 })))
+    .map(([o, extra]) => JSON.stringify({ ...extra, ...o }));
+  const hostile = fc.constantFrom(
+    '{"code":"a","kind":"b","message":"c","correlation_id":"d","details":{"__proto__":{"x":1},"y":2}}',
+    '{"__proto__":{"code":"a"},"kind":"b","message":"c","correlation_id":"d","details":{}}',
+    '{"code":"a","kind":"b","message":"c","correlation_id":"d","details":[]}',
+    '{"code":"a","kind":"b","message":"c","correlation_id":"d","details":null}',
+    '{"code":"a","code":1,"kind":"b","message":"c","correlation_id":"d","details":{}}',
+  );
+  fc.assert(
+    fc.property(
+      fc.oneof(body, hostile),
+      fc.constantFrom(null, "application/json", "application/problem+json"),
+      (b, ct) => {
+        const json = JSON.parse(b) as Record<string, unknown>;
+        const fast = canonicalShape(json);
+        const z = ProblemSchema.safeParse(json);
+        if (fast === "unsure") return; // zod decides these
+        assert.equal(fast !== undefined, z.success, b);
+        if (fast !== undefined && z.success) assert.deepEqual(fast, z.data);
+        const input = { status: 400, contentType: ct, body: b };
+        assert.deepEqual(parseProblem(input), parseWithZodOnly(input));
+      },
+    ),
+    { seed: 7, numRuns: 1000 },
   );
 });

@@ -1,0 +1,250 @@
+/**
+ * The compiled canary matcher (internal to `canary.ts`): a canary set's forms, compiled once and
+ * cached. The table classes each UTF-16 code unit: view 0 (a character of a URL-encoded or base64
+ * form, searched as it is), view 1 (a character of the raw, fragment or hex forms, searched
+ * ASCII-lowercased with separators removed) and separator (ignored by view 1). Patterns of 12 or
+ * more characters are found by a rolling hash of their first 12 (`byHash0`, `byHash1`) and view-0
+ * patterns also by 3-character grams (`grams0`, for the sampled fast scanner; view 1 by the
+ * `gramBits1` filter); shorter ones by
+ * `indexOf`.
+ *
+ * @module
+ */
+import { type CanaryFormText, formsOf, FRAGMENT_LENGTH, SEPARATOR_RANGES } from "./_canary_forms.ts";
+
+/** How a canary was found. */
+export type CanaryForm =
+  | "raw"
+  | "url-encoded"
+  | "base64"
+  | "fragment"
+  | "hex"
+  | "case-changed"
+  | "separated";
+
+/** A found canary with its extent. */
+export interface CanarySpan {
+  /** the canary that was found (never print it: mask it) */
+  canary: string;
+  form: CanaryForm;
+  /** index of the first character of the match in the scanned text */
+  index: number;
+  /** index just past the match */
+  end: number;
+}
+
+/** Character classes of the table. */
+export const C_VIEW0 = 1;
+export const C_VIEW1 = 2;
+export const C_SEP = 4;
+
+export interface Pattern {
+  canary: string;
+  form: CanaryFormText["form"];
+  /** as searched: view 1 patterns are normalized (lowercase, no separators) */
+  text: string;
+  /** for runs (fragment, hex run) and wholes: the normalized whole this lies in, and where */
+  whole: string;
+  at: number;
+}
+
+/** The compiled form set of one canary set. */
+export interface Matcher {
+  table: Uint8Array;
+  byHash0: Map<number, Pattern[]>;
+  byHash1: Map<number, Pattern[]>;
+  /** patterns shorter than the hash window, searched with indexOf in the text as it is */
+  short: Pattern[];
+  /** one bit per hash value (mod 2^20) of any pattern: most windows are rejected without a Map lookup */
+  bits: Uint32Array;
+  /** the fast scanner's view-0 index: 3-character grams at offsets 0…7 of each view-0 pattern */
+  grams0: Map<number, Gram[]>;
+  /** one bit per key (21 bits) in `grams0` */
+  gramBits0: Uint32Array;
+  /** one bit per {@link slot1} of the 4-character grams at offsets 0…8 of each view-1 pattern */
+  gramBits1: Uint32Array;
+}
+
+/** A view-0 pattern whose characters `off…off+2` form a gram (see `_canary_fast.ts`). */
+export interface Gram {
+  pattern: Pattern;
+  off: number;
+}
+
+/** Sampling step of view 0: one 3-character gram every 8 characters lies inside any 12-character match. */
+export const STEP0 = 8;
+/** Sampling step inside a normalized view-1 run: one 4-character gram every 9 lies inside any match. */
+export const STEP1N = 9;
+
+/**
+ * The key of the 3-character gram at `i` when all three are ASCII, else -1.
+ *
+ * @param s the text
+ * @param i where the gram starts (`i + 3 <= s.length`)
+ * @returns a 21-bit key, or -1
+ */
+export function gramKey(s: string, i: number): number {
+  const a = s.charCodeAt(i);
+  const b = s.charCodeAt(i + 1);
+  const c = s.charCodeAt(i + 2);
+  if ((a | b | c) >= 128) return -1;
+  return a | (b << 7) | (c << 14);
+}
+
+/**
+ * The filter slot (20 bits) of a 4-character gram of normalized view-1 codes.
+ *
+ * @param a first code
+ * @param b second code
+ * @param c third code
+ * @param d fourth code
+ * @returns its slot
+ */
+export function slot1(a: number, b: number, c: number, d: number): number {
+  return Math.imul(((a * 31 + b) * 31 + c) * 31 + d, 0x9e3779b1) >>> 12;
+}
+
+export const BITS_MASK: number = (1 << 20) - 1;
+
+export const W: number = FRAGMENT_LENGTH;
+export const B = 0x01000193;
+/** B^(W-1) mod 2^32 */
+export const B_TOP: number = (() => {
+  let p = 1;
+  for (let i = 0; i < W - 1; i++) p = Math.imul(p, B);
+  return p;
+})();
+
+function hashOf(s: string): number {
+  let h = 0;
+  for (let i = 0; i < W; i++) h = (Math.imul(h, B) + s.charCodeAt(i)) | 0;
+  return h;
+}
+
+function isSep(table: Uint8Array, c: number): boolean {
+  return (table[c]! & C_SEP) !== 0;
+}
+
+function normalize(s: string, table: Uint8Array): string {
+  let out = "";
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (isSep(table, c)) continue;
+    if (c >= 65 && c <= 90) c += 32;
+    out += String.fromCharCode(c);
+  }
+  return out;
+}
+
+function addTo(map: Map<number, Pattern[]>, bits: Uint32Array, p: Pattern) {
+  const h = hashOf(p.text);
+  const b = h & BITS_MASK;
+  bits[b >>> 5] = bits[b >>> 5]! | (1 << (b & 31));
+  const list = map.get(h);
+  if (list) list.push(p);
+  else map.set(h, [p]);
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 128) return false;
+  return true;
+}
+
+function addGrams(m: Matcher, p: Pattern) {
+  for (let off = 0; off < STEP0 && off + 3 <= p.text.length; off++) {
+    const key = gramKey(p.text, off);
+    m.gramBits0[key >>> 5] = m.gramBits0[key >>> 5]! | (1 << (key & 31));
+    const list = m.grams0.get(key);
+    if (list) list.push({ pattern: p, off });
+    else m.grams0.set(key, [{ pattern: p, off }]);
+  }
+}
+
+function addGrams1(m: Matcher, s: string) {
+  for (let off = 0; off < STEP1N && off + 4 <= s.length; off++) {
+    const k = slot1(s.charCodeAt(off), s.charCodeAt(off + 1), s.charCodeAt(off + 2), s.charCodeAt(off + 3));
+    m.gramBits1[k >>> 5] = m.gramBits1[k >>> 5]! | (1 << (k & 31));
+  }
+}
+
+function compile(canaries: readonly string[]): Matcher {
+  const table = new Uint8Array(65536);
+  for (const [a, b] of SEPARATOR_RANGES) for (let c = a; c <= b; c++) table[c] = C_SEP;
+  const m: Matcher = {
+    table,
+    byHash0: new Map(),
+    byHash1: new Map(),
+    short: [],
+    bits: new Uint32Array((BITS_MASK + 1) / 32),
+    grams0: new Map(),
+    gramBits0: new Uint32Array((1 << 21) / 32),
+    gramBits1: new Uint32Array((BITS_MASK + 1) / 32),
+  };
+  const mark = (s: string, cls: number) => {
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      table[c] = table[c]! | cls;
+      if (cls === C_VIEW1 && c >= 97 && c <= 122) table[c - 32] = table[c - 32]! | cls;
+    }
+  };
+  for (const canary of new Set(canaries)) {
+    const forms = formsOf(canary);
+    const wholeRaw = normalize(canary, table);
+    const wholeHex = forms.find((f) => f.form === "hex")?.text ?? "";
+    for (const f of forms) {
+      if (f.form === "url-encoded" || f.form === "base64") {
+        const p: Pattern = { canary, form: f.form, text: f.text, whole: f.text, at: 0 };
+        if (p.text.length < W || !isAscii(p.text)) m.short.push(p); // indexOf finds these
+        else {
+          mark(p.text, C_VIEW0);
+          addTo(m.byHash0, m.bits, p);
+          addGrams(m, p);
+        }
+        continue;
+      }
+      const text = normalize(f.text, table);
+      const whole = f.form === "hex" ? wholeHex : wholeRaw;
+      const p: Pattern = { canary, form: f.form, text, whole, at: Math.max(0, whole.indexOf(text)) };
+      if (text.length < W) {
+        m.short.push({ ...p, text: f.text });
+        continue;
+      }
+      mark(text, C_VIEW1);
+      addTo(m.byHash1, m.bits, p);
+      addGrams1(m, text);
+    }
+  }
+  return m;
+}
+
+const cache = new Map<string, Matcher>();
+const CACHE_MAX = 64;
+let last: { canaries: string[]; matcher: Matcher } | undefined;
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * The compiled matcher of a canary set (cached: the last set, and 64 sets by content).
+ *
+ * @param canaries the canaries
+ * @returns the matcher
+ */
+export function matcherFor(canaries: readonly string[]): Matcher {
+  // fast path: the same set as last time (the driver host asks once per output line)
+  if (last && sameList(last.canaries, canaries)) return last.matcher;
+  const key = canaries.join("\n");
+  let matcher = cache.get(key);
+  if (matcher) cache.delete(key);
+  else matcher = compile(canaries);
+  cache.set(key, matcher);
+  if (cache.size > CACHE_MAX) {
+    const oldest = cache.keys().next().value;
+    if (oldest !== undefined) cache.delete(oldest);
+  }
+  last = { canaries: [...canaries], matcher };
+  return matcher;
+}
