@@ -33,7 +33,7 @@ import { deadline } from "../src/util/deadline.ts";
 import { sanitizeName } from "../src/util/args.ts";
 import { errorMessage } from "../src/util/error_message.ts";
 import { type CommonFlags, parseFlags, usage } from "./flags.ts";
-import { type Out, progress, scorecardText, terminalOut } from "./progress.ts";
+import { openReporter, type Out, type Reporter, scorecardText } from "./progress.ts";
 import { ALL_CHECK_IDS } from "./profiles.ts";
 
 type Expectations = { ok: true; file: ExpectationFile | undefined } | { ok: false; error: string };
@@ -135,22 +135,25 @@ async function runTarget(
   spec: RunnableTarget,
   profile: Profile,
   flags: CommonFlags,
-  out: Out,
+  reporter: Reporter,
 ): Promise<TargetRun> {
+  const out = reporter.out;
   const startedAt = new Date();
   const t0 = performance.now();
   out.line(`certifying ${spec.label} (${profile.name})`);
   const open = await spec.open();
   if (!open.ok) return { spec, outcome: { ok: false, error: open.error, canaries: [] } };
   const t = open.value;
+  const hooks = reporter.run(spec.label, (s) => maskCanaries(s, t.canaries()));
   try {
     const results = await t.run({
       seed: flags.seed,
       concurrency: flags.concurrency ?? profile.defaultConcurrency,
       ...(flags.only.length > 0 ? { only: flags.only } : {}),
-      onProgress: progress(out, spec.label, (s) => maskCanaries(s, t.canaries())),
+      onStart: hooks.onStart,
+      onProgress: hooks.onProgress,
     });
-    out.endStatus();
+    hooks.end();
     return {
       spec,
       outcome: {
@@ -163,6 +166,7 @@ async function runTarget(
       },
     };
   } catch (e) {
+    hooks.end();
     return {
       spec,
       outcome: { ok: false, error: `the run failed: ${errorMessage(e)}`, canaries: t.canaries() },
@@ -211,7 +215,8 @@ async function certifyRun(profile: Profile, args: readonly string[], stop: Signa
     console.log(help);
     return 0;
   }
-  const out = terminalOut(flags.json);
+  const reporter = openReporter(flags.reporter, flags.json);
+  const out = reporter.out;
   const usageError = (msg: string) => {
     out.line(`usage error: ${msg}`);
     return 2;
@@ -248,7 +253,7 @@ async function certifyRun(profile: Profile, args: readonly string[], stop: Signa
       return usageError("--fix-expectations takes one target (the file describes one)");
     }
     out.line(`seed: ${flags.seed}`);
-    for (const spec of targets.value) runs.push(await runTarget(spec, profile, flags, out));
+    for (const spec of targets.value) runs.push(await runTarget(spec, profile, flags, reporter));
     const names = uniqueNames(runs);
     const ok = runs.map((r, i) => ({ name: names[i] ?? `target-${i}`, spec: r.spec, ok: r.outcome.ok }))
       .filter((r) => r.ok);
@@ -257,7 +262,7 @@ async function certifyRun(profile: Profile, args: readonly string[], stop: Signa
       for (const l of c.lines) out.line(l);
       comparison = c;
     }
-    return await finish(profile, flags, runs, names, exp, comparison, out);
+    return await finish(profile, flags, runs, names, exp, comparison, reporter);
   } finally {
     await session.close().catch(() => {});
   }
@@ -270,8 +275,9 @@ async function finish(
   names: readonly string[],
   exp: Extract<Expectations, { ok: true }>,
   comparison: { disagreements: InteropDisagreement[]; canaries: string[] } | undefined,
-  out: Out,
+  reporter: Reporter,
 ): Promise<number> {
+  const out: Out = reporter.out;
   let exit = 0;
   const reports: Report[] = [];
   for (const [i, r] of runs.entries()) {
@@ -308,6 +314,9 @@ async function finish(
     const dir = runs.length > 1 ? `${flags.out}/${names[i]}` : flags.out;
     await writeReports(dir, report, canaries);
     reports.push(report);
+    const { pass, fail, error, not_applicable, certification } = report.summary;
+    const ms = report.run.duration_ms;
+    reporter.summary({ target: r.spec.label, pass, fail, error, not_applicable, certification, ms });
     for (const l of scorecardText(report)) out.line(l);
     for (const l of profile.footer(o.results)) out.line(`  ${l}`);
     for (const res of report.results) {

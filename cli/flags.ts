@@ -21,8 +21,15 @@ export interface CommonFlags {
   json: boolean;
   /** @default the profile's */
   concurrency?: number;
+  /** `--reporter`: CI progress (default: live lines on a TTY, failures only elsewhere) */
+  reporter?: ReporterKind;
   help: boolean;
 }
+
+/** The `--reporter` values. */
+export const REPORTER_KINDS: readonly ["dot", "line", "json-stream"] = ["dot", "line", "json-stream"];
+/** A `--reporter` value. */
+export type ReporterKind = (typeof REPORTER_KINDS)[number];
 
 /** Parsed command line: the common flags and the profile's own. */
 export interface ParsedFlags {
@@ -48,6 +55,11 @@ export const COMMON_FLAGS: readonly FlagSpec[] = [
   },
   { name: "--json", help: "print report.json to stdout (human output goes to stderr)" },
   { name: "--concurrency", value: "N", help: "checks run at once (1–64)" },
+  {
+    name: "--reporter",
+    value: "dot|line|json-stream",
+    help: "progress for CI logs (json-stream: JSON Lines on stdout, other output on stderr)",
+  },
   { name: "--help", help: "this text" },
 ];
 
@@ -167,6 +179,17 @@ export function parseFlags(args: readonly string[], own: readonly FlagSpec[]): R
         common.concurrency = n.value;
         break;
       }
+      case "--reporter": {
+        const kind = REPORTER_KINDS.find((k) => k === value);
+        if (kind === undefined) {
+          return {
+            ok: false,
+            error: `--reporter must be one of ${REPORTER_KINDS.join(", ")}, got ${JSON.stringify(value)}`,
+          };
+        }
+        common.reporter = kind;
+        break;
+      }
       case "--help":
         common.help = true;
         break;
@@ -185,6 +208,9 @@ export function parseFlags(args: readonly string[], own: readonly FlagSpec[]): R
   }
   if (common.fixExpectations && common.expectFail === undefined) {
     return { ok: false, error: "--fix-expectations needs --expect-fail FILE" };
+  }
+  if (common.json && common.reporter === "json-stream") {
+    return { ok: false, error: "--reporter json-stream and --json both write to stdout: choose one" };
   }
   if (!common.seedGiven) common.seed = randomSeed();
   return { ok: true, value: { common, profile } };

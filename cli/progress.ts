@@ -1,12 +1,18 @@
 /**
- * Progress and the end-of-run scorecard for the terminal: one updating line on a TTY, quiet
- * line-oriented output otherwise (CI). Nothing a target supplies reaches the terminal raw: every
+ * Progress and the end-of-run scorecard for the terminal: on a TTY a live block, one line per
+ * running check with its elapsed time and its bound (`_reporter_live.ts`); otherwise quiet
+ * line-oriented output (one line per failure), or a CI reporter chosen by `--reporter dot|line|
+ * json-stream` (`_reporter_ci.ts`). Nothing a target supplies reaches the terminal raw: every
  * line is escaped (`src/report/escape.ts`), so no control sequence, bidi override or extra line
  * from a driver or server can rewrite what the kit prints.
  *
  * @module
  */
 import type { CheckResult } from "../src/engine/types.ts";
+import type { CheckStart } from "../src/engine/runner.ts";
+import type { ReporterKind } from "./flags.ts";
+import { dotReporter, jsonStreamReporter, lineReporter } from "./_reporter_ci.ts";
+import { liveBlock } from "./_reporter_live.ts";
 import type { Report } from "../src/schema/report.ts";
 import { levelLine, scorecard } from "../src/report/scorecard.ts";
 import { escConsole, escConsoleLines } from "../src/report/escape.ts";
@@ -77,6 +83,130 @@ export function progress(
       );
     }
     out.status(`${escConsole(label)} [${done}/${total}] ${escConsole(r.id)} ${v.outcome}`);
+  };
+}
+
+/** The runner's hooks for one target's run. */
+export interface RunHooks {
+  /** a check started */
+  onStart(c: CheckStart): void;
+  /** a check finished */
+  onProgress(r: CheckResult, done: number, total: number): void;
+  /** the run of the target ended (before its scorecard) */
+  end(): void;
+}
+
+/** A target's outcome, once its report is built. */
+export interface RunSummary {
+  target: string;
+  pass: number;
+  fail: number;
+  error: number;
+  not_applicable: number;
+  certification: string;
+  ms: number;
+}
+
+/** How a run shows its progress: where the kit's lines go, and the hooks of each target's run. */
+export interface Reporter {
+  /** the kit's own lines (banner, scorecard, errors) */
+  out: Out;
+  /** the hooks for one target's run; `mask` masks canaries in reasons */
+  run(label: string, mask: (s: string) => string): RunHooks;
+  /** a target's report is written */
+  summary(s: RunSummary): void;
+}
+
+function writer(stream: { writeSync(p: Uint8Array): number }): (s: string) => void {
+  const enc = new TextEncoder();
+  return (s) => {
+    const bytes = enc.encode(s);
+    for (let off = 0; off < bytes.length;) off += stream.writeSync(bytes.subarray(off));
+  };
+}
+
+function noColor(): boolean {
+  try {
+    return (Deno.env.get("NO_COLOR") ?? "") !== "";
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * The reporter a task uses: `--reporter` when given (`json-stream` writes events on stdout and
+ * every other line on stderr); otherwise live lines on a terminal, and today's quiet output
+ * (one line per failure) elsewhere. Human output goes to stderr when stdout carries `--json`.
+ *
+ * @param kind the `--reporter` value, if any
+ * @param json whether stdout carries `--json`
+ * @returns the reporter
+ * @example
+ * ```ts
+ * import { openReporter } from "./progress.ts";
+ * const rep = openReporter(undefined, true);
+ * rep.run("sdk", (s) => s).end();
+ * ```
+ */
+export function openReporter(kind: ReporterKind | undefined, json: boolean): Reporter {
+  const human = json || kind === "json-stream" ? Deno.stderr : Deno.stdout;
+  switch (kind) {
+    case "dot":
+      return dotReporter(writer(human));
+    case "line":
+      return lineReporter(writer(human));
+    case "json-stream":
+      return jsonStreamReporter(writer(Deno.stdout), writer(human));
+    case undefined:
+      return human.isTerminal() ? liveReporter(writer(human)) : quietReporter(terminalOut(json));
+    default: {
+      const never: never = kind;
+      throw new Error(`unknown reporter ${String(never)}`);
+    }
+  }
+}
+
+/** Today's output off a terminal: one escaped line per check that does not pass. */
+function quietReporter(out: Out): Reporter {
+  return {
+    out,
+    run: (label, mask) => {
+      const cb = progress(out, label, mask);
+      return { onStart() {}, onProgress: cb, end: () => out.endStatus() };
+    },
+    summary() {},
+  };
+}
+
+function liveReporter(write: (s: string) => void): Reporter {
+  const live = liveBlock({
+    write,
+    columns: () => {
+      try {
+        return Deno.consoleSize().columns || 100;
+      } catch {
+        return 100;
+      }
+    },
+    now: () => performance.now(),
+    color: !noColor(),
+  });
+  const out: Out = { line: (t) => live.line(t), status() {}, endStatus() {} };
+  return {
+    out,
+    run(label, mask) {
+      live.begin(label);
+      const cb = progress(out, label, mask);
+      return {
+        onStart: (c) => live.start(c),
+        onProgress: (r, done, total) => {
+          live.finish(r, done, total);
+          cb(r, done, total);
+        },
+        end: () => live.end(),
+      };
+    },
+    summary() {},
   };
 }
 

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { type ContextLease, runChecks } from "./runner.ts";
+import { type CheckStart, type ContextLease, runChecks } from "./runner.ts";
 import type { BaseContext, Check, CheckResult, Level } from "./types.ts";
 import type { LevelRequirements } from "./certification.ts";
 
@@ -192,6 +192,8 @@ export interface RunSelection {
   concurrency: number;
   /** the run's seed */
   seed: number;
+  /** called as each check starts (not for a check that is not applicable) */
+  onStart?(c: CheckStart): void;
   /** called as each check ends */
   onProgress?(r: CheckResult, done: number, total: number): void;
 }
@@ -349,6 +351,7 @@ function erase<C extends BaseContext>(spec: TargetSpec<C>, checks: readonly Chec
                 ? { defaultTimeLimitMs: target.defaultTimeLimitMs }
                 : {}),
               ...(sel.onProgress ? { onProgress: sel.onProgress } : {}),
+              ...(sel.onStart ? { onStart: sel.onStart } : {}),
             }),
           close: () => target.close(),
         },

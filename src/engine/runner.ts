@@ -40,8 +40,18 @@ export interface RunOptions<C extends BaseContext> {
   disposeMs?: number;
   /** build the check's context */
   makeContext(check: Check<C>, signal: AbortSignal, note: (line: string) => void): Promise<ContextLease<C>>;
+  /** called as each check starts (after its capabilities are checked) */
+  onStart?(c: CheckStart): void;
   /** called after each check */
   onProgress?(r: CheckResult, done: number, total: number): void;
+}
+
+/** A check that has started: what a progress reporter shows while it runs. */
+export interface CheckStart {
+  id: string;
+  title: string;
+  /** its time limit in ms (the bound the runner enforces) */
+  limitMs: number;
 }
 
 /**
@@ -114,6 +124,7 @@ async function runOne<C extends BaseContext>(check: Check<C>, opts: RunOptions<C
     });
   }
   const limit = check.timeLimitMs ?? opts.defaultTimeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
+  opts.onStart?.({ id: check.id, title: check.title, limitMs: limit });
   const grace = opts.graceMs ?? DEFAULT_GRACE_MS;
   const controller = new AbortController();
   const notes: string[] = [];
