@@ -6,6 +6,7 @@
  */
 import type { FlagSpec, ProfileFlags, Result } from "../src/engine/profile.ts";
 import { randomSeed } from "../src/util/args.ts";
+import { parseShard, type Shard } from "./shard.ts";
 
 /** The flags every profile's task takes. */
 export interface CommonFlags {
@@ -21,6 +22,8 @@ export interface CommonFlags {
   json: boolean;
   /** @default the profile's */
   concurrency?: number;
+  /** `--shard K/N`: run only this shard of the selected checks (see `./shard.ts`) */
+  shard?: Shard;
   help: boolean;
 }
 
@@ -48,6 +51,12 @@ export const COMMON_FLAGS: readonly FlagSpec[] = [
   },
   { name: "--json", help: "print report.json to stdout (human output goes to stderr)" },
   { name: "--concurrency", value: "N", help: "checks run at once (1–64)" },
+  {
+    name: "--shard",
+    value: "K/N",
+    help:
+      "run the K-th of N shards of the checks (sorted ids dealt round-robin; merge with matrix --merge-shards)",
+  },
   { name: "--help", help: "this text" },
 ];
 
@@ -167,6 +176,12 @@ export function parseFlags(args: readonly string[], own: readonly FlagSpec[]): R
         common.concurrency = n.value;
         break;
       }
+      case "--shard": {
+        const sh = parseShard(value);
+        if (!sh.ok) return sh;
+        common.shard = sh.value;
+        break;
+      }
       case "--help":
         common.help = true;
         break;
@@ -185,6 +200,12 @@ export function parseFlags(args: readonly string[], own: readonly FlagSpec[]): R
   }
   if (common.fixExpectations && common.expectFail === undefined) {
     return { ok: false, error: "--fix-expectations needs --expect-fail FILE" };
+  }
+  if (common.fixExpectations && common.shard) {
+    return {
+      ok: false,
+      error: "--fix-expectations takes a whole run, not a --shard (the file describes every check)",
+    };
   }
   if (!common.seedGiven) common.seed = randomSeed();
   return { ok: true, value: { common, profile } };
