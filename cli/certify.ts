@@ -9,7 +9,7 @@
  * @module
  */
 import type { Profile, RunnableTarget } from "../src/engine/profile.ts";
-import { unmatchedOnly } from "../src/engine/runner.ts";
+import { selected, unmatchedOnly } from "../src/engine/runner.ts";
 import type { CheckResult } from "../src/engine/types.ts";
 import {
   applyExpectations,
@@ -35,6 +35,7 @@ import { errorMessage } from "../src/util/error_message.ts";
 import { type CommonFlags, parseFlags, usage } from "./flags.ts";
 import { openReporter, type Out, type Reporter, scorecardText } from "./progress.ts";
 import { ALL_CHECK_IDS } from "./profiles.ts";
+import { shardIds } from "./shard.ts";
 
 type Expectations = { ok: true; file: ExpectationFile | undefined } | { ok: false; error: string };
 
@@ -136,6 +137,7 @@ async function runTarget(
   profile: Profile,
   flags: CommonFlags,
   reporter: Reporter,
+  runOnly: readonly string[],
 ): Promise<TargetRun> {
   const out = reporter.out;
   const startedAt = new Date();
@@ -149,7 +151,7 @@ async function runTarget(
     const results = await t.run({
       seed: flags.seed,
       concurrency: flags.concurrency ?? profile.defaultConcurrency,
-      ...(flags.only.length > 0 ? { only: flags.only } : {}),
+      ...(runOnly.length > 0 ? { only: [...runOnly] } : {}),
       onStart: hooks.onStart,
       onProgress: hooks.onProgress,
     });
@@ -227,6 +229,17 @@ async function certifyRun(profile: Profile, args: readonly string[], stop: Signa
   if (unmatched.length > 0) {
     return usageError(`--only: no ${profile.name} check matches ${unmatched.join(", ")}`);
   }
+  // --shard: the shard's exact ids become the run's selection (the report keeps the user's --only)
+  let runOnly: readonly string[] = flags.only;
+  if (flags.shard) {
+    const ids = profile.checks.map((c) => c.id).filter((id) => selected(id, flags.only));
+    runOnly = shardIds(ids, flags.shard);
+    if (runOnly.length === 0) {
+      return usageError(
+        `--shard ${flags.shard.index}/${flags.shard.count}: the run selects only ${ids.length} checks, so this shard is empty (use at most ${ids.length} shards)`,
+      );
+    }
+  }
   const exp = await readExpectations(flags);
   if (!exp.ok) return usageError(exp.error);
   const writable = await checkOutDir(flags.out);
@@ -253,7 +266,7 @@ async function certifyRun(profile: Profile, args: readonly string[], stop: Signa
       return usageError("--fix-expectations takes one target (the file describes one)");
     }
     out.line(`seed: ${flags.seed}`);
-    for (const spec of targets.value) runs.push(await runTarget(spec, profile, flags, reporter));
+    for (const spec of targets.value) runs.push(await runTarget(spec, profile, flags, reporter, runOnly));
     const names = uniqueNames(runs);
     const ok = runs.map((r, i) => ({ name: names[i] ?? `target-${i}`, spec: r.spec, ok: r.outcome.ok }))
       .filter((r) => r.ok);
@@ -311,6 +324,11 @@ async function finish(
       ...(comparison ? { interop: comparison.disagreements } : {}),
       levels: profile.levels,
     });
+    if (flags.shard) {
+      // a shard is not a certification: only the merged report awards a level
+      report.run.shard = { ...flags.shard };
+      report.summary.certification = "none";
+    }
     const dir = runs.length > 1 ? `${flags.out}/${names[i]}` : flags.out;
     await writeReports(dir, report, canaries);
     reports.push(report);
@@ -319,6 +337,11 @@ async function finish(
     reporter.summary({ target: r.spec.label, pass, fail, error, not_applicable, certification, ms });
     for (const l of scorecardText(report)) out.line(l);
     for (const l of profile.footer(o.results)) out.line(`  ${l}`);
+    if (flags.shard) {
+      out.line(
+        `  shard ${flags.shard.index}/${flags.shard.count} (${o.results.length} checks): no level; a shard is not a certification, merge all ${flags.shard.count} (deno task matrix --merge-shards OUT …)`,
+      );
+    }
     for (const res of report.results) {
       if ((res.outcome === "fail" || res.outcome === "error") && !res.expected_failure) {
         out.line(`  re-run: ${r.spec.command} --only ${res.id} --seed ${flags.seed}`);

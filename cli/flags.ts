@@ -6,6 +6,7 @@
  */
 import type { FlagSpec, ProfileFlags, Result } from "../src/engine/profile.ts";
 import { randomSeed } from "../src/util/args.ts";
+import { parseShard, type Shard } from "./shard.ts";
 
 /** The flags every profile's task takes. */
 export interface CommonFlags {
@@ -23,6 +24,8 @@ export interface CommonFlags {
   concurrency?: number;
   /** `--reporter`: CI progress (default: live lines on a TTY, failures only elsewhere) */
   reporter?: ReporterKind;
+  /** `--shard K/N`: run only this shard of the selected checks (see `./shard.ts`) */
+  shard?: Shard;
   help: boolean;
 }
 
@@ -59,6 +62,12 @@ export const COMMON_FLAGS: readonly FlagSpec[] = [
     name: "--reporter",
     value: "dot|line|json-stream",
     help: "progress for CI logs (json-stream: JSON Lines on stdout, other output on stderr)",
+  },
+  {
+    name: "--shard",
+    value: "K/N",
+    help:
+      "run the K-th of N shards of the checks (sorted ids dealt round-robin; merge with matrix --merge-shards)",
   },
   { name: "--help", help: "this text" },
 ];
@@ -190,6 +199,12 @@ export function parseFlags(args: readonly string[], own: readonly FlagSpec[]): R
         common.reporter = kind;
         break;
       }
+      case "--shard": {
+        const sh = parseShard(value);
+        if (!sh.ok) return sh;
+        common.shard = sh.value;
+        break;
+      }
       case "--help":
         common.help = true;
         break;
@@ -211,6 +226,12 @@ export function parseFlags(args: readonly string[], own: readonly FlagSpec[]): R
   }
   if (common.json && common.reporter === "json-stream") {
     return { ok: false, error: "--reporter json-stream and --json both write to stdout: choose one" };
+  }
+  if (common.fixExpectations && common.shard) {
+    return {
+      ok: false,
+      error: "--fix-expectations takes a whole run, not a --shard (the file describes every check)",
+    };
   }
   if (!common.seedGiven) common.seed = randomSeed();
   return { ok: true, value: { common, profile } };

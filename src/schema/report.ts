@@ -132,6 +132,8 @@ const report = z.object({
     duration_ms: z.number().nonnegative(),
     command: z.string(),
     only: z.array(z.string()).optional(),
+    shard: z.object({ index: z.number().int().min(1).max(64), count: z.number().int().min(1).max(64) })
+      .optional(),
   }),
   interop: z.array(InteropDisagreementSchema).optional(),
 });
@@ -175,6 +177,8 @@ export const ReportSchema: z.ZodObject<{
     /** the command that repeats this run (without --only / --seed) */
     command: z.ZodString;
     only: z.ZodOptional<z.ZodArray<z.ZodString>>;
+    /** `--shard K/N`: this report holds one shard of the run, and awards no level */
+    shard: z.ZodOptional<z.ZodObject<{ index: z.ZodNumber; count: z.ZodNumber }>>;
   }>;
   interop: z.ZodOptional<z.ZodArray<typeof InteropDisagreementSchema>>;
 }> = report;
@@ -249,6 +253,17 @@ export interface Report {
     command: string;
     /** the `--only` selection (check ids or id prefixes), when one was given */
     only?: string[] | undefined;
+    /**
+     * with `--shard K/N`: this report holds only the K-th of N shards of the run's checks (sorted ids
+     * dealt round-robin), and its `summary.certification` is always `none`: a shard is not a
+     * certification; the report merged from all N shards (`deno task matrix --merge-shards`) is
+     */
+    shard?: {
+      /** K, from 1 */
+      index: number;
+      /** N, at most 64 */
+      count: number;
+    } | undefined;
   };
   /** where several SDKs' typed outcomes differ (a run of several drivers) */
   interop?: InteropDisagreement[] | undefined;
