@@ -81,6 +81,21 @@ export class Credentials {
   }
 
   /**
+   * The `Authorization` value when nothing needs awaiting (a static token kept in the instance, read
+   * whole: the reference's own settings), so a request skips {@linkcode authorization}'s promise chain.
+   *
+   * @returns `Bearer <token>`, undefined without a token, or `null` when `authorization()` must be awaited
+   * @throws RonConfigError when the credentials were dropped (the client closed)
+   */
+  authorizationNow(): string | undefined | null {
+    const b = this.#behaviour;
+    if (this.#provider || b.tokenStore !== "instance" || !b.atomicTokenRead) return null;
+    const token = this.#token?.reveal();
+    if (this.#dropped) throw new RonConfigError("client closed");
+    return token === undefined ? undefined : `Bearer ${token}`;
+  }
+
+  /**
    * The `Authorization` value of one attempt: one whole token, read once.
    *
    * @returns `Bearer <token>`, or undefined without a token

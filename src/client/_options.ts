@@ -213,7 +213,8 @@ export function buildUrl(base: URL, path: string, query: RequestOptions["query"]
   url.pathname = `${basePath}/${rawPath.replace(/^\/+/, "")}`;
   if (rawQuery !== undefined) url.search = rawQuery;
   if (url.origin !== base.origin) throw new RonConfigError("path must stay on the base URL's origin");
-  for (const [k, v] of Object.entries(query ?? {})) {
+  if (!query) return url;
+  for (const [k, v] of Object.entries(query)) {
     if (Array.isArray(v)) { for (const item of v) url.searchParams.append(k, String(item)); }
     else url.searchParams.append(k, String(v));
   }
@@ -276,17 +277,19 @@ export function parseRequest(config: ClientConfig, opts: RequestOptions, constan
   };
   if (idemKey !== undefined) headers["idempotency-key"] = idemKey;
   const audit = opts.auditContext;
-  for (
-    const [name, value] of [
-      ["x-audit-actor", audit?.actor],
-      ["x-audit-reason", audit?.reason],
-      ["x-audit-tenant", audit?.tenant],
-    ] as const
-  ) {
-    if (value === undefined) continue;
-    if (hasCrLf(value)) throw new RonConfigError(`invalid audit value for ${name}`);
-    if (behaviour.auditContextIn === "query") url.searchParams.set(name.slice(2).replace("-", "_"), value);
-    else headers[name] = value;
+  if (audit) {
+    for (
+      const [name, value] of [
+        ["x-audit-actor", audit.actor],
+        ["x-audit-reason", audit.reason],
+        ["x-audit-tenant", audit.tenant],
+      ] as const
+    ) {
+      if (value === undefined) continue;
+      if (hasCrLf(value)) throw new RonConfigError(`invalid audit value for ${name}`);
+      if (behaviour.auditContextIn === "query") url.searchParams.set(name.slice(2).replace("-", "_"), value);
+      else headers[name] = value;
+    }
   }
   let body: string | undefined;
   if (opts.json !== undefined) {

@@ -30,9 +30,12 @@ function looksTruncated(text: string): boolean {
   return inString || depth > 0;
 }
 
+/** One strict decoder for every response (a non-streaming `decode` keeps no state between calls). */
+const UTF8_FATAL = new TextDecoder("utf-8", { fatal: true });
+
 function decode(raw: RawResponse): string {
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(raw.bytes);
+    return UTF8_FATAL.decode(raw.bytes);
   } catch {
     throw new RonTransportError("invalid_utf8", raw.status);
   }
