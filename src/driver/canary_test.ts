@@ -101,9 +101,11 @@ Deno.test("findCanaries() has no false positives on ordinary text", () => {
 
 Deno.test("maskCanaries() masks every form and keeps the rest", () => {
   const c = newCanary();
-  const text = `a=${c} b=${b64(`user:${c}`)} c=${c.slice(3, 25)} d=ok`;
+  // "q" cannot continue a canary: a hex letter after the run would be masked with it (the run is
+  // extended over separators), 1 time in 16
+  const text = `a=${c} b=${b64(`user:${c}`)} c=${c.slice(3, 25)} q=ok`;
   const masked = maskCanaries(text, [c]);
-  assert.equal(masked, "a=<canary> b=<canary> c=<canary> d=ok");
+  assert.equal(masked, "a=<canary> b=<canary> c=<canary> q=ok");
   assert.equal(maskCanaries("no secret", [c]), "no secret");
   assert.equal(maskCanaries("x", []), "x");
 });
