@@ -7,10 +7,12 @@ import { defineCheck } from "../../src/engine/registry.ts";
 import type { SdkContext } from "../../src/engine/sdk_context.ts";
 import { type Check, type Verdict, verdict } from "../../src/engine/types.ts";
 import { describeCall, describeError } from "../../src/driver/describe.ts";
-import { callFault, gather, request, setup, unobserved } from "./_helpers.ts";
+import { callFault, gather, request, type Setup, setup, unobserved } from "./_helpers.ts";
+import type { Timeline } from "../../src/schema/evidence.ts";
 import { judged, type Seen, seenOf } from "./_judge.ts";
 import { backoffBody, backoffJudge, type BackoffState } from "./_backoff.ts";
-import { ALWAYS_503, boundedRequest, overVerdict, problem } from "./_retry.ts";
+import { ALWAYS_503, type Bounded, boundedRequest, overVerdict, problem } from "./_retry.ts";
+import { attemptsOf, scenarioClock, withTimeline } from "./_timeline.ts";
 
 const bounded = defineCheck<SdkContext>({
   id: "sdk.retry.bounded",
@@ -34,45 +36,106 @@ function overBudget(seen: readonly Seen[]): Verdict | undefined {
     const b = BUDGETS[i];
     const n = s.scenario.requests().length;
     if (b && n > b.max) {
-      return verdict.fail(`${b.label}: at most ${b.max} attempts; saw ${n} attempts`, gather(s));
+      return verdict.fail(`${b.label}: at most ${b.max} attempts; saw ${n} attempts`, {
+        ...gather(s),
+        timeline: { max_attempts: b.max },
+      });
     }
   }
   return undefined;
 }
 
 async function boundedBody(ctx: SdkContext): Promise<Verdict> {
+  const v = await boundedRun(ctx);
+  return v.timeline ? withTimeline(v.verdict, v.timeline()) : v.verdict;
+}
+
+/** sdk.retry.bounded's run, and the timeline of the instance its verdict is about. */
+async function boundedRun(ctx: SdkContext): Promise<{ verdict: Verdict; timeline?: () => Timeline }> {
+  const clocks = [scenarioClock()];
   const a = await setup(ctx, ALWAYS_503, { configure: { max_retries: 2 } });
-  if (!a.ok) return a.verdict;
+  if (!a.ok) return { verdict: a.verdict };
+  clocks.push(scenarioClock());
   const b = await setup(ctx, ALWAYS_503, { session: a.setup.session });
-  if (!b.ok) return b.verdict;
-  const [ra, rb] = await Promise.all([
-    boundedRequest(a.setup, { method: "GET", path: "/always-503" }, 3, 15_000, ctx.signal),
-    boundedRequest(b.setup, { method: "GET", path: "/always-503" }, 4, 15_000, ctx.signal),
-  ]);
-  for (const [res, s, { max, label }] of [[ra, a.setup, BUDGETS[0]], [rb, b.setup, BUDGETS[1]]] as const) {
-    if (res.kind === "over") return overVerdict(res, s, `${label}: at most ${max} attempts`);
-    if (res.r.kind === "no_reply") {
-      // within budget so far, but still retrying: giving up in time is not this rule
-      return verdict.error(
-        `cannot judge: ${label}: no reply after ${
-          Math.round(res.r.ms)
-        } ms with ${res.attempts} attempt(s) (≤ ${max}) seen; the SDK may still be retrying`,
-        gather(s),
-      );
-    }
-    if (res.r.kind === "driver_fault") return callFault("request", res.r, s);
-    const u = unobserved(s, 1, `the request (${label})`);
-    if (u) return u;
-    if (res.r.kind === "ok" && res.r.result.status !== 503) {
-      return verdict.error(
-        `the mock server always answers 503 but the SDK reported ${res.r.result.status}`,
-        gather(s),
-      );
-    }
+  if (!b.ok) return { verdict: b.verdict };
+  const called = clocks.map((c) => c.now());
+  const ended: (number | undefined)[] = [];
+  const [ra, rb] = await Promise.all(
+    [a.setup, b.setup].map((s, i) =>
+      boundedRequest(s, { method: "GET", path: "/always-503" }, BUDGETS[i]?.max ?? 0, 15_000, ctx.signal)
+        .then((res) => {
+          if (res.kind === "done" && res.r.kind !== "no_reply") ended[i] = clocks[i]?.now();
+          return res;
+        })
+    ),
+  );
+  if (!ra || !rb) return { verdict: verdict.error("cannot judge: a request was not made") };
+  const timeline = (i: 0 | 1) => (): Timeline => {
+    const s = i === 0 ? a.setup : b.setup;
+    const gaveUp = ended[i];
+    return {
+      called_ms: called[i],
+      attempts_ms: attemptsOf(s.scenario),
+      max_attempts: BUDGETS[i].max,
+      ...(gaveUp !== undefined ? { gave_up_ms: gaveUp } : {}),
+    };
+  };
+  const v = boundedJudge(ra, rb, a.setup, b.setup);
+  return { verdict: v.verdict, timeline: timeline(v.instance) };
+}
+
+function boundedJudge(
+  ra: Bounded,
+  rb: Bounded,
+  a: Setup,
+  b: Setup,
+): { verdict: Verdict; instance: 0 | 1 } {
+  const found = boundedFault(ra, rb, a, b);
+  if (found) return found;
+  const over = overBudget([a, b]);
+  if (over) return { verdict: over, instance: a.scenario.requests().length > 3 ? 0 : 1 };
+  return {
+    instance: 0,
+    verdict: verdict.pass(gather(a, {
+      notes: [`max_retries=2 → ${ra.attempts} attempts (≤ 3); default → ${rb.attempts} attempts (≤ 4)`],
+    })),
+  };
+}
+
+function boundedFault(
+  ra: Bounded,
+  rb: Bounded,
+  a: Setup,
+  b: Setup,
+): { verdict: Verdict; instance: 0 | 1 } | undefined {
+  for (const [i, res, s, { max, label }] of [[0, ra, a, BUDGETS[0]], [1, rb, b, BUDGETS[1]]] as const) {
+    const v = boundedInstance(res, s, max, label);
+    if (v) return { verdict: v, instance: i };
   }
-  return overBudget([a.setup, b.setup]) ?? verdict.pass(gather(a.setup, {
-    notes: [`max_retries=2 → ${ra.attempts} attempts (≤ 3); default → ${rb.attempts} attempts (≤ 4)`],
-  }));
+  return undefined;
+}
+
+function boundedInstance(res: Bounded, s: Setup, max: number, label: string): Verdict | undefined {
+  if (res.kind === "over") return overVerdict(res, s, `${label}: at most ${max} attempts`);
+  if (res.r.kind === "no_reply") {
+    // within budget so far, but still retrying: giving up in time is not this rule
+    return verdict.error(
+      `cannot judge: ${label}: no reply after ${
+        Math.round(res.r.ms)
+      } ms with ${res.attempts} attempt(s) (≤ ${max}) seen; the SDK may still be retrying`,
+      gather(s),
+    );
+  }
+  if (res.r.kind === "driver_fault") return callFault("request", res.r, s);
+  const u = unobserved(s, 1, `the request (${label})`);
+  if (u) return u;
+  if (res.r.kind === "ok" && res.r.result.status !== 503) {
+    return verdict.error(
+      `the mock server always answers 503 but the SDK reported ${res.r.result.status}`,
+      gather(s),
+    );
+  }
+  return undefined;
 }
 
 const transient = defineCheck<SdkContext>({
@@ -164,7 +227,10 @@ const unkeyedWrite = defineCheck<SdkContext>({
             // safe to repeat: the rule is about retrying *unkeyed* writes.
             const key = sameKey(s.setup.scenario.requests());
             if (key === undefined) {
-              return overVerdict(res, s.setup, `${method} without an idempotency key must not be retried`);
+              return withTimeline(
+                overVerdict(res, s.setup, `${method} without an idempotency key must not be retried`),
+                { max_attempts: 1 },
+              );
             }
             results.push(
               `${method}: retried with the SDK's own Idempotency-Key, the same on every attempt (safe)`,
@@ -217,7 +283,10 @@ function retried(
       const reqs = s.scenario.requests();
       const q = reqs[0];
       if (q && reqs.length > 1 && !(opts.keyedIsSafe && sameKey(reqs) !== undefined)) {
-        return verdict.fail(`${q.method} ${q.path} ${rule}; saw ${reqs.length} attempts`, gather(s));
+        return verdict.fail(`${q.method} ${q.path} ${rule}; saw ${reqs.length} attempts`, {
+          ...gather(s),
+          timeline: { max_attempts: 1 },
+        });
       }
     }
     return undefined;
@@ -253,7 +322,8 @@ const clientErrors = defineCheck<SdkContext>({
           ctx.signal,
         );
         if (res.kind === "over") {
-          return { status, v: overVerdict(res, s.setup, `a ${status} must never be retried`) };
+          const v = overVerdict(res, s.setup, `a ${status} must never be retried`);
+          return { status, v: withTimeline(v, { max_attempts: 1 }) };
         }
         if (res.r.kind === "no_reply" || res.r.kind === "driver_fault") {
           return { status, v: callFault("request", res.r, s.setup) };
@@ -339,7 +409,11 @@ const retryAfterCap = defineCheck<SdkContext>({
     "Retry-After comes from the server, so an SDK that obeys any value can be put to sleep for a day by one faulty or hostile response. Capping the wait (and failing instead) keeps every call bounded, as its caller expects.",
   requires: ["http"],
   mutants: ["obey-any-retry-after"],
-  run: (ctx) => judged(ctx, undefined, () => capBody(ctx)),
+  run: (ctx) =>
+    judged(ctx, undefined, async () => {
+      const timeline: Timeline = {};
+      return withTimeline(await capBody(ctx, timeline), timeline);
+    }),
 });
 
 /** "Fail fast": the call ends within 5 s, with a 2.5 s margin (a cap of a few seconds passes). */
@@ -348,7 +422,8 @@ const FAST_MARGIN_MS = 2_500;
 /** A retry sooner than this after `Retry-After: 86400` did not wait on Retry-After at all. */
 const IGNORED_BELOW_MS = 1_000;
 
-async function capBody(ctx: SdkContext): Promise<Verdict> {
+async function capBody(ctx: SdkContext, timeline: Timeline): Promise<Verdict> {
+  const clock = scenarioClock();
   const s = await setup(ctx, {
     responses: [
       {
@@ -364,7 +439,11 @@ async function capBody(ctx: SdkContext): Promise<Verdict> {
   });
   if (!s.ok) return s.verdict;
   const bound = FAST_MS + FAST_MARGIN_MS;
+  timeline.called_ms = clock.now();
+  timeline.deadline_ms = timeline.called_ms + bound;
   const r = await request(s.setup, { method: "GET", path: "/absurd" }, bound);
+  if (r.kind !== "no_reply") timeline.gave_up_ms = clock.now();
+  timeline.attempts_ms = attemptsOf(s.setup.scenario);
   if (r.kind === "no_reply") {
     return verdict.fail(
       `with Retry-After: 86400 the SDK must fail fast; no reply after ${

@@ -11,6 +11,7 @@ import type { CallResult } from "../../src/driver/types.ts";
 import type { Scenario } from "../../src/schema/scenario.ts";
 import { judgeGiveUp, request, type Setup, setup, type SetupOptions } from "./_helpers.ts";
 import { judged } from "./_judge.ts";
+import { attemptsOf, scenarioClock, withTimeline } from "./_timeline.ts";
 
 /**
  * Judge a call that must end with a `timeout` error by `timeoutMs` (the configured or default
@@ -43,10 +44,18 @@ function timeoutCheck(
   t: { timeoutMs: number; marginMs: number; configured: string },
 ): Promise<Verdict> {
   return judged(ctx, undefined, async () => {
+    const clock = scenarioClock();
     const s = await setup(ctx, script, { noDefaultTimeouts: true, ...opts });
     if (!s.ok) return s.verdict;
+    const called = clock.now();
     const r = await request(s.setup, { method: "GET", path }, t.timeoutMs + t.marginMs);
-    return judgeTimeout(r, s.setup, t.timeoutMs, t.marginMs, t.configured);
+    const ended = clock.now();
+    return withTimeline(judgeTimeout(r, s.setup, t.timeoutMs, t.marginMs, t.configured), {
+      called_ms: called,
+      attempts_ms: attemptsOf(s.setup.scenario),
+      deadline_ms: called + t.timeoutMs + t.marginMs,
+      ...(r.kind === "no_reply" ? {} : { gave_up_ms: ended }),
+    });
   });
 }
 

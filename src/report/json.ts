@@ -78,11 +78,12 @@ function toReportResult(
   };
   switch (v.outcome) {
     case "pass": {
-      const { timings, notes } = v.evidence;
+      const { timings, notes, timeline } = v.evidence;
       const ev: Evidence = {};
       if (timings) ev.timings = timings;
       if (notes) ev.notes = notes;
-      if (timings || notes) out.evidence = trimEvidence(ev, canaries);
+      if (timeline) ev.timeline = timeline;
+      if (timings || notes || timeline) out.evidence = trimEvidence(ev, canaries);
       break;
     }
     case "fail":

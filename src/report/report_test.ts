@@ -4,6 +4,7 @@ import { renderReports, writeReports } from "./write.ts";
 import { renderJunit } from "./junit.ts";
 import { escXml } from "./escape.ts";
 import { renderHtml } from "./html.ts";
+import { PAGE_SCRIPT } from "./_html_page.ts";
 import { renderMarkdown } from "./markdown.ts";
 import { buildMatrix, renderMatrixHtml, renderMatrixMarkdown } from "./matrix.ts";
 import { parseReport } from "../schema/report.ts";
@@ -143,7 +144,9 @@ Deno.test("junit.xml escapes everything and maps outcomes", () => {
 
 Deno.test("report.html is self-contained, escaped, with evidence and the re-run command", () => {
   const html = renderHtml(sample(newCanary()));
-  assert.ok(!html.includes("<script"));
+  // one script only: the copy button's, allowed by its hash in the page's CSP
+  assert.equal(html.split("<script").length - 1, 1);
+  assert.ok(html.includes(`<script>${PAGE_SCRIPT}</script>`));
   assert.ok(!/<link|src=|@import/.test(html));
   assert.ok(html.includes("&lt;script&gt;alert(&quot;x&quot;)"));
   assert.ok(html.includes("Requests the mock server saw"));

@@ -81,6 +81,48 @@ export interface LeakFinding {
 }
 const _leakFindingType: Same<z.infer<typeof leakFinding>, LeakFinding> = true;
 
+const timeline = z.object({
+  called_ms: z.number().optional(),
+  attempts_ms: z.array(z.number()).optional(),
+  max_attempts: z.number().int().nonnegative().optional(),
+  deadline_ms: z.number().optional(),
+  gave_up_ms: z.number().optional(),
+});
+/**
+ * The moments of one call a check timed, on the axis of the requests' `t` (ms since the scenario
+ * was created), and the bound its rule sets: what report.html draws as a timeline.
+ */
+export const TimelineSchema: z.ZodObject<{
+  /** when the kit made the call */
+  called_ms: z.ZodOptional<z.ZodNumber>;
+  /** when each attempt arrived (kept on a pass, where the requests are not) */
+  attempts_ms: z.ZodOptional<z.ZodArray<z.ZodNumber>>;
+  /** the most attempts the rule allows */
+  max_attempts: z.ZodOptional<z.ZodNumber>;
+  /** the latest moment the rule allows the call to end */
+  deadline_ms: z.ZodOptional<z.ZodNumber>;
+  /** when the call ended (the SDK answered or gave up); absent while it had not */
+  gave_up_ms: z.ZodOptional<z.ZodNumber>;
+}> = timeline;
+const _timeline: Same<typeof timeline, typeof TimelineSchema> = true;
+/**
+ * The moments of one call a check timed, on the axis of the requests' `t` (ms since the scenario
+ * was created), and the bound its rule sets: what report.html draws as a timeline.
+ */
+export interface Timeline {
+  /** when the kit made the call */
+  called_ms?: number | undefined;
+  /** when each attempt arrived (kept on a pass, where the requests are not) */
+  attempts_ms?: number[] | undefined;
+  /** the most attempts the rule allows */
+  max_attempts?: number | undefined;
+  /** the latest moment the rule allows the call to end */
+  deadline_ms?: number | undefined;
+  /** when the call ended (the SDK answered or gave up); absent while it had not */
+  gave_up_ms?: number | undefined;
+}
+const _timelineType: Same<z.infer<typeof timeline>, Timeline> = true;
+
 const evidence = z.object({
   requests: z.array(RecordedRequestSchema).optional(),
   timings: z.record(z.string(), z.number()).optional(),
@@ -88,6 +130,7 @@ const evidence = z.object({
   output: z.array(z.string()).optional(),
   leaks: z.array(LeakFindingSchema).optional(),
   notes: z.array(z.string()).optional(),
+  timeline: TimelineSchema.optional(),
   property: z.object({
     seed: z.number(),
     path: z.string().optional(),
@@ -109,6 +152,8 @@ export const EvidenceSchema: z.ZodObject<{
   leaks: z.ZodOptional<z.ZodArray<typeof LeakFindingSchema>>;
   /** free-form facts with numbers: "configured read_ms=300", "attempts=4" */
   notes: z.ZodOptional<z.ZodArray<z.ZodString>>;
+  /** the timed call: its moments and the rule's bound */
+  timeline: z.ZodOptional<typeof TimelineSchema>;
   /** property suites: the seed, the shrink path and the counterexample */
   property: z.ZodOptional<
     z.ZodObject<{
@@ -134,6 +179,8 @@ export interface Evidence {
   leaks?: LeakFinding[] | undefined;
   /** free-form facts with numbers: "configured read_ms=300", "attempts=4" */
   notes?: string[] | undefined;
+  /** the timed call: its moments and the bound the rule sets (drawn in report.html) */
+  timeline?: Timeline | undefined;
   /** property suites: what reproduces the run */
   property?: {
     /** the fast-check seed */

@@ -66,7 +66,7 @@ export interface ReportResult {
   reason?: string | undefined;
   /** how long the check ran, in ms (rounded) */
   duration_ms: number;
-  /** what was observed (masked and bounded); on a pass only timings and notes are kept */
+  /** what was observed (masked and bounded); on a pass only timings, notes and the timeline are kept */
   evidence?: Evidence | undefined;
   /** `true` when the check is listed in the expected-failures file and still fails or errors */
   expected_failure?: boolean | undefined;
