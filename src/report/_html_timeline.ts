@@ -26,6 +26,8 @@ export interface TimelineView {
   origin: number;
   /** when each attempt arrived */
   attempts: number[];
+  /** how many attempts there were, when the report kept only the first ones */
+  total?: number;
   /** the most attempts the rule allows */
   maxAttempts?: number;
   /** when the kit made the call */
@@ -59,6 +61,11 @@ export function timelineOf(ev: Evidence | undefined): TimelineView | undefined {
   if (tl && finite(tl.deadline_ms)) view.deadline = tl.deadline_ms;
   if (tl && finite(tl.gave_up_ms)) view.gaveUp = tl.gave_up_ms;
   view.origin = view.called ?? Math.min(...attempts);
+  // the report's own note when it cut the requests: "report keeps the first 50 of 112 requests"
+  const cut = (ev.notes ?? []).map((n) => n.match(/^report keeps the first (\d+) of (\d+) requests$/)).find((
+    m,
+  ) => m);
+  if (fromRequests.length > 0 && cut?.[2] !== undefined) view.total = Number(cut[2]);
   return view;
 }
 
@@ -92,7 +99,13 @@ export function waitsOf(attempts: readonly number[]): number[] {
  */
 export function timelineSummary(v: TimelineView): string {
   const n = v.attempts.length;
-  const parts = [`${n} attempt${n === 1 ? "" : "s"}`];
+  const parts = [
+    v.total !== undefined && v.total > n
+      ? `${v.total} attempts (the first ${n} shown)`
+      : n >= MAX_MARKS
+      ? `${n}+ attempts (evidence keeps ${n})`
+      : `${n} attempt${n === 1 ? "" : "s"}`,
+  ];
   const waits = waitsOf(v.attempts);
   if (waits.length > 0) {
     const listed = waits.slice(0, MAX_WAITS_LISTED).map(seconds).join("/");
@@ -110,11 +123,35 @@ function label(x: number, y: number, text: string, cls: string, anchor = "middle
   return `<text x="${x.toFixed(1)}" y="${y}" text-anchor="${anchor}" class="${cls}">${escHtml(text)}</text>`;
 }
 
-/** A vertical marker line with a label above it. */
-function marker(x: number, text: string, cls: string): string {
-  const anchor = x > W - 120 ? "end" : x < 120 ? "start" : "middle";
-  return `<line x1="${x.toFixed(1)}" y1="14" x2="${x.toFixed(1)}" y2="${AXIS_Y + 8}" class="${cls}"/>` +
-    label(x, 11, text, `${cls}-text`, anchor);
+/** A vertical marker: where, its label and its class. */
+interface Marker {
+  x: number;
+  text: string;
+  cls: string;
+}
+
+/** The label rows above the axis (a label goes to the first row where it overlaps none). */
+const ROWS = [11, 24, 37];
+
+/**
+ * Vertical marker lines with their labels above them, labels staggered over {@linkcode ROWS} so
+ * that markers close together (the call and the first attempt, the bound and the end) stay legible.
+ */
+function markers(ms: readonly Marker[]): string {
+  const rightEdge = ROWS.map(() => -Infinity);
+  return [...ms].sort((a, b) => a.x - b.x).map((m) => {
+    const width = m.text.length * 6 + 6;
+    const anchor = m.x > W - 120 ? "end" : m.x < 120 ? "start" : "middle";
+    const left = anchor === "start" ? m.x : anchor === "end" ? m.x - width : m.x - width / 2;
+    let row = rightEdge.findIndex((edge) => edge <= left);
+    if (row < 0) row = ROWS.length - 1;
+    rightEdge[row] = left + width;
+    const y = ROWS[row] ?? 11;
+    return `<line x1="${m.x.toFixed(1)}" y1="${y + 3}" x2="${m.x.toFixed(1)}" y2="${
+      AXIS_Y + 8
+    }" class="${m.cls}"/>` +
+      label(m.x, y, m.text, `${m.cls}-text`, anchor);
+  }).join("");
 }
 
 /**
@@ -136,20 +173,27 @@ export function timelineSvg(v: TimelineView): string {
     label(LEFT, AXIS_Y + 22, "0 s", "tl-tick", "start"),
     label(W - RIGHT, AXIS_Y + 22, `${seconds(span)} s`, "tl-tick", "end"),
   ];
-  if (v.called !== undefined) out.push(marker(x(v.called), "call", "tl-call"));
+  const ms: Marker[] = [];
+  if (v.called !== undefined) ms.push({ x: x(v.called), text: "call", cls: "tl-call" });
   if (v.deadline !== undefined) {
-    out.push(marker(x(v.deadline), `bound ${seconds(v.deadline - v.origin)} s`, "tl-bound"));
+    ms.push({ x: x(v.deadline), text: `bound ${seconds(v.deadline - v.origin)} s`, cls: "tl-bound" });
   }
   const max = v.maxAttempts;
   if (max !== undefined) {
+    // between the last allowed attempt and the first extra one; else just after the last allowed
     const last = v.attempts[max - 1];
     const next = v.attempts[max];
-    const at = next !== undefined && last !== undefined ? (x(last) + x(next)) / 2 : W - RIGHT - 2;
-    out.push(marker(at, `bound ${max} attempt${max === 1 ? "" : "s"}`, "tl-bound"));
+    const at = last === undefined
+      ? W - RIGHT - 2
+      : next !== undefined
+      ? (x(last) + x(next)) / 2
+      : Math.min(W - RIGHT - 2, x(last) + 12);
+    ms.push({ x: at, text: `bound ${max} attempt${max === 1 ? "" : "s"}`, cls: "tl-bound" });
   }
   if (v.gaveUp !== undefined) {
-    out.push(marker(x(v.gaveUp), `ended ${seconds(v.gaveUp - v.origin)} s`, "tl-end"));
+    ms.push({ x: x(v.gaveUp), text: `ended ${seconds(v.gaveUp - v.origin)} s`, cls: "tl-end" });
   }
+  out.push(markers(ms));
   const waits = waitsOf(v.attempts);
   waits.forEach((w, i) => {
     const a = x(v.attempts[i] ?? 0);

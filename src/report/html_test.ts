@@ -76,6 +76,11 @@ Deno.test("a timeout's timeline shows the call, the deadline and when it ended (
   assert.equal(timelineSummary(v), "1 attempt, bound 3 s, ended at 0.32 s");
   const svg = timelineSvg(v);
   assert.ok(svg.includes("bound 3 s") && svg.includes("ended 0.32 s") && svg.includes(">call<"));
+  const cut = timelineOf({
+    requests: [req(0), req(10)],
+    notes: ["report keeps the first 2 of 112 requests"],
+  });
+  assert.ok(cut && timelineSummary(cut).startsWith("112 attempts (the first 2 shown), waits 0.01 s"));
   assert.equal(
     timelineSummary({ origin: 0, attempts: [5], called: 0, deadline: 100 }).endsWith("no end seen"),
     true,
