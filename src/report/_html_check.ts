@@ -19,6 +19,13 @@ const RANK: Record<Result["outcome"], number> = { fail: 0, error: 1, pass: 2, no
  *
  * @param results the report's results
  * @returns a sorted copy
+ * @example
+ * ```ts
+ * import { pageOrder } from "./_html_check.ts";
+ * const r = { title: "t", level: "MUST", source: "000", duration_ms: 1 } as const;
+ * const o = pageOrder([{ ...r, id: "a", outcome: "pass" }, { ...r, id: "b", outcome: "fail" }]);
+ * if (o[0]?.id !== "b") throw new Error();
+ * ```
  */
 export function pageOrder(results: readonly Result[]): Result[] {
   return [...results].sort((a, b) => RANK[a.outcome] - RANK[b.outcome] || a.id.localeCompare(b.id));

@@ -27,7 +27,13 @@ export function clip(s: string, max: number = MAX_TEXT): string {
   return s.length <= max ? s : `${s.slice(0, max)}… ${s.length - max} characters cut`;
 }
 
-/** Escaped and cut. */
+/**
+ * Cut to `max` characters (saying so), then escaped for HTML.
+ *
+ * @param s any text
+ * @param max the most characters kept
+ * @returns HTML text
+ */
 export function esc(s: string, max: number = MAX_TEXT): string {
   return escHtml(clip(s, max));
 }
@@ -43,6 +49,12 @@ function some<T>(xs: readonly T[], render: (x: T) => string, more: (n: number) =
  *
  * @param excerpt the masked excerpt
  * @returns HTML
+ * @example
+ * ```ts
+ * import { highlightLeak } from "./_html_evidence.ts";
+ * const h = highlightLeak("Bearer <canary> <b>");
+ * if (h !== 'Bearer <mark class="leak">&lt;canary&gt;</mark> &lt;b&gt;') throw new Error(h);
+ * ```
  */
 export function highlightLeak(excerpt: string): string {
   return clip(excerpt).split(MASK).map((part) => escHtml(part)).join(

@@ -62,6 +62,11 @@ document.addEventListener("click", function (e) {
  *
  * @param text the element's exact text
  * @returns the hash source
+ * @example
+ * ```ts
+ * import { cspHash } from "./_html_page.ts";
+ * if (cspHash("") !== "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='") throw new Error(cspHash(""));
+ * ```
  */
 export function cspHash(text: string): string {
   return `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;

@@ -74,6 +74,11 @@ export function timelineOf(ev: Evidence | undefined): TimelineView | undefined {
  *
  * @param ms a duration in ms
  * @returns the seconds, without a unit
+ * @example
+ * ```ts
+ * import { seconds } from "./_html_timeline.ts";
+ * if (seconds(200) !== "0.2" || seconds(1234) !== "1.23") throw new Error();
+ * ```
  */
 export function seconds(ms: number): string {
   const s = Math.max(0, ms) / 1000;
@@ -96,6 +101,12 @@ export function waitsOf(attempts: readonly number[]): number[] {
  *
  * @param v the timeline
  * @returns the summary (plain text, unescaped)
+ * @example
+ * ```ts
+ * import { timelineSummary } from "./_html_timeline.ts";
+ * const s = timelineSummary({ origin: 0, attempts: [0, 200, 600, 1400], maxAttempts: 3 });
+ * if (s !== "4 attempts, waits 0.2/0.4/0.8 s, bound 3") throw new Error(s);
+ * ```
  */
 export function timelineSummary(v: TimelineView): string {
   const n = v.attempts.length;
