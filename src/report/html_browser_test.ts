@@ -12,6 +12,7 @@ import { buildReport } from "./json.ts";
 import { renderHtml } from "./html.ts";
 import type { CheckResult } from "../engine/types.ts";
 import type { RecordedRequest } from "../schema/evidence.ts";
+import { errorMessage } from "../util/error_message.ts";
 
 const BOUND_MS = 30_000;
 
@@ -133,7 +134,13 @@ class Cdp {
 
   private constructor(ws: WebSocket) {
     this.#ws = ws;
-    this.closed = new Promise((resolve) => ws.addEventListener("close", () => resolve()));
+    this.closed = new Promise((resolve) =>
+      ws.addEventListener("close", () => {
+        // a browser killed at the bound answers nothing more: every pending call fails now
+        for (const [id, answer] of this.#pending) answer({ id, error: "the DevTools connection closed" });
+        resolve();
+      })
+    );
     ws.addEventListener("message", (e) => {
       const m = JSON.parse(String(e.data)) as Msg;
       if (m.id !== undefined) this.#pending.get(m.id)?.(m);
@@ -155,6 +162,9 @@ class Cdp {
     sessionId?: string,
   ): Promise<Record<string, unknown>> {
     const id = ++this.#id;
+    if (this.#ws.readyState !== WebSocket.OPEN) {
+      return Promise.reject(new Error(`${method}: connection closed`));
+    }
     return new Promise((resolve, reject) => {
       this.#pending.set(id, (m) => {
         this.#pending.delete(id);
@@ -239,7 +249,11 @@ Deno.test({
       stdout: "null",
       stderr: "piped",
     }).spawn();
-    const timer = setTimeout(() => killGroup(child.pid), BOUND_MS);
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      killGroup(child.pid);
+    }, BOUND_MS);
     const stderr: string[] = [];
     let cdp: Cdp | undefined;
     try {
@@ -274,6 +288,8 @@ Deno.test({
       assert.ok(width >= 800, `screenshot width ${width}`);
       assert.ok(png.length > 20_000, `screenshot of ${png.length} bytes`);
       assert.deepEqual(errorsOf(cdp.events), []);
+    } catch (e) {
+      throw late ? new Error(`chromium killed at the ${BOUND_MS} ms bound: ${errorMessage(e)}`) : e;
     } finally {
       clearTimeout(timer);
       await cdp?.send("Browser.close").catch(() => {});
