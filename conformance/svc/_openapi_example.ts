@@ -146,6 +146,7 @@ export function exampleFor(s: Json, depth = 0): { value: unknown } | undefined {
     case "null":
       return { value: null };
     default:
-      return undefined;
+      // no type at all (`{}`, a cut cycle, an unresolvable ref): any value is valid
+      return s["type"] === undefined ? { value: "widget" } : undefined;
   }
 }
