@@ -15,7 +15,14 @@ import { parse as parseToml } from "smol-toml";
 import type { z } from "zod";
 import { errorMessage } from "../../src/util/error_message.ts";
 import { readBounded, ReadBoundedError } from "../../src/util/read_bounded.ts";
-import { checkResolves, MAX_FILE_BYTES, readNamedFile, TargetError, tomlErrorText } from "./_target_read.ts";
+import {
+  checkResolves,
+  MAX_FILE_BYTES,
+  netHost,
+  readNamedFile,
+  TargetError,
+  tomlErrorText,
+} from "./_target_read.ts";
 import { type Credentials, resolveTarget, type Target, TargetFileSchema } from "./target.ts";
 import { readSpec } from "./_openapi_load.ts";
 import { type Json, parseDoc } from "./_openapi_doc.ts";
@@ -204,4 +211,38 @@ export async function referenceOpenApiTarget(ref: Target, docPath: string): Prom
   if (ref.caCertPem !== undefined) t.caCertPem = ref.caCertPem;
   if (derived.writeSchema !== undefined) t.write.schema = derived.writeSchema;
   return applyGaps(t, gaps);
+}
+
+/**
+ * The network hosts an `--openapi` run contacts, in `--allow-net` form: the base URL's (the target
+ * file's `base_url`, else `--base-url`) and a `jwks_url`'s (which must be on the same origin).
+ *
+ * @param o the target file (may be partial) and the `--base-url` flag
+ * @returns the hosts, e.g. ["staging.example.com:443"]
+ * @throws TargetError when there is no usable base URL
+ * @example
+ * ```ts
+ * import { openApiNetHosts } from "./openapi.ts";
+ * const hosts = await openApiNetHosts({ baseUrl: "https://api.example.com/v1" });
+ * if (hosts.join() !== "api.example.com:443") throw new Error(hosts.join());
+ * ```
+ */
+export async function openApiNetHosts(o: { targetFile?: string; baseUrl?: string }): Promise<string[]> {
+  const file = o.targetFile === undefined ? {} : await readPartialFile(o.targetFile, 10_000);
+  const base = typeof file["base_url"] === "string" ? file["base_url"] : o.baseUrl;
+  if (base === undefined) {
+    throw new TargetError("--base-url", "required with --openapi (or base_url in --target)");
+  }
+  const creds = file["credentials"];
+  const jwks = creds !== null && typeof creds === "object" ? (creds as Json)["jwks_url"] : undefined;
+  const hosts = new Set<string>();
+  for (const u of [base, ...(typeof jwks === "string" ? [jwks] : [])]) {
+    if (!URL.canParse(u)) {
+      throw new TargetError(u === base ? "base_url" : "credentials.jwks_url", `not a URL: ${u}`);
+    }
+    const h = netHost(new URL(u));
+    if (h === undefined) throw new TargetError("base_url", `host of ${u} cannot be allowed`);
+    hosts.add(h);
+  }
+  return [...hosts];
 }
