@@ -11,6 +11,7 @@
 import type { FlagSpec } from "../src/engine/profile.ts";
 import { errorMessage } from "../src/util/error_message.ts";
 import { readTargetFile, TargetError, targetNetHosts } from "../conformance/svc/target.ts";
+import { openApiNetHosts } from "../conformance/svc/openapi.ts";
 import { parseFlags } from "./flags.ts";
 
 /** The hosts the kit itself uses (its bundled servers, fakes and proxies): every task allows them. */
@@ -122,14 +123,24 @@ export async function runNetScoped(
 ): Promise<number | undefined> {
   const parsed = parseFlags(args, own);
   if (!parsed.ok || parsed.value.common.help) return undefined;
-  const target = parsed.value.profile["--target"];
-  const file = Array.isArray(target) ? target[0] : undefined;
-  if (file === undefined) return undefined;
+  const first = (name: string) => {
+    const v = parsed.value.profile[name];
+    return Array.isArray(v) ? v[0] : undefined;
+  };
+  const file = first("--target");
+  // --openapi: the target file may be partial, and --base-url may name the host instead
+  const openapi = first("--openapi") !== undefined;
+  const baseUrl = first("--base-url");
+  if (file === undefined && (!openapi || baseUrl === undefined)) return undefined;
   let hosts: string[];
   try {
-    hosts = targetNetHosts(await readTargetFile(file));
+    hosts = openapi
+      ? await openApiNetHosts({ ...(file ? { targetFile: file } : {}), ...(baseUrl ? { baseUrl } : {}) })
+      : targetNetHosts(await readTargetFile(file ?? ""));
   } catch (e) {
-    console.error(`target error (${file}): ${e instanceof TargetError ? e.message : errorMessage(e)}`);
+    console.error(
+      `target error (${file ?? baseUrl}): ${e instanceof TargetError ? e.message : errorMessage(e)}`,
+    );
     return 2;
   }
   const missing: string[] = [];
@@ -138,7 +149,9 @@ export async function runNetScoped(
   }
   if (missing.length === 0) return undefined;
   if (guarded()) {
-    console.error(`net access to ${missing.join(", ")} (named by ${file}) was not granted to this run`);
+    console.error(
+      `net access to ${missing.join(", ")} (named by ${file ?? baseUrl}) was not granted to this run`,
+    );
     return 2;
   }
   const carried: string[] = [];

@@ -139,7 +139,8 @@ async function certifyOnce(
     "1",
     "--out",
     out,
-    ...ownArgs(spec.args, extra),
+    // a served app's args may name its port too (e.g. `--openapi http://127.0.0.1:${PORT}/openapi.json`)
+    ...ownArgs(spec.args, extra).map((a) => served ? a.replaceAll("${PORT}", String(served.port)) : a),
     ...extra,
   ];
   let r: Ran;

@@ -28,6 +28,7 @@ import { startFront } from "./_front.ts";
 import { frontFaults } from "./_chaos_faults.ts";
 import { liveEvents, readBodyEarly } from "./_chaos_routes.ts";
 import { ownership, SEED_OWNER } from "./_owners.ts";
+import { referenceOpenApi } from "./openapi.ts";
 
 /** Options of {@linkcode startReferenceServer}. */
 export interface ReferenceServerOptions {
@@ -510,6 +511,8 @@ export async function startReferenceServer(opts: ReferenceServerOptions = {}): P
         unbounded: fault === "unbounded-sse-queue",
       }),
   );
+
+  app.get("/openapi.json", (c) => c.json(referenceOpenApi({ rateLimit: limit, windowS })));
 
   app.all("*", async (c) => {
     await c.req.raw.body?.cancel();

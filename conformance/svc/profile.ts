@@ -32,6 +32,9 @@ import { JwtKit } from "./_jwt_kit.ts";
 import { svcAreas, svcChecks } from "./mod.ts";
 import { loadTarget, type Target, targetCapabilities, TargetError } from "./target.ts";
 import { type ChaosStarter, chaosStarter, REFERENCE_CHAOS, svcChaosFor } from "./_chaos_session.ts";
+import { inapplicableWhy } from "./_openapi_gaps.ts";
+import { OPENAPI_FLAGS, openApiRequest, openApiSpec } from "./_openapi_open.ts";
+import { referenceOpenApiTarget } from "./openapi.ts";
 
 /** The default per-check time limit of svc checks, in ms. */
 const SVC_TIME_LIMIT_MS = 15_000;
@@ -57,6 +60,7 @@ export function openSvcTarget(
     capabilities,
     canaries: () => [],
     defaultTimeLimitMs: SVC_TIME_LIMIT_MS,
+    ...(target.inapplicable ? { inapplicable: (id: string) => inapplicableWhy(target, id) } : {}),
     makeContext(check, signal, note) {
       const probe = new Prober(target.baseUrl, signal, target.caCertPem);
       const scoped = chaos === undefined ? undefined : svcChaosFor(chaos, target);
@@ -100,6 +104,7 @@ export function certifyTarget(
     capabilities: t.capabilities,
     defaultTimeLimitMs: SVC_TIME_LIMIT_MS,
     makeContext: t.makeContext,
+    ...(t.inapplicable ? { inapplicable: t.inapplicable } : {}),
     ...(opts.only ? { only: opts.only } : {}),
   });
 }
@@ -109,11 +114,13 @@ function referenceSpec(
   https: boolean,
   mutant: string | undefined,
   chaos?: ChaosStarter,
+  openapi?: string,
 ): TargetSpec<SvcContext> {
   const fault: ServerFault | undefined = SERVER_FAULTS.find((f) => f === mutant);
   return {
     label: mutant ?? "reference server",
-    command: chaos?.required ? "deno task chaos" : `deno task certify:server${https ? "" : " --http"}`,
+    command: (chaos?.required ? "deno task chaos" : `deno task certify:server${https ? "" : " --http"}`) +
+      (openapi === undefined ? "" : ` --openapi ${shellQuote(openapi)}`),
     async open(): Promise<Result<OpenTarget<SvcContext>>> {
       if (mutant !== undefined && fault === undefined) {
         return { ok: false, error: `no server mutant ${mutant}` };
@@ -129,7 +136,15 @@ function referenceSpec(
             : {}),
         });
         if (env?.value) s.target.chaos = { ...REFERENCE_CHAOS.bounds };
-        return { ok: true, value: openSvcTarget(s.target, seed, () => s.close(), env?.value) };
+        // --openapi PATH: the target derived from the document the reference serves
+        const t = openapi === undefined ? s.target : await referenceOpenApiTarget(s.target, openapi).catch(
+          async (e) => {
+            await s.close();
+            throw e;
+          },
+        );
+        if (env?.value) t.chaos = { ...REFERENCE_CHAOS.bounds };
+        return { ok: true, value: openSvcTarget(t, seed, () => s.close(), env?.value) };
       } catch (e) {
         return { ok: false, error: `the reference server did not start: ${errorMessage(e)}` };
       }
@@ -196,6 +211,7 @@ export const svcProfile: Profile = defineProfile({
       help: "a fresh Toxiproxy proxy before the server for each check: the svc.chaos checks apply " +
         "(`deno task chaos --target FILE` runs them alone)",
     },
+    ...OPENAPI_FLAGS,
   ],
   defaultConcurrency: 6,
   selftestConcurrency: 6,
@@ -215,6 +231,15 @@ export const svcProfile: Profile = defineProfile({
         targets(flags) {
           const file = flagValues(flags, "--target")[0];
           const chaos = flags["--chaos"] === true ? required : undefined;
+          const oa = openApiRequest(flags);
+          if (!oa.ok) return oa;
+          if (oa.value?.kind === "server") {
+            return { ok: true, value: [openApiSpec(env.seed, oa.value, openSvcTarget, chaos)] };
+          }
+          if (oa.value?.kind === "reference") {
+            const https = flags["--http"] !== true;
+            return { ok: true, value: [referenceSpec(env.seed, https, undefined, chaos, oa.value.docPath)] };
+          }
           if (file !== undefined) return { ok: true, value: [fileSpec(env.seed, file, chaos)] };
           return { ok: true, value: [referenceSpec(env.seed, flags["--http"] !== true, undefined, chaos)] };
         },

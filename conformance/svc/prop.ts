@@ -1,6 +1,8 @@
 /**
  * svc.prop.fuzz: fast-check generates valid and invalid bodies for the write route (seeded with the
- * run's seed, bounded runs and time); the server must never answer 5xx or leak.
+ * run's seed, bounded runs and time); the server must never answer 5xx or leak. The bodies are shaped
+ * by the write route's example body, or by its request schema when an OpenAPI document gave one
+ * (`_openapi_fuzz.ts`).
  *
  * @module
  */
@@ -10,6 +12,7 @@ import { type Check, verdict } from "../../src/engine/types.ts";
 import { errorMessage } from "../../src/util/error_message.ts";
 import { type Exchange, last, type SvcContext } from "./_context.ts";
 import { baseline, cannotJudge, leaksIn, loadInjectionCases, rememberSent, routeRequest } from "./_util.ts";
+import { schemaBodyArbitrary } from "./_openapi_fuzz.ts";
 
 /** The number of generated bodies per run. */
 export const FUZZ_RUNS = 60;
@@ -81,7 +84,9 @@ const propFuzz = defineCheck<SvcContext>({
     const w = ctx.target.write;
     const silent: Exchange[] = [];
     let judged = 0;
-    const prop = fc.asyncProperty(bodyArbitrary(w.body), async (body) => {
+    // a write route from an OpenAPI document brings its request schema: bodies are generated from it
+    const bodies = w.schema === undefined ? bodyArbitrary(w.body) : schemaBodyArbitrary(w.schema);
+    const prop = fc.asyncProperty(bodies, async (body) => {
       rememberSent("json" in body ? body.json : body.text);
       const res = await ctx.probe.send(routeRequest(w, { bearer: token, ...body, label: "generated body" }));
       if (res.status === 0) {

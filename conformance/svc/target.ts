@@ -144,7 +144,8 @@ export interface Target {
   /** PEM of a CA to trust for an https target */
   caCertPem?: string;
   protected: RouteSpec[];
-  write: RouteSpec & { body: Record<string, unknown> };
+  /** the write route; `schema`: its request schema when an OpenAPI document gave it (svc.prop.fuzz) */
+  write: RouteSpec & { body: Record<string, unknown>; schema?: Record<string, unknown> };
   rateLimit: RouteSpec & { limit: number; windowS: number };
   sse?: { path: string };
   /** the `svc.chaos.*` bounds (`[chaos]`; the defaults when absent) */
@@ -152,6 +153,8 @@ export interface Target {
   /** what the svc.iso.* checks need (two identities, the resource routes) */
   iso?: IsoTarget;
   credentials: Credentials;
+  /** checks (ids or id prefixes) this target cannot be judged by, and why (an OpenAPI document's gaps) */
+  inapplicable?: Readonly<Record<string, string>>;
 }
 
 /**

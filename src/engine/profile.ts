@@ -83,6 +83,8 @@ export interface OpenTarget<C extends BaseContext> {
   canaries(): string[];
   /** the default per-check time limit, if the profile has its own */
   readonly defaultTimeLimitMs?: number;
+  /** why a check cannot judge this target (an element its description lacks), else undefined */
+  inapplicable?(id: string): string | undefined;
   makeContext(check: Check<C>, signal: AbortSignal, note: (line: string) => void): Promise<ContextLease<C>>;
   /** stop what the kit started for this target */
   close(): Promise<void>;
@@ -350,6 +352,7 @@ function erase<C extends BaseContext>(spec: TargetSpec<C>, checks: readonly Chec
               ...(target.defaultTimeLimitMs !== undefined
                 ? { defaultTimeLimitMs: target.defaultTimeLimitMs }
                 : {}),
+              ...(target.inapplicable ? { inapplicable: (id: string) => target.inapplicable?.(id) } : {}),
               ...(sel.onProgress ? { onProgress: sel.onProgress } : {}),
               ...(sel.onStart ? { onStart: sel.onStart } : {}),
             }),

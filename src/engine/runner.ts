@@ -32,6 +32,8 @@ export interface RunOptions<C extends BaseContext> {
   seed: number;
   /** the target's capabilities (plus kit pseudo-capabilities) */
   capabilities: ReadonlySet<string>;
+  /** why this target cannot be judged by a check (e.g. its OpenAPI document lacks an element), else undefined */
+  inapplicable?(id: string): string | undefined;
   /** @default 15000 */
   defaultTimeLimitMs?: number;
   /** time after the limit before a check that has not settled is recorded as error. @default 2000 */
@@ -123,6 +125,8 @@ async function runOne<C extends BaseContext>(check: Check<C>, opts: RunOptions<C
       }, which the target does not declare`,
     });
   }
+  const why = opts.inapplicable?.(check.id);
+  if (why !== undefined) return done({ outcome: "not_applicable", reason: why });
   const limit = check.timeLimitMs ?? opts.defaultTimeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
   opts.onStart?.({ id: check.id, title: check.title, limitMs: limit });
   const grace = opts.graceMs ?? DEFAULT_GRACE_MS;
