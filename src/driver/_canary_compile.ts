@@ -63,6 +63,8 @@ export interface Matcher {
   gramBits0: Uint32Array;
   /** one bit per {@link slot1} of the 4-character grams at offsets 0…8 of each view-1 pattern */
   gramBits1: Uint32Array;
+  /** an estimate of the bytes this matcher holds (the cache is bounded by the sum) */
+  bytes: number;
 }
 
 /** A view-0 pattern whose characters `off…off+2` form a gram (see `_canary_fast.ts`). */
@@ -179,6 +181,7 @@ function compile(canaries: readonly string[]): Matcher {
     grams0: new Map(),
     gramBits0: new Uint32Array((1 << 21) / 32),
     gramBits1: new Uint32Array((BITS_MASK + 1) / 32),
+    bytes: 0,
   };
   const mark = (s: string, cls: number) => {
     for (let i = 0; i < s.length; i++) {
@@ -214,11 +217,29 @@ function compile(canaries: readonly string[]): Matcher {
       addGrams1(m, text);
     }
   }
+  let patterns = m.short.length;
+  for (const l of m.byHash0.values()) patterns += l.length;
+  for (const l of m.byHash1.values()) patterns += l.length;
+  let grams = 0;
+  for (const l of m.grams0.values()) grams += l.length;
+  m.bytes = table.byteLength + m.bits.byteLength + m.gramBits0.byteLength + m.gramBits1.byteLength +
+    patterns * PATTERN_BYTES + grams * GRAM_BYTES;
   return m;
 }
 
+/** Heap bytes of one pattern (the object, its strings, its map entry), measured with a heap snapshot. */
+const PATTERN_BYTES = 200;
+/** Heap bytes of one gram (the object and its list slot). */
+const GRAM_BYTES = 48;
+
 const cache = new Map<string, Matcher>();
 const CACHE_MAX = 64;
+/**
+ * Bound on the bytes the cached matchers hold: a run makes a fresh canary set per check (some with
+ * hundreds of canaries), and 64 of them kept whole were most of a full certify's heap (≈ 280 MB).
+ */
+const CACHE_BYTES = 16 * 1024 * 1024;
+let cached = 0;
 let last: { canaries: string[]; matcher: Matcher } | undefined;
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
@@ -228,7 +249,17 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /**
- * The compiled matcher of a canary set (cached: the last set, and 64 sets by content).
+ * The bytes the cached matchers hold (an estimate; for tests).
+ *
+ * @returns the sum of the cached matchers' `bytes`
+ */
+export function cachedBytes(): number {
+  return cached;
+}
+
+/**
+ * The compiled matcher of a canary set (cached: the last set, and up to 64 sets by content, least
+ * recently used first out, within 16 MiB).
  *
  * @param canaries the canaries
  * @returns the matcher
@@ -239,11 +270,16 @@ export function matcherFor(canaries: readonly string[]): Matcher {
   const key = canaries.join("\n");
   let matcher = cache.get(key);
   if (matcher) cache.delete(key);
-  else matcher = compile(canaries);
+  else {
+    matcher = compile(canaries);
+    cached += matcher.bytes;
+  }
   cache.set(key, matcher);
-  if (cache.size > CACHE_MAX) {
-    const oldest = cache.keys().next().value;
-    if (oldest !== undefined) cache.delete(oldest);
+  // evict the least recently used sets, always keeping this one
+  while (cache.size > 1 && (cache.size > CACHE_MAX || cached > CACHE_BYTES)) {
+    const [oldest, m] = cache.entries().next().value!;
+    cache.delete(oldest);
+    cached -= m.bytes;
   }
   last = { canaries: [...canaries], matcher };
   return matcher;
