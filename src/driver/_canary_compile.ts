@@ -4,9 +4,8 @@
  * form, searched as it is), view 1 (a character of the raw, fragment or hex forms, searched
  * ASCII-lowercased with separators removed) and separator (ignored by view 1). Patterns of 12 or
  * more characters are found by a rolling hash of their first 12 (`byHash0`, `byHash1`) and view-0
- * patterns also by 3-character grams (`grams0`, for the sampled fast scanner; view 1 by the
- * `gramBits1` filter); shorter ones by
- * `indexOf`.
+ * patterns also by 4-character grams (`grams0`, for the sampled fast scanner; view 1 by the
+ * `gramBits1` filter); shorter ones by `indexOf`.
  *
  * @module
  */
@@ -57,40 +56,48 @@ export interface Matcher {
   short: Pattern[];
   /** one bit per hash value (mod 2^20) of any pattern: most windows are rejected without a Map lookup */
   bits: Uint32Array;
-  /** the fast scanner's view-0 index: 3-character grams at offsets 0…7 of each view-0 pattern */
+  /** the fast scanner's view-0 index: 4-character grams ({@link gramKey}) at offsets 0…7 of each view-0 pattern */
   grams0: Map<number, Gram[]>;
-  /** one bit per key (21 bits) in `grams0` */
+  /** one bit per {@link slot0} of the keys in `grams0` */
   gramBits0: Uint32Array;
-  /** one bit per {@link slot1} of the 4-character grams at offsets 0…8 of each view-1 pattern */
+  /** one bit per {@link slot1} of every 4-character gram of each view-1 pattern (at any offset) */
   gramBits1: Uint32Array;
   /** an estimate of the bytes this matcher holds (the cache is bounded by the sum) */
   bytes: number;
 }
 
-/** A view-0 pattern whose characters `off…off+2` form a gram (see `_canary_fast.ts`). */
+/** A view-0 pattern whose characters `off…off+3` form a gram (see `_canary_fast.ts`). */
 export interface Gram {
   pattern: Pattern;
   off: number;
 }
 
-/** Sampling step of view 0: one 3-character gram every 8 characters lies inside any 12-character match. */
+/** Sampling step: the 4 characters from one sample every 8 lie inside any match of 12 or more. */
 export const STEP0 = 8;
 /** Sampling step inside a normalized view-1 run: one 4-character gram every 9 lies inside any match. */
 export const STEP1N = 9;
 
 /**
- * The key of the 3-character gram at `i` when all three are ASCII, else -1.
+ * The key of a 4-character gram of ASCII characters (exact: 7 bits each).
  *
- * @param s the text
- * @param i where the gram starts (`i + 3 <= s.length`)
- * @returns a 21-bit key, or -1
+ * @param a first code (< 128)
+ * @param b second code
+ * @param c third code
+ * @param d fourth code
+ * @returns a 28-bit key
  */
-export function gramKey(s: string, i: number): number {
-  const a = s.charCodeAt(i);
-  const b = s.charCodeAt(i + 1);
-  const c = s.charCodeAt(i + 2);
-  if ((a | b | c) >= 128) return -1;
-  return a | (b << 7) | (c << 14);
+export function gramKey(a: number, b: number, c: number, d: number): number {
+  return a | (b << 7) | (c << 14) | (d << 21);
+}
+
+/**
+ * The filter slot (20 bits) of a {@link gramKey}.
+ *
+ * @param key the key
+ * @returns its slot
+ */
+export function slot0(key: number): number {
+  return Math.imul(key, 0x9e3779b1) >>> 12;
 }
 
 /**
@@ -153,9 +160,16 @@ function isAscii(s: string): boolean {
 }
 
 function addGrams(m: Matcher, p: Pattern) {
-  for (let off = 0; off < STEP0 && off + 3 <= p.text.length; off++) {
-    const key = gramKey(p.text, off);
-    m.gramBits0[key >>> 5] = m.gramBits0[key >>> 5]! | (1 << (key & 31));
+  const s = p.text;
+  for (let off = 0; off < STEP0 && off + 4 <= s.length; off++) {
+    const key = gramKey(
+      s.charCodeAt(off),
+      s.charCodeAt(off + 1),
+      s.charCodeAt(off + 2),
+      s.charCodeAt(off + 3),
+    );
+    const b = slot0(key);
+    m.gramBits0[b >>> 5] = m.gramBits0[b >>> 5]! | (1 << (b & 31));
     const list = m.grams0.get(key);
     if (list) list.push({ pattern: p, off });
     else m.grams0.set(key, [{ pattern: p, off }]);
@@ -163,7 +177,7 @@ function addGrams(m: Matcher, p: Pattern) {
 }
 
 function addGrams1(m: Matcher, s: string) {
-  for (let off = 0; off < STEP1N && off + 4 <= s.length; off++) {
+  for (let off = 0; off + 4 <= s.length; off++) {
     const k = slot1(s.charCodeAt(off), s.charCodeAt(off + 1), s.charCodeAt(off + 2), s.charCodeAt(off + 3));
     m.gramBits1[k >>> 5] = m.gramBits1[k >>> 5]! | (1 << (k & 31));
   }
@@ -179,7 +193,7 @@ function compile(canaries: readonly string[]): Matcher {
     short: [],
     bits: new Uint32Array((BITS_MASK + 1) / 32),
     grams0: new Map(),
-    gramBits0: new Uint32Array((1 << 21) / 32),
+    gramBits0: new Uint32Array((BITS_MASK + 1) / 32),
     gramBits1: new Uint32Array((BITS_MASK + 1) / 32),
     bytes: 0,
   };
