@@ -145,8 +145,7 @@ function normalize(s: string, table: Uint8Array): string {
   return out;
 }
 
-function addTo(map: Map<number, Pattern[]>, bits: Uint32Array, p: Pattern) {
-  const h = hashOf(p.text);
+function addTo(map: Map<number, Pattern[]>, bits: Uint32Array, p: Pattern, h: number) {
   const b = h & BITS_MASK;
   bits[b >>> 5] = bits[b >>> 5]! | (1 << (b & 31));
   const list = map.get(h);
@@ -159,33 +158,108 @@ function isAscii(s: string): boolean {
   return true;
 }
 
-function addGrams(m: Matcher, p: Pattern) {
-  const s = p.text;
-  for (let off = 0; off < STEP0 && off + 4 <= s.length; off++) {
-    const key = gramKey(
-      s.charCodeAt(off),
-      s.charCodeAt(off + 1),
-      s.charCodeAt(off + 2),
-      s.charCodeAt(off + 3),
-    );
-    const b = slot0(key);
-    m.gramBits0[b >>> 5] = m.gramBits0[b >>> 5]! | (1 << (b & 31));
-    const list = m.grams0.get(key);
-    if (list) list.push({ pattern: p, off });
-    else m.grams0.set(key, [{ pattern: p, off }]);
-  }
+function setBit(bits: Uint32Array, b: number): void {
+  bits[b >>> 5] = bits[b >>> 5]! | (1 << (b & 31));
 }
 
-function addGrams1(m: Matcher, s: string) {
-  for (let off = 0; off + 4 <= s.length; off++) {
-    const k = slot1(s.charCodeAt(off), s.charCodeAt(off + 1), s.charCodeAt(off + 2), s.charCodeAt(off + 3));
-    m.gramBits1[k >>> 5] = m.gramBits1[k >>> 5]! | (1 << (k & 31));
+/** The compiled forms of one canary (shared by every set that holds it; never mutated). */
+interface Part {
+  short: Pattern[];
+  view0: Pattern[];
+  hash0: number[];
+  /** view-0 grams at offsets 0…7, with their keys */
+  grams0: Gram[];
+  keys0: number[];
+  view1: Pattern[];
+  hash1: number[];
+  /** slots of every 4-character gram of the view-1 patterns */
+  slots1: number[];
+}
+
+/** The table of separators every matcher starts from. */
+const BASE_TABLE: Uint8Array = (() => {
+  const t = new Uint8Array(65536);
+  for (const [a, b] of SEPARATOR_RANGES) for (let c = a; c <= b; c++) t[c] = C_SEP;
+  return t;
+})();
+
+function compilePart(canary: string): Part {
+  const part: Part = {
+    short: [],
+    view0: [],
+    hash0: [],
+    grams0: [],
+    keys0: [],
+    view1: [],
+    hash1: [],
+    slots1: [],
+  };
+  const forms = formsOf(canary);
+  const wholeRaw = normalize(canary, BASE_TABLE);
+  const wholeHex = forms.find((f) => f.form === "hex")?.text ?? "";
+  for (const f of forms) {
+    if (f.form === "url-encoded" || f.form === "base64") {
+      const p: Pattern = { canary, form: f.form, text: f.text, whole: f.text, at: 0 };
+      if (p.text.length < W || !isAscii(p.text)) {
+        part.short.push(p); // indexOf finds these
+        continue;
+      }
+      part.view0.push(p);
+      part.hash0.push(hashOf(p.text));
+      const t = p.text;
+      for (let off = 0; off < STEP0 && off + 4 <= t.length; off++) {
+        part.keys0.push(
+          gramKey(t.charCodeAt(off), t.charCodeAt(off + 1), t.charCodeAt(off + 2), t.charCodeAt(off + 3)),
+        );
+        part.grams0.push({ pattern: p, off });
+      }
+      continue;
+    }
+    const text = normalize(f.text, BASE_TABLE);
+    const whole = f.form === "hex" ? wholeHex : wholeRaw;
+    const p: Pattern = { canary, form: f.form, text, whole, at: Math.max(0, whole.indexOf(text)) };
+    if (text.length < W) {
+      part.short.push({ ...p, text: f.text });
+      continue;
+    }
+    part.view1.push(p);
+    part.hash1.push(hashOf(text));
+    for (let off = 0; off + 4 <= text.length; off++) {
+      part.slots1.push(
+        slot1(
+          text.charCodeAt(off),
+          text.charCodeAt(off + 1),
+          text.charCodeAt(off + 2),
+          text.charCodeAt(off + 3),
+        ),
+      );
+    }
   }
+  return part;
+}
+
+/** Compiled canaries, least recently used first (a run's sets share most of their canaries). */
+const parts = new Map<string, Part>();
+const PARTS_MAX = 512;
+
+function partOf(canary: string): Part {
+  let p = parts.get(canary);
+  if (p) {
+    parts.delete(canary);
+    parts.set(canary, p);
+    return p;
+  }
+  p = compilePart(canary);
+  parts.set(canary, p);
+  if (parts.size > PARTS_MAX) {
+    const oldest = parts.keys().next().value;
+    if (oldest !== undefined) parts.delete(oldest);
+  }
+  return p;
 }
 
 function compile(canaries: readonly string[]): Matcher {
-  const table = new Uint8Array(65536);
-  for (const [a, b] of SEPARATOR_RANGES) for (let c = a; c <= b; c++) table[c] = C_SEP;
+  const table = BASE_TABLE.slice();
   const m: Matcher = {
     table,
     byHash0: new Map(),
@@ -204,38 +278,30 @@ function compile(canaries: readonly string[]): Matcher {
       if (cls === C_VIEW1 && c >= 97 && c <= 122) table[c - 32] = table[c - 32]! | cls;
     }
   };
-  for (const canary of new Set(canaries)) {
-    const forms = formsOf(canary);
-    const wholeRaw = normalize(canary, table);
-    const wholeHex = forms.find((f) => f.form === "hex")?.text ?? "";
-    for (const f of forms) {
-      if (f.form === "url-encoded" || f.form === "base64") {
-        const p: Pattern = { canary, form: f.form, text: f.text, whole: f.text, at: 0 };
-        if (p.text.length < W || !isAscii(p.text)) m.short.push(p); // indexOf finds these
-        else {
-          mark(p.text, C_VIEW0);
-          addTo(m.byHash0, m.bits, p);
-          addGrams(m, p);
-        }
-        continue;
-      }
-      const text = normalize(f.text, table);
-      const whole = f.form === "hex" ? wholeHex : wholeRaw;
-      const p: Pattern = { canary, form: f.form, text, whole, at: Math.max(0, whole.indexOf(text)) };
-      if (text.length < W) {
-        m.short.push({ ...p, text: f.text });
-        continue;
-      }
-      mark(text, C_VIEW1);
-      addTo(m.byHash1, m.bits, p);
-      addGrams1(m, text);
-    }
-  }
-  let patterns = m.short.length;
-  for (const l of m.byHash0.values()) patterns += l.length;
-  for (const l of m.byHash1.values()) patterns += l.length;
+  let patterns = 0;
   let grams = 0;
-  for (const l of m.grams0.values()) grams += l.length;
+  for (const canary of new Set(canaries)) {
+    const part = partOf(canary);
+    for (const p of part.short) m.short.push(p);
+    part.view0.forEach((p, i) => {
+      mark(p.text, C_VIEW0);
+      addTo(m.byHash0, m.bits, p, part.hash0[i]!);
+    });
+    part.grams0.forEach((g, i) => {
+      const key = part.keys0[i]!;
+      setBit(m.gramBits0, slot0(key));
+      const list = m.grams0.get(key);
+      if (list) list.push(g);
+      else m.grams0.set(key, [g]);
+    });
+    part.view1.forEach((p, i) => {
+      mark(p.text, C_VIEW1);
+      addTo(m.byHash1, m.bits, p, part.hash1[i]!);
+    });
+    for (const k of part.slots1) setBit(m.gramBits1, k);
+    patterns += part.short.length + part.view0.length + part.view1.length;
+    grams += part.grams0.length;
+  }
   m.bytes = table.byteLength + m.bits.byteLength + m.gramBits0.byteLength + m.gramBits1.byteLength +
     patterns * PATTERN_BYTES + grams * GRAM_BYTES;
   return m;
