@@ -1,10 +1,11 @@
 /**
  * Scaling figures (issue 18, part 5): `deno task scale` (Linux: it reads `/proc`).
  *
- * - **Drivers in one run**: `certify` of the reference client with 1, 4 and 8 copies of the
- *   reference driver (`--driver` repeated, `--sdk-module` the reference module, so every check of the
- *   sdk profile runs, the 64 MiB-body checks included). The kit certifies the targets one after the
- *   other and then compares them (interop), so the wall grows with the drivers; the kit's peak RSS
+ * - **Drivers in one run**: `certify` of the reference client with 1 driver (plain `deno task certify`:
+ *   every check of the sdk profile, the 64 MiB-body checks and `sdk.iso.workers` included), then 4
+ *   and 8 copies of the reference driver in one interop run (`--driver` repeated; `sdk.iso.workers`
+ *   is not applicable there, as `--sdk-module` takes one driver). The kit certifies the targets one
+ *   after the other and then compares them, so the wall grows with the drivers; the kit's peak RSS
  *   (`VmHWM` of the kit process) must stay under {@link RSS_BOUND_MIB} MiB. Driver processes are
  *   measured apart (the largest peak RSS of one, and the largest sum over the kit and everything it
  *   runs at one moment).
@@ -93,8 +94,7 @@ async function drivers(n: number, out: string): Promise<Row> {
     "--reporter",
     "dot",
   ];
-  for (let i = 0; i < n; i++) args.push("--driver", REFERENCE_DRIVER);
-  args.push("--sdk-module", "conformance/modules/reference.ts");
+  if (n > 1) { for (let i = 0; i < n; i++) args.push("--driver", REFERENCE_DRIVER); }
   const w = await watch(Deno.execPath(), args, ROOT);
   const disagreements = /(\d+) disagreement/.exec(w.stdout)?.[1];
   return row(
