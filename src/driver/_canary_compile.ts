@@ -36,6 +36,8 @@ export interface CanarySpan {
 export const C_VIEW0 = 1;
 export const C_VIEW1 = 2;
 export const C_SEP = 4;
+/** Set with {@link C_VIEW1} and with {@link C_SEP}: a character that does not break a view-1 segment. */
+export const C_ANY1 = 8;
 
 export interface Pattern {
   canary: string;
@@ -179,7 +181,7 @@ interface Part {
 /** The table of separators every matcher starts from. */
 const BASE_TABLE: Uint8Array = (() => {
   const t = new Uint8Array(65536);
-  for (const [a, b] of SEPARATOR_RANGES) for (let c = a; c <= b; c++) t[c] = C_SEP;
+  for (const [a, b] of SEPARATOR_RANGES) for (let c = a; c <= b; c++) t[c] = C_SEP | C_ANY1;
   return t;
 })();
 
@@ -274,8 +276,9 @@ function compile(canaries: readonly string[]): Matcher {
   const mark = (s: string, cls: number) => {
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
-      table[c] = table[c]! | cls;
-      if (cls === C_VIEW1 && c >= 97 && c <= 122) table[c - 32] = table[c - 32]! | cls;
+      const f = cls === C_VIEW1 ? C_VIEW1 | C_ANY1 : cls;
+      table[c] = table[c]! | f;
+      if (cls === C_VIEW1 && c >= 97 && c <= 122) table[c - 32] = table[c - 32]! | f;
     }
   };
   let patterns = 0;

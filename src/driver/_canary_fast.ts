@@ -23,7 +23,9 @@
  * @module
  */
 import {
+  C_ANY1,
   C_SEP,
+  C_VIEW0,
   C_VIEW1,
   type CanarySpan,
   gramKey,
@@ -34,8 +36,6 @@ import {
   STEP0,
 } from "./_canary_compile.ts";
 import { mergeSpans, segment1, shortMatches } from "./_canary_runs.ts";
-
-const V1S = C_VIEW1 | C_SEP;
 
 function hit0(text: string, m: Matcher, cands: CanarySpan[], p: number, key: number): void {
   const list = m.grams0.get(key);
@@ -87,7 +87,7 @@ function gather1(text: string, t: Uint8Array, bits: Uint32Array, p: number): boo
 /** The start of the segment holding `p` (just after the previous breaking character, or 0). */
 function segmentStart(text: string, t: Uint8Array, p: number): number {
   let a = p;
-  while (a > 0 && (t[text.charCodeAt(a - 1)]! & V1S) !== 0) a--;
+  while (a > 0 && (t[text.charCodeAt(a - 1)]! & C_ANY1) !== 0) a--;
   return a;
 }
 
@@ -104,22 +104,29 @@ function scan(text: string, m: Matcher, cands: CanarySpan[]): void {
     const c1 = text.charCodeAt(p + 1);
     const c2 = text.charCodeAt(p + 2);
     const c3 = text.charCodeAt(p + 3);
-    if ((c0 | c1 | c2 | c3) < 128) {
+    const all = t[c0]! & t[c1]! & t[c2]! & t[c3]!;
+    if ((all & C_VIEW0) !== 0) {
+      // four view-0 characters (ASCII: a pattern with any other character is searched by indexOf)
       const key = gramKey(c0, c1, c2, c3);
       const s = slot0(key);
       if ((bits0[s >>> 5]! & (1 << (s & 31))) !== 0) hit0(text, m, cands, p, key);
     }
-    const f0 = t[c0]!;
-    if ((f0 & V1S) === 0 || p < done) continue;
-    if ((f0 & t[c1]! & t[c2]! & t[c3]! & C_VIEW1) !== 0) {
-      const s = slot1(low(c0), low(c1), low(c2), low(c3));
+    // a breaking character among the four leaves fewer than 4 view-1 characters before it
+    if ((all & C_ANY1) === 0 || p < done) continue;
+    if ((all & C_VIEW1) !== 0) {
+      const s = slot1(
+        c0 - 65 < 26 && c0 >= 65 ? c0 + 32 : c0,
+        c1 - 65 < 26 && c1 >= 65 ? c1 + 32 : c1,
+        c2 - 65 < 26 && c2 >= 65 ? c2 + 32 : c2,
+        c3 - 65 < 26 && c3 >= 65 ? c3 + 32 : c3,
+      );
       if ((bits1[s >>> 5]! & (1 << (s & 31))) === 0) continue;
     } else if (!gather1(text, t, bits1, p)) continue;
     done = segment1(text, m, cands, segmentStart(text, t, p));
   }
   // the last samples (fewer than 4 characters left: no view-0 match holds them)
   for (; p < n; p += STEP0) {
-    if (p < done || (t[text.charCodeAt(p)]! & V1S) === 0 || !gather1(text, t, bits1, p)) continue;
+    if (p < done || (t[text.charCodeAt(p)]! & C_ANY1) === 0 || !gather1(text, t, bits1, p)) continue;
     done = segment1(text, m, cands, segmentStart(text, t, p));
   }
 }
