@@ -66,6 +66,8 @@ export interface Matcher {
   gramBits1: Uint32Array;
   /** an estimate of the bytes this matcher holds (the cache is bounded by the sum) */
   bytes: number;
+  /** the canaries it finds */
+  included: Set<string>;
 }
 
 /** A view-0 pattern whose characters `off…off+3` form a gram (see `_canary_fast.ts`). */
@@ -260,10 +262,9 @@ function partOf(canary: string): Part {
   return p;
 }
 
-function compile(canaries: readonly string[]): Matcher {
-  const table = BASE_TABLE.slice();
-  const m: Matcher = {
-    table,
+function emptyMatcher(): Matcher {
+  return {
+    table: BASE_TABLE.slice(),
     byHash0: new Map(),
     byHash1: new Map(),
     short: [],
@@ -272,7 +273,13 @@ function compile(canaries: readonly string[]): Matcher {
     gramBits0: new Uint32Array((BITS_MASK + 1) / 32),
     gramBits1: new Uint32Array((BITS_MASK + 1) / 32),
     bytes: 0,
+    included: new Set(),
   };
+}
+
+/** Add the canaries `m` does not hold yet, in order (exactly what compiling the longer set gives). */
+function addCanaries(m: Matcher, canaries: Iterable<string>): void {
+  const table = m.table;
   const mark = (s: string, cls: number) => {
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
@@ -281,9 +288,10 @@ function compile(canaries: readonly string[]): Matcher {
       if (cls === C_VIEW1 && c >= 97 && c <= 122) table[c - 32] = table[c - 32]! | f;
     }
   };
-  let patterns = 0;
-  let grams = 0;
-  for (const canary of new Set(canaries)) {
+  let bytes = 0;
+  for (const canary of canaries) {
+    if (m.included.has(canary)) continue;
+    m.included.add(canary);
     const part = partOf(canary);
     for (const p of part.short) m.short.push(p);
     part.view0.forEach((p, i) => {
@@ -302,12 +310,13 @@ function compile(canaries: readonly string[]): Matcher {
       addTo(m.byHash1, m.bits, p, part.hash1[i]!);
     });
     for (const k of part.slots1) setBit(m.gramBits1, k);
-    patterns += part.short.length + part.view0.length + part.view1.length;
-    grams += part.grams0.length;
+    bytes += (part.short.length + part.view0.length + part.view1.length) * PATTERN_BYTES +
+      part.grams0.length * GRAM_BYTES;
   }
-  m.bytes = table.byteLength + m.bits.byteLength + m.gramBits0.byteLength + m.gramBits1.byteLength +
-    patterns * PATTERN_BYTES + grams * GRAM_BYTES;
-  return m;
+  if (m.bytes === 0) {
+    bytes += table.byteLength + m.bits.byteLength + m.gramBits0.byteLength + m.gramBits1.byteLength;
+  }
+  m.bytes += bytes;
 }
 
 /** Heap bytes of one pattern (the object, its strings, its map entry), measured with a heap snapshot. */
@@ -323,11 +332,15 @@ const CACHE_MAX = 64;
  */
 const CACHE_BYTES = 16 * 1024 * 1024;
 let cached = 0;
-let last: { canaries: string[]; matcher: Matcher } | undefined;
+let last: { canaries: string[]; key: string; matcher: Matcher } | undefined;
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return a.length === b.length && startsWith(b, a);
+}
+
+function startsWith(list: readonly string[], prefix: readonly string[]): boolean {
+  if (prefix.length > list.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (list[i] !== prefix[i]) return false;
   return true;
 }
 
@@ -353,8 +366,17 @@ export function matcherFor(canaries: readonly string[]): Matcher {
   const key = canaries.join("\n");
   let matcher = cache.get(key);
   if (matcher) cache.delete(key);
-  else {
-    matcher = compile(canaries);
+  else if (last && startsWith(canaries, last.canaries) && cache.get(last.key) === last.matcher) {
+    // the last set grown by some canaries (a run adds them one at a time): extend its matcher, which
+    // then stops being the last set's (that set is compiled again if it is asked for)
+    matcher = last.matcher;
+    cache.delete(last.key);
+    cached -= matcher.bytes;
+    addCanaries(matcher, canaries.slice(last.canaries.length));
+    cached += matcher.bytes;
+  } else {
+    matcher = emptyMatcher();
+    addCanaries(matcher, canaries);
     cached += matcher.bytes;
   }
   cache.set(key, matcher);
@@ -364,6 +386,6 @@ export function matcherFor(canaries: readonly string[]): Matcher {
     cache.delete(oldest);
     cached -= m.bytes;
   }
-  last = { canaries: [...canaries], matcher };
+  last = { canaries: [...canaries], key, matcher };
   return matcher;
 }
