@@ -32,6 +32,7 @@
  *
  * @module
  */
+import process from "node:process";
 import { findCanaries, newCanary } from "../src/driver/canary.ts";
 import { findSpansSimple } from "../src/driver/_canary_simple.ts";
 
@@ -107,6 +108,24 @@ for (const i of inputs) {
 
 let sink: unknown;
 
+/** Per bench: wall and CPU time of every timed call (to state MB/s against the bound at the end). */
+const timings = new Map<string, { bytes: number; wall: number; cpu: number; n: number }>();
+
+function timed(name: string, bytes: number, fn: () => unknown): () => void {
+  return () => {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    sink = fn();
+    const wall = performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    const t = timings.get(name) ?? { bytes, wall: 0, cpu: 0, n: 0 };
+    t.wall += wall;
+    t.cpu += (c.user + c.system) / 1000;
+    t.n++;
+    timings.set(name, t);
+  };
+}
+
 for (const i of inputs) {
   const big = i.size > MIB;
   const label = `${i.name}, ${i.size / MIB} MiB = ${i.text.length} B`;
@@ -117,20 +136,42 @@ for (const i of inputs) {
     group,
     baseline: true,
     ...opts,
-    fn: () => {
-      sink = findSpansSimple(i.text, CANARIES);
-    },
+    fn: timed(`simple scanner (${label})`, i.size, () => findSpansSimple(i.text, CANARIES)),
   });
   Deno.bench({
     name: `findCanaries (${label})`,
     group,
     ...opts,
-    fn: () => {
-      sink = findCanaries(i.text, CANARIES);
-    },
+    fn: timed(`findCanaries (${label})`, i.size, () => findCanaries(i.text, CANARIES)),
   });
 }
 
+/** The bound of issue 18 part 3, on ordinary data (not the hex-dump worst case). */
+const BOUND_MB_S = 200;
+
 globalThis.addEventListener("unload", () => {
   void sink;
+  const mbs = (bytes: number, ms: number) => Math.round(bytes / 1e6 / (ms / 1000));
+  const lines = [
+    "",
+    `canary scan throughput (MB = 10^6 B; wall = mean time per call, CPU = the process's CPU time per call; bound ${BOUND_MB_S} MB/s on ordinary data):`,
+  ];
+  for (const [name, t] of timings) {
+    const wall = mbs(t.bytes * t.n, t.wall);
+    const cpu = mbs(t.bytes * t.n, t.cpu);
+    const judged = name.startsWith("findCanaries") && !name.includes("worst");
+    const verdict = judged
+      ? (wall >= BOUND_MB_S
+        ? "  ≥ bound"
+        : cpu >= BOUND_MB_S
+        ? "  ≥ bound on CPU time only"
+        : "  UNDER the bound")
+      : "";
+    lines.push(
+      `  ${name.padEnd(62)} ${String(wall).padStart(5)} MB/s wall, ${
+        String(cpu).padStart(5)
+      } MB/s CPU (${t.n} calls)${verdict}`,
+    );
+  }
+  console.log(lines.join("\n"));
 });
