@@ -178,6 +178,8 @@ interface Part {
   hash1: number[];
   /** slots of every 4-character gram of the view-1 patterns */
   slots1: number[];
+  /** the table entries its patterns set: [code, class bits, code, class bits, …] */
+  marks: number[];
 }
 
 /** The table of separators every matcher starts from. */
@@ -197,6 +199,7 @@ function compilePart(canary: string): Part {
     view1: [],
     hash1: [],
     slots1: [],
+    marks: [],
   };
   const forms = formsOf(canary);
   const wholeRaw = normalize(canary, BASE_TABLE);
@@ -239,6 +242,18 @@ function compilePart(canary: string): Part {
       );
     }
   }
+  const classes = new Map<number, number>();
+  const mark = (t: string, f: number) => {
+    for (let i = 0; i < t.length; i++) {
+      const c = t.charCodeAt(i);
+      classes.set(c, (classes.get(c) ?? 0) | f);
+      // view 1 is searched lowercased: its letters are view 1 in either case
+      if (f !== C_VIEW0 && c >= 97 && c <= 122) classes.set(c - 32, (classes.get(c - 32) ?? 0) | f);
+    }
+  };
+  for (const p of part.view0) mark(p.text, C_VIEW0);
+  for (const p of part.view1) mark(p.text, C_VIEW1 | C_ANY1);
+  for (const [c, f] of classes) part.marks.push(c, f);
   return part;
 }
 
@@ -280,24 +295,17 @@ function emptyMatcher(): Matcher {
 /** Add the canaries `m` does not hold yet, in order (exactly what compiling the longer set gives). */
 function addCanaries(m: Matcher, canaries: Iterable<string>): void {
   const table = m.table;
-  const mark = (s: string, cls: number) => {
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      const f = cls === C_VIEW1 ? C_VIEW1 | C_ANY1 : cls;
-      table[c] = table[c]! | f;
-      if (cls === C_VIEW1 && c >= 97 && c <= 122) table[c - 32] = table[c - 32]! | f;
-    }
-  };
   let bytes = 0;
   for (const canary of canaries) {
     if (m.included.has(canary)) continue;
     m.included.add(canary);
     const part = partOf(canary);
     for (const p of part.short) m.short.push(p);
-    part.view0.forEach((p, i) => {
-      mark(p.text, C_VIEW0);
-      addTo(m.byHash0, m.bits, p, part.hash0[i]!);
-    });
+    for (let i = 0; i < part.marks.length; i += 2) {
+      const c = part.marks[i]!;
+      table[c] = table[c]! | part.marks[i + 1]!;
+    }
+    part.view0.forEach((p, i) => addTo(m.byHash0, m.bits, p, part.hash0[i]!));
     part.grams0.forEach((g, i) => {
       const key = part.keys0[i]!;
       setBit(m.gramBits0, slot0(key));
@@ -305,10 +313,7 @@ function addCanaries(m: Matcher, canaries: Iterable<string>): void {
       if (list) list.push(g);
       else m.grams0.set(key, [g]);
     });
-    part.view1.forEach((p, i) => {
-      mark(p.text, C_VIEW1);
-      addTo(m.byHash1, m.bits, p, part.hash1[i]!);
-    });
+    part.view1.forEach((p, i) => addTo(m.byHash1, m.bits, p, part.hash1[i]!));
     for (const k of part.slots1) setBit(m.gramBits1, k);
     bytes += (part.short.length + part.view0.length + part.view1.length) * PATTERN_BYTES +
       part.grams0.length * GRAM_BYTES;
