@@ -5,10 +5,11 @@
  *   every check of the sdk profile, the 64 MiB-body checks and `sdk.iso.workers` included), then 4
  *   and 8 copies of the reference driver in one interop run (`--driver` repeated; `sdk.iso.workers`
  *   is not applicable there, as `--sdk-module` takes one driver). The kit certifies the targets one
- *   after the other and then compares them, so the wall grows with the drivers; the kit's peak RSS
- *   (`VmHWM` of the kit process) must stay under {@link RSS_BOUND_MIB} MiB. Driver processes are
- *   measured apart (the largest peak RSS of one, and the largest sum over the kit and everything it
- *   runs at one moment).
+ *   after the other and then compares them, so the wall grows with the drivers. The kit's peak RSS
+ *   (`VmHWM` of the kit process) in the full certify must stay under {@link RSS_BOUND_MB} MB (MB =
+ *   10^6 bytes throughout); the multi-driver runs' peaks are reported beside it. Driver processes
+ *   are measured apart (the largest peak RSS of one, and the largest sum over the kit and everything
+ *   it runs at one moment).
  * - **The kit's own cost per check**: `certify` of `bench/null_driver.ts` (answers every op at once,
  *   so no SDK time), at `--concurrency 1` through `bench/_timed_main.ts`, which records the
  *   scenarios' deliberate waits (timers that ran their whole delay: sleeps, calm windows, polls);
@@ -17,15 +18,16 @@
  *   requests it prints / the run's wall, and the mean request time it prints.
  *
  * Each run is a separate kit process. Runs: `deno task scale` (all), `--only drivers|null|server`,
- * `--drivers 1,4,8`, `--json FILE` (the figures as JSON). Exit 1 when the kit's peak RSS is over the
- * bound, or a run failed to run (exit code 2).
+ * `--drivers 1,4,8`, `--json FILE` (the figures as JSON). Exit 1 when the full certify's peak RSS is
+ * over the bound, or a run failed to run (exit code 2). Measure on a quiet machine if you can: the
+ * walls count the time other jobs hold the CPU; CPU times and peak RSS move less.
  *
  * @module
  */
 import { watch, type Watched } from "./_proc_watch.ts";
 
-/** The bound of issue 18 on the kit's peak RSS during a full certify. */
-export const RSS_BOUND_MIB = 300;
+/** The bound of issue 18 on the kit's peak RSS during a full certify, in MB (10^6 bytes). */
+export const RSS_BOUND_MB = 300;
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const KIT = [
@@ -46,16 +48,16 @@ interface Row {
   run: string;
   checks: number;
   wall_s: number;
-  kit_peak_mib: number;
-  driver_peak_mib: number;
-  tree_peak_mib: number;
+  kit_peak_mb: number;
+  driver_peak_mb: number;
+  tree_peak_mb: number;
   kit_cpu_s: number;
   children_cpu_s: number;
   exit: number;
   note: string;
 }
 
-const mib = (k: number) => Math.round(k / 1024);
+const mb = (kib: number) => Math.round((kib * 1024) / 1e6);
 const s1 = (ms: number) => Math.round(ms / 100) / 10;
 
 function row(run: string, w: Watched, checks: number, note: string): Row {
@@ -63,9 +65,9 @@ function row(run: string, w: Watched, checks: number, note: string): Row {
     run,
     checks,
     wall_s: s1(w.wallMs),
-    kit_peak_mib: mib(w.peakKiB),
-    driver_peak_mib: mib(w.childPeakKiB),
-    tree_peak_mib: mib(w.treePeakKiB),
+    kit_peak_mb: mb(w.peakKiB),
+    driver_peak_mb: mb(w.childPeakKiB),
+    tree_peak_mb: mb(w.treePeakKiB),
     kit_cpu_s: s1(w.cpuMs),
     children_cpu_s: s1(w.childCpuMs),
     exit: w.code,
@@ -170,7 +172,7 @@ function table(rows: readonly Row[]): string[] {
     ...rows.map((r) =>
       `| ${r.run}${
         r.note ? ` (${r.note})` : ""
-      } | ${r.checks} | ${r.wall_s} s | ${r.kit_peak_mib} MiB | ${r.driver_peak_mib} MiB | ${r.tree_peak_mib} MiB | ${r.kit_cpu_s} s | ${r.children_cpu_s} s |`
+      } | ${r.checks} | ${r.wall_s} s | ${r.kit_peak_mb} MB | ${r.driver_peak_mb} MB | ${r.tree_peak_mb} MB | ${r.kit_cpu_s} s | ${r.children_cpu_s} s |`
     ),
   ];
 }
@@ -200,7 +202,7 @@ if (import.meta.main) {
       for (const n of counts) {
         const r = await drivers(n, out);
         rows.push(r);
-        console.error(`${r.run}: ${r.wall_s} s, kit peak ${r.kit_peak_mib} MiB`);
+        console.error(`${r.run}: ${r.wall_s} s, kit peak ${r.kit_peak_mb} MB`);
       }
     }
     if (!only || only === "null") {
@@ -226,12 +228,18 @@ if (import.meta.main) {
   } finally {
     await Deno.remove(out, { recursive: true }).catch(() => {});
   }
-  const peak = Math.max(0, ...rows.map((r) => r.kit_peak_mib));
-  const over = peak >= RSS_BOUND_MIB;
+  // the bound is on a full certify (one driver); the other runs are reported beside it
+  const full = rows.find((r) => r.run === "certify, 1 driver");
+  const over = full !== undefined && full.kit_peak_mb >= RSS_BOUND_MB;
   const failed = rows.filter((r) => r.exit === 2 || r.exit < 0);
-  lines.push(
-    `kit peak RSS, largest of the runs: ${peak} MiB (bound ${RSS_BOUND_MIB} MiB): ${over ? "OVER" : "ok"}`,
-  );
+  if (full) {
+    lines.push(
+      `kit peak RSS of a full certify: ${full.kit_peak_mb} MB (bound ${RSS_BOUND_MB} MB): ${
+        over ? "OVER" : "ok"
+      }`,
+    );
+  }
+  lines.push(`kit peak RSS, largest of the runs: ${Math.max(0, ...rows.map((r) => r.kit_peak_mb))} MB`);
   console.log([...table(rows), "", ...lines].join("\n"));
   const json = flag("--json");
   if (json) await Deno.writeTextFile(json, JSON.stringify({ rows, ...figures, lines }, null, 2));
