@@ -158,6 +158,9 @@ function search1(
       for (const p of list) {
         const len = p.text.length;
         if (k + len > n) continue;
+        // a match here could end no later than this (a run extends at most to its whole's end)
+        const reach = p.form === "fragment" || p.form === "hex" ? k + p.whole.length - p.at : k + len;
+        if (reach <= covered) continue; // it would be skipped below: it cannot end past `covered`
         let ok = true;
         for (let j = 0; j < len; j++) {
           if (nb[k + j] !== p.text.charCodeAt(j)) {
