@@ -103,12 +103,16 @@ export async function runMatrix(profiles: readonly Profile[], opts: MatrixOption
       { jobs, classesOf: (r) => r.classes, limitOf: classLimit(profiles, jobs) },
       async (r) => {
         const t0 = performance.now();
-        const res = await lanes.run({
-          profile: r.profile.name,
-          job: r.job,
-          seed: opts.seed,
-          ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
-        }, r.weight);
+        const res = await lanes.run(
+          {
+            profile: r.profile.name,
+            job: r.job,
+            seed: opts.seed,
+            ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
+          },
+          r.weight,
+          r.alone,
+        );
         done[r.order] = res;
         times[r.order] = { name: r.job.name, ms: performance.now() - t0 };
         for (; emitted < done.length && done[emitted] !== undefined; emitted++) {

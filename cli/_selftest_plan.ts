@@ -6,6 +6,7 @@
  * - `cpu`: the rows that keep the machine busy (starting drivers, servers, running probes), at
  *   most `--jobs`. A row in {@linkcode WAITING_ROWS} spends its time waiting on a timer, so it
  *   takes no `cpu` slot (only `waiting`, at most {@linkcode WAITING_LIMIT}).
+ * - `reference`: the reference rows (every check of a profile), at most {@linkcode REFERENCE_LIMIT}.
  * - `res:WHAT`: rows that hold one exclusive resource (a fixed file) never overlap.
  *
  * @module
@@ -37,6 +38,11 @@ export interface PlannedRow {
   classes: string[];
   /** how busy it keeps its lane: 0 for a waiting row, 2 for a reference (every check), else 1 */
   weight: number;
+  /**
+   * runs in a lane of its own: a reference row (every check, the timing ones too: retry backoff,
+   * health latency under slowloris, TTL windows) must not share its event loop with other rows
+   */
+  alone: boolean;
 }
 
 /**
@@ -48,6 +54,12 @@ export const WAITING_ROWS: ReadonlySet<string> = new Set(["sdk:no-default-timeou
 
 /** How many waiting rows run at once (they hold a driver process and a socket each, little CPU). */
 export const WAITING_LIMIT = 4;
+
+/**
+ * How many reference rows run at once: each runs every check of its profile (the timing checks
+ * among them), so two at a time (the sdk reference, the longest, and the others one after another).
+ */
+export const REFERENCE_LIMIT = 2;
 
 /**
  * Rows that hold an exclusive resource: no two rows naming the same resource run at once. The
@@ -126,6 +138,7 @@ export function rowClasses(profile: Profile, job: SelftestJob): string[] {
   return [
     `profile:${profile.name}`,
     WAITING_ROWS.has(job.name) ? "waiting" : "cpu",
+    ...(job.mutant === undefined ? ["reference"] : []),
     ...(EXCLUSIVE[job.name] ?? []).map((r) => `res:${r}`),
   ];
 }
@@ -154,6 +167,7 @@ export function selftestPlan(profiles: readonly Profile[]): PlannedRow[] {
         estimate: rowEstimate(profile, job),
         classes: rowClasses(profile, job),
         weight: WAITING_ROWS.has(job.name) ? 0 : job.mutant === undefined ? 2 : 1,
+        alone: job.mutant === undefined,
       });
     }
   }
@@ -161,8 +175,8 @@ export function selftestPlan(profiles: readonly Profile[]): PlannedRow[] {
 }
 
 /**
- * The bound of a class: `cpu` is `jobs`, `waiting` {@linkcode WAITING_LIMIT}, a profile its
- * `selftestConcurrency`, an exclusive resource 1.
+ * The bound of a class: `cpu` is `jobs`, `waiting` {@linkcode WAITING_LIMIT}, `reference`
+ * {@linkcode REFERENCE_LIMIT}, a profile its `selftestConcurrency`, an exclusive resource 1.
  *
  * @param profiles the profiles in the plan
  * @param jobs the `cpu` bound
@@ -179,6 +193,7 @@ export function classLimit(profiles: readonly Profile[], jobs: number): (cls: st
   return (cls) => {
     if (cls === "cpu") return jobs;
     if (cls === "waiting") return WAITING_LIMIT;
+    if (cls === "reference") return REFERENCE_LIMIT;
     if (cls.startsWith("profile:")) {
       return profiles.find((p) => `profile:${p.name}` === cls)?.selftestConcurrency ?? 1;
     }
