@@ -9,6 +9,7 @@
  */
 import type { Profile } from "../src/engine/profile.ts";
 import type { SelftestRow } from "../src/report/matrix.ts";
+import { errorMessage } from "../src/util/error_message.ts";
 import type { SignalStop } from "./certify.ts";
 import { classLimit, selftestPlan } from "./_selftest_plan.ts";
 import { runPool } from "./_selftest_pool.ts";
@@ -82,6 +83,22 @@ export function defaultLanes(): number {
   return Math.max(2, navigator.hardwareConcurrency || 1);
 }
 
+/** Start a profile's session and close it: undefined when it starts, else why it did not. */
+async function warmUp(p: Profile, opts: MatrixOptions): Promise<ProfileSelftest | undefined> {
+  try {
+    const s = await p.start({
+      seed: opts.seed,
+      concurrency: opts.concurrency ?? p.defaultConcurrency,
+      log: () => {},
+    });
+    if (!s.ok) return { ok: false, error: s.error, unavailable: s.unavailable === true };
+    await s.value.close().catch(() => {});
+    return undefined;
+  } catch (e) {
+    return { ok: false, error: `did not start: ${errorMessage(e)}`, unavailable: false };
+  }
+}
+
 /**
  * Run the mutation matrix of these profiles through one pool, in {@linkcode defaultLanes} lanes.
  *
@@ -93,8 +110,16 @@ export async function runMatrix(profiles: readonly Profile[], opts: MatrixOption
   const jobs = opts.jobs ?? defaultJobs();
   const lanes = openLanes(Math.min(jobs, opts.lanes ?? defaultLanes()));
   opts.stop?.also(() => lanes.close());
+  const out = new Map<string, ProfileSelftest>();
   try {
-    const plan = selftestPlan(profiles);
+    // each profile starts once here first: a missing tool is found (or installed) once, not by
+    // every lane at the same time, and a profile that cannot start runs no rows
+    const warm = await Promise.all(profiles.map((p) => warmUp(p, opts)));
+    for (const [i, p] of profiles.entries()) {
+      const w = warm[i];
+      if (w !== undefined) out.set(p.name, w);
+    }
+    const plan = selftestPlan(profiles.filter((p) => !out.has(p.name)));
     const done: (LaneResult | undefined)[] = new Array(plan.length);
     const times: (RowTime | undefined)[] = new Array(plan.length);
     let emitted = 0;
@@ -122,8 +147,7 @@ export async function runMatrix(profiles: readonly Profile[], opts: MatrixOption
         return res;
       },
     );
-    const out = new Map<string, ProfileSelftest>();
-    for (const p of profiles) {
+    for (const p of profiles.filter((p) => !out.has(p.name))) {
       const mine = plan.map((r, i) => ({ r, res: results[i] as LaneResult })).filter((x) => x.r.profile === p)
         .sort((a, b) => a.r.order - b.r.order);
       const unstarted = mine.find((x) => x.res.kind === "unstarted")?.res;
@@ -134,7 +158,13 @@ export async function runMatrix(profiles: readonly Profile[], opts: MatrixOption
           rows: mine.flatMap((x) => x.res.kind === "row" ? [x.res.row] : []),
         });}
     }
-    return { profiles: out, times: times.filter((t): t is RowTime => t !== undefined) };
+    return {
+      profiles: new Map(profiles.flatMap((p) => {
+        const r = out.get(p.name);
+        return r ? [[p.name, r] as const] : [];
+      })),
+      times: times.filter((t): t is RowTime => t !== undefined),
+    };
   } finally {
     await lanes.close();
   }
