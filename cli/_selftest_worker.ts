@@ -72,6 +72,9 @@ async function row(req: Extract<WorkerRequest, { kind: "row" }>): Promise<Worker
 }
 
 async function close(): Promise<WorkerReply> {
+  // rows still running (a signal stopped the selftest): the kit's modules end what they started on
+  // "unload", which a worker that is terminated never sees, so say it now (a no-op once rows are done)
+  globalThis.dispatchEvent(new Event("unload"));
   const all = await Promise.all(sessions.values());
   await Promise.all(all.map((s) => s.ok ? s.value.close().catch(() => {}) : undefined));
   await closeAll().catch(() => 0);
