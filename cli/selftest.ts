@@ -88,7 +88,7 @@ export function timingLines(wallMs: number, times: readonly RowTime[], jobs: num
 }
 
 /**
- * `deno task selftest`: every profile's mutation matrix, one after another.
+ * `deno task selftest`: every profile's mutation matrix, through one bounded pool.
  *
  * @param args `--seed N`, `--concurrency N`, `--profile NAME`
  * @returns 0 when every row is ok, 1 when a row failed, 2 on usage errors
