@@ -21,7 +21,7 @@ export const chaosProfile: Profile = defineProfile({
   capabilities: [...DRIVER_CAPABILITIES, "ts_module", "toxiproxy"],
   flags: SDK_FLAGS,
   defaultConcurrency: 4,
-  selftestConcurrency: 1,
+  selftestConcurrency: 2,
   areas: chaosAreas,
   // the reference client's faults that this profile's checks name (the others belong to the other profile)
   // the chaos checks judge timeouts and bounded retries over a bad network

@@ -159,7 +159,7 @@ export interface RegisterSelftestOptions {
 
 /**
  * Register the mutation matrix under `deno test`: one test per selftest row (`sdk:reference`,
- * `svc:accept-alg-none`, …). Each profile's rows run once, lazily, when its first test starts;
+ * `svc:accept-alg-none`, …). Every row runs once, through the selftest's pool, when the first test starts;
  * each test fails with what its row missed. A profile whose tool is missing (Toxiproxy) fails
  * its tests in CI and is ignored elsewhere.
  *
@@ -175,19 +175,21 @@ export interface RegisterSelftestOptions {
  */
 export async function registerSelftest(opts: RegisterSelftestOptions = {}): Promise<void> {
   const { PROFILES } = await import("./profiles.ts");
-  const { profileSelftest, selftestJobs } = await import("./selftest.ts");
+  const { runMatrix, selftestJobs } = await import("./selftest.ts");
   const register = opts.register ?? ((d: Deno.TestDefinition) => Deno.test(d));
-  for (const profile of PROFILES) {
-    if (opts.profiles && !opts.profiles.includes(profile.name)) continue;
-    let shared: ReturnType<typeof profileSelftest> | undefined;
-    const run = () => shared ??= profileSelftest(profile, { seed: opts.seed ?? 1 });
+  const chosen = PROFILES.filter((p) => !opts.profiles || opts.profiles.includes(p.name));
+  // every profile's rows run once, together, through the selftest's pool, when the first test starts
+  let shared: ReturnType<typeof runMatrix> | undefined;
+  const run = () => shared ??= runMatrix(chosen, { seed: opts.seed ?? 1 });
+  for (const profile of chosen) {
     for (const job of selftestJobs(profile)) {
       register({
         name: `selftest ${job.name}`,
         sanitizeOps: false,
         sanitizeResources: false,
         fn: async () => {
-          const r = await run();
+          const r = (await run()).profiles.get(profile.name);
+          if (!r) throw new Error(`${profile.name}: no result`);
           if (!r.ok) {
             if (r.unavailable && !Deno.env.get("CI")) {
               console.log(`${job.name}: skipped: ${r.error}`);

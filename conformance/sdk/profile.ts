@@ -20,7 +20,7 @@ export const sdkProfile: Profile = defineProfile({
   capabilities: [...DRIVER_CAPABILITIES, "ts_module"],
   flags: SDK_FLAGS,
   defaultConcurrency: 4,
-  selftestConcurrency: 1,
+  selftestConcurrency: 6,
   areas: sdkAreas,
   // the reference client's faults that this profile's checks name (the others belong to the other profile)
   // seed 000 §0: a Tier-1 SDK has bounded retries, idempotency keys, Problem errors, token rotation
