@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { defaultBinDir, installIntoCache, run } from "../../src/util/tool_cache.ts";
+import { defaultBinDir, installIntoCache, run, sourceHash } from "../../src/util/tool_cache.ts";
 import type { RpcTarget } from "./target.ts";
 
 /** What to install when the reference plugin cannot be built. */
@@ -52,23 +52,6 @@ export type RefPluginLocation =
   | { ok: true; path: string; how: string }
   | { ok: false; kind: "unavailable" | "broken"; reason: string };
 
-async function sourceHash(): Promise<string | undefined> {
-  if (SOURCE.protocol !== "file:") return undefined;
-  try {
-    const parts = await Promise.all(SOURCE_FILES.map((f) => Deno.readFile(new URL(f, SOURCE))));
-    const all = new Uint8Array(parts.reduce((n, p) => n + p.length + 1, 0));
-    let at = 0;
-    for (const p of parts) {
-      all.set(p, at);
-      at += p.length + 1;
-    }
-    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", all));
-    return [...digest.slice(0, 6)].map((b) => b.toString(16).padStart(2, "0")).join("");
-  } catch {
-    return undefined;
-  }
-}
-
 const memo = new Map<string, Promise<RefPluginLocation>>();
 
 /**
@@ -97,7 +80,7 @@ export function locateRefPlugin(
 }
 
 async function locate(opts: { go?: string | null; binDir?: string }): Promise<RefPluginLocation> {
-  const hash = await sourceHash();
+  const hash = await sourceHash(SOURCE, SOURCE_FILES);
   if (hash === undefined) {
     return {
       ok: false,

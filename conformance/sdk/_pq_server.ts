@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { defaultBinDir, installIntoCache, run } from "../../src/util/tool_cache.ts";
+import { defaultBinDir, installIntoCache, run, sourceHash } from "../../src/util/tool_cache.ts";
 import { deadline } from "../../src/util/deadline.ts";
 import { errorMessage } from "../../src/util/error_message.ts";
 
@@ -40,24 +40,6 @@ export interface LocatePqOptions {
   binDir?: string;
   /** the bound on the build @default 150000 */
   buildTimeoutMs?: number;
-}
-
-/** A short hash of the server's source: the cached binary's name and its `-version` stamp. */
-async function sourceHash(): Promise<string | undefined> {
-  if (SOURCE.protocol !== "file:") return undefined;
-  try {
-    const parts = await Promise.all(SOURCE_FILES.map((f) => Deno.readFile(new URL(f, SOURCE))));
-    const all = new Uint8Array(parts.reduce((n, p) => n + p.length + 1, 0));
-    let at = 0;
-    for (const p of parts) {
-      all.set(p, at);
-      at += p.length + 1;
-    }
-    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", all));
-    return [...digest.slice(0, 6)].map((b) => b.toString(16).padStart(2, "0")).join("");
-  } catch {
-    return undefined;
-  }
 }
 
 /** `go1.26.8` → [1, 26]; undefined when it is not a release version. */
@@ -92,7 +74,7 @@ export function locatePqServer(opts: LocatePqOptions = {}): Promise<PqServerLoca
 }
 
 async function locate(opts: LocatePqOptions): Promise<PqServerLocation> {
-  const hash = await sourceHash();
+  const hash = await sourceHash(SOURCE, SOURCE_FILES);
   if (hash === undefined) {
     return {
       ok: false,

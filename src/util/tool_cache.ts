@@ -87,6 +87,38 @@ export function defaultBinDir(): string {
   return `${cache}/ron-kit/bin`;
 }
 
+/**
+ * A short hash of a program's source files (the cached binary's name and its `-version` stamp), or
+ * undefined when the source is not on disk (the kit imported from a URL) or a file cannot be read.
+ *
+ * @param source the source folder (a `file:` URL ending in `/`)
+ * @param files the files that make the program, in a fixed order
+ * @returns 12 hex digits, or undefined
+ * @example
+ * ```ts
+ * import { sourceHash } from "./tool_cache.ts";
+ * const h = await sourceHash(new URL("./", import.meta.url), ["tool_cache.ts"]);
+ * if (!/^[0-9a-f]{12}$/.test(h ?? "")) throw new Error(String(h));
+ * if (await sourceHash(new URL("https://example.invalid/x/"), ["a"]) !== undefined) throw new Error();
+ * ```
+ */
+export async function sourceHash(source: URL, files: readonly string[]): Promise<string | undefined> {
+  if (source.protocol !== "file:") return undefined;
+  try {
+    const parts = await Promise.all(files.map((f) => Deno.readFile(new URL(f, source))));
+    const all = new Uint8Array(parts.reduce((n, p) => n + p.length + 1, 0));
+    let at = 0;
+    for (const p of parts) {
+      all.set(p, at);
+      at += p.length + 1;
+    }
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", all));
+    return [...digest.slice(0, 6)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  } catch {
+    return undefined;
+  }
+}
+
 /** How {@link installIntoCache} builds and recognises one program. */
 export interface CacheInstall {
   /** the cache folder */
