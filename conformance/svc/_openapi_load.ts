@@ -9,7 +9,7 @@
  */
 import { errorMessage } from "../../src/util/error_message.ts";
 import { readBounded, ReadBoundedError } from "../../src/util/read_bounded.ts";
-import { TargetError } from "./_target_read.ts";
+import { fetchBoundedText, TargetError } from "./_target_read.ts";
 
 /** The most bytes of an OpenAPI document the kit reads. */
 export const MAX_SPEC_BYTES = 5 * 1024 * 1024;
@@ -114,54 +114,12 @@ export async function readSpec(s: SpecSource): Promise<unknown> {
       }: the kit fetches a document only from the server it certifies (else give a file)`,
     );
   }
-  return parseSpecText(await fetchBounded(u, timeoutMs, maxBytes, s.caCertPem), u.href);
-}
-
-async function fetchBounded(
-  u: URL,
-  timeoutMs: number,
-  maxBytes: number,
-  caCertPem?: string,
-): Promise<string> {
-  const ctl = new AbortController();
-  const timer = setTimeout(() => ctl.abort(), timeoutMs);
-  const client = caCertPem === undefined ? undefined : Deno.createHttpClient({ caCerts: [caCertPem] });
-  const t0 = performance.now();
-  try {
-    const init: RequestInit & { client?: Deno.HttpClient } = {
-      signal: ctl.signal,
-      redirect: "manual",
-      headers: { accept: "application/json" },
-    };
-    if (client !== undefined) init.client = client;
-    const res = await fetch(u, init);
-    if (res.status !== 200 || res.body === null) {
-      await res.body?.cancel().catch(() => {});
-      const loc = res.headers.get("location");
-      throw new TargetError(
-        FIELD,
-        `${u.href} answered HTTP ${res.status}, not 200${loc ? ` (redirects are not followed: ${loc})` : ""}`,
-      );
-    }
-    const declared = Number(res.headers.get("content-length") ?? "0");
-    if (declared > maxBytes) {
-      await res.body.cancel().catch(() => {});
-      throw new TargetError(FIELD, `${u.href} declares ${declared} bytes, over the limit of ${maxBytes}`);
-    }
-    return await readBounded(res.body, {
-      field: FIELD,
-      maxBytes,
-      timeoutMs: Math.max(1, timeoutMs - (performance.now() - t0)),
-    });
-  } catch (e) {
-    if (e instanceof TargetError) throw e;
-    if (ctl.signal.aborted) {
-      throw new TargetError(FIELD, `${u.href}: no complete answer within ${timeoutMs} ms`);
-    }
-    if (e instanceof ReadBoundedError) throw new TargetError(FIELD, `${u.href}: ${e.detail}`);
-    throw new TargetError(FIELD, `could not fetch ${u.href}: ${errorMessage(e)}`);
-  } finally {
-    clearTimeout(timer);
-    client?.close();
-  }
+  const text = await fetchBoundedText(u, {
+    field: FIELD,
+    timeoutMs,
+    maxBytes,
+    caCertPem: s.caCertPem,
+    servedHere: "the document must be served at this URL",
+  });
+  return parseSpecText(text, u.href);
 }

@@ -117,12 +117,37 @@ export async function publicPem(field: string, text: string, alg: string): Promi
 
 const JwksSchema = z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1) });
 
-/** GET the JWKS: this URL only (a redirect is refused), ≤ 1 MiB, within the time limit. */
-export async function fetchJwksPem(
-  u: URL,
-  o: { kid: string | undefined; alg: string; timeoutMs: number; caCertPem: string | undefined },
-): Promise<string> {
-  const field = "credentials.jwks_url";
+/** What {@link fetchBoundedText} needs: whose field an error names, and its bounds. */
+export interface BoundedFetch {
+  /** the target field (or flag) an error names */
+  field: string;
+  /** the whole fetch, body included, within this many ms */
+  timeoutMs: number;
+  /** the most bytes of body read */
+  maxBytes: number;
+  /** a CA the target's TLS server certificate chains to, if not a public one */
+  caCertPem: string | undefined;
+  /** why a redirect is refused, after "redirects are refused" (e.g. "the JWKS must be served at this URL") */
+  servedHere: string;
+}
+
+/**
+ * GET a JSON document from this URL only (a redirect is refused), at most `maxBytes`, within the time
+ * limit; every failure is a {@link TargetError} naming `field`.
+ *
+ * @param u the document's URL
+ * @param o the field and bounds
+ * @returns the body's text
+ * @example
+ * ```ts
+ * import { fetchBoundedText, TargetError } from "./_target_read.ts";
+ * const o = { field: "x", timeoutMs: 500, maxBytes: 1024, caCertPem: undefined, servedHere: "here" };
+ * await fetchBoundedText(new URL("http://127.0.0.1:9/"), o).then(() => { throw new Error("fetched") }, (e) => {
+ *   if (!(e instanceof TargetError)) throw e;
+ * });
+ * ```
+ */
+export async function fetchBoundedText(u: URL, o: BoundedFetch): Promise<string> {
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(), o.timeoutMs);
   const client = o.caCertPem === undefined ? undefined : Deno.createHttpClient({ caCerts: [o.caCertPem] });
@@ -137,48 +162,62 @@ export async function fetchJwksPem(
     const res = await fetch(u, init);
     const refuse = async (why: string): Promise<never> => {
       await res.body?.cancel().catch(() => {});
-      throw new TargetError(field, `${u.href} ${why}`);
+      throw new TargetError(o.field, `${u.href} ${why}`);
     };
     if (res.status >= 300 && res.status < 400) {
       await refuse(
         `answered ${res.status} to ${
           JSON.stringify(res.headers.get("location") ?? "")
-        }: redirects are refused (the JWKS must be served at this URL, on the target's origin)`,
+        }: redirects are refused, not followed (${o.servedHere})`,
       );
     }
     if (res.status !== 200) await refuse(`answered HTTP ${res.status}, not 200`);
     const declared = Number(res.headers.get("content-length") ?? "0");
-    if (declared > MAX_FILE_BYTES) {
-      await refuse(`declares ${declared} bytes, larger than the limit of ${MAX_FILE_BYTES} bytes`);
+    if (declared > o.maxBytes) {
+      await refuse(`declares ${declared} bytes, larger than the limit of ${o.maxBytes} bytes`);
     }
     if (res.body === null) return await refuse("answered with no body");
-    const text = await readBounded(res.body, {
-      field,
-      maxBytes: MAX_FILE_BYTES,
+    return await readBounded(res.body, {
+      field: o.field,
+      maxBytes: o.maxBytes,
       timeoutMs: Math.max(1, o.timeoutMs - (performance.now() - t0)),
     });
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch (e) {
-      throw new TargetError(field, `${u.href} answered with invalid JSON: ${errorMessage(e)}`);
-    }
-    const jwks = JwksSchema.safeParse(body);
-    if (!jwks.success) throw new TargetError(field, `${u.href} is not a JWKS (no non-empty "keys" array)`);
-    const key = jwks.data.keys.find((k) => o.kid === undefined || k["kid"] === o.kid) ?? jwks.data.keys[0];
-    return await publicPem(field, JSON.stringify(key), o.alg);
   } catch (e) {
     if (e instanceof TargetError) throw e;
     if (ctl.signal.aborted || (e instanceof ReadBoundedError && / took longer than /.test(e.detail))) {
-      throw new TargetError(field, `${u.href}: no complete answer within ${o.timeoutMs} ms`);
+      throw new TargetError(o.field, `${u.href}: no complete answer within ${o.timeoutMs} ms`);
     }
-    if (e instanceof ReadBoundedError) throw new TargetError(field, `${u.href}: ${e.detail}`);
-    const why = errorMessage(e);
-    throw new TargetError(field, `could not fetch ${u.href}: ${why}`);
+    if (e instanceof ReadBoundedError) throw new TargetError(o.field, `${u.href}: ${e.detail}`);
+    throw new TargetError(o.field, `could not fetch ${u.href}: ${errorMessage(e)}`);
   } finally {
     clearTimeout(timer);
     client?.close();
   }
+}
+
+/** GET the JWKS: this URL only (a redirect is refused), ≤ 1 MiB, within the time limit. */
+export async function fetchJwksPem(
+  u: URL,
+  o: { kid: string | undefined; alg: string; timeoutMs: number; caCertPem: string | undefined },
+): Promise<string> {
+  const field = "credentials.jwks_url";
+  const text = await fetchBoundedText(u, {
+    field,
+    timeoutMs: o.timeoutMs,
+    maxBytes: MAX_FILE_BYTES,
+    caCertPem: o.caCertPem,
+    servedHere: "the JWKS must be served at this URL, on the target's origin",
+  });
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (e) {
+    throw new TargetError(field, `${u.href} answered with invalid JSON: ${errorMessage(e)}`);
+  }
+  const jwks = JwksSchema.safeParse(body);
+  if (!jwks.success) throw new TargetError(field, `${u.href} is not a JWKS (no non-empty "keys" array)`);
+  const key = jwks.data.keys.find((k) => o.kid === undefined || k["kid"] === o.kid) ?? jwks.data.keys[0];
+  return await publicPem(field, JSON.stringify(key), o.alg);
 }
 
 const IP_LITERAL = /^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-f:.]+\])$/i;
