@@ -10,7 +10,13 @@ import { parse as parseToml } from "smol-toml";
 import { z } from "zod";
 import { errorMessage } from "../../src/util/error_message.ts";
 import { readBounded, ReadBoundedError } from "../../src/util/read_bounded.ts";
-import { MAX_FILE_BYTES, readNamedFile, TargetError, tomlErrorText } from "../svc/_target_read.ts";
+import {
+  MAX_FILE_BYTES,
+  readNamedFile,
+  TargetError,
+  tomlErrorText,
+  validateTargetFile,
+} from "../svc/_target_read.ts";
 
 export { TargetError };
 
@@ -129,22 +135,7 @@ export function parseRpcTargetFile(text: string): RpcTargetFile {
   } catch (e) {
     throw new TargetError("", `not valid TOML ${tomlErrorText(e)}`);
   }
-  const r = RpcTargetFileSchema.safeParse(raw);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const path = (issue?.path ?? []).map(String);
-  if (issue?.code === "unrecognized_keys") {
-    throw new TargetError(
-      [...path, issue.keys[0] ?? ""].join("."),
-      "unknown field (check its spelling and table)",
-    );
-  }
-  let at: unknown = raw;
-  for (const k of path) {
-    at = at !== null && typeof at === "object" ? (at as Record<string, unknown>)[k] : undefined;
-  }
-  const missing = issue?.code === "invalid_type" && at === undefined;
-  throw new TargetError(path.join("."), missing ? "required" : issue?.message ?? "invalid");
+  return validateTargetFile(raw, RpcTargetFileSchema);
 }
 
 function resolvePath(baseDir: string, p: string): string {

@@ -64,6 +64,46 @@ export function tomlErrorText(e: unknown): string {
     : `: ${first}`;
 }
 
+/**
+ * Check a parsed target file against its schema; the first problem becomes a {@link TargetError}
+ * naming its dotted field ("required" when the field is absent, "unknown field" for a stray key).
+ *
+ * @param raw the parsed file
+ * @param schema the file's zod schema
+ * @returns the validated file
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * import { TargetError, validateTargetFile } from "./_target_read.ts";
+ * const S = z.strictObject({ base_url: z.string() });
+ * if (validateTargetFile({ base_url: "x" }, S).base_url !== "x") throw new Error();
+ * try {
+ *   validateTargetFile({}, S);
+ *   throw new Error("accepted");
+ * } catch (e) {
+ *   if (!(e instanceof TargetError) || e.message !== 'field "base_url": required') throw e;
+ * }
+ * ```
+ */
+export function validateTargetFile<T>(raw: unknown, schema: z.ZodType<T>): T {
+  const r = schema.safeParse(raw);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const path = (issue?.path ?? []).map(String);
+  if (issue?.code === "unrecognized_keys") {
+    throw new TargetError(
+      [...path, issue.keys[0] ?? ""].join("."),
+      "unknown field (check its spelling and table)",
+    );
+  }
+  let at: unknown = raw;
+  for (const k of path) {
+    at = at !== null && typeof at === "object" ? (at as Record<string, unknown>)[k] : undefined;
+  }
+  const missing = issue?.code === "invalid_type" && at === undefined;
+  throw new TargetError(path.join("."), missing ? "required" : issue?.message ?? "invalid");
+}
+
 /** Read a file the target names, bounded (regular files only, ≤ 1 MiB, ≤ 10 s). */
 export async function readNamedFile(field: string, path: string, timeoutMs: number): Promise<string> {
   try {

@@ -12,7 +12,6 @@
  * @module
  */
 import { parse as parseToml } from "smol-toml";
-import type { z } from "zod";
 import { errorMessage } from "../../src/util/error_message.ts";
 import { readBounded, ReadBoundedError } from "../../src/util/read_bounded.ts";
 import {
@@ -22,6 +21,7 @@ import {
   readNamedFile,
   TargetError,
   tomlErrorText,
+  validateTargetFile,
 } from "./_target_read.ts";
 import { type Credentials, resolveTarget, type Target, TargetFileSchema } from "./target.ts";
 import { readSpec } from "./_openapi_load.ts";
@@ -75,20 +75,6 @@ async function readPartialFile(path: string, timeoutMs: number): Promise<Json> {
   } catch (e) {
     throw new TargetError("", `not valid TOML ${tomlErrorText(e)}`);
   }
-}
-
-function validate(raw: Json): z.infer<typeof TargetFileSchema> {
-  const r = TargetFileSchema.safeParse(raw);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const path = (issue?.path ?? []).map(String);
-  if (issue?.code === "unrecognized_keys") {
-    throw new TargetError(
-      [...path, issue.keys[0] ?? ""].join("."),
-      "unknown field (check its spelling and table)",
-    );
-  }
-  throw new TargetError(path.join("."), issue?.message ?? "invalid");
 }
 
 /**
@@ -175,7 +161,11 @@ export async function loadOpenApiTarget(o: OpenApiTargetOptions): Promise<Target
   const { raw, gaps } = merge(derived, { ...file, base_url: base });
   raw["credentials"] = { ...fileCreds, ...o.credentials };
   await checkResolves(baseUrl, timeoutMs);
-  const t = await resolveTarget(validate(raw), { baseDir, timeoutMs, ...(o.env ? { env: o.env } : {}) });
+  const t = await resolveTarget(validateTargetFile(raw, TargetFileSchema), {
+    baseDir,
+    timeoutMs,
+    ...(o.env ? { env: o.env } : {}),
+  });
   if (derived.writeSchema !== undefined && !Object.hasOwn(file, "write")) {
     t.write.schema = derived.writeSchema;
   }
@@ -205,7 +195,7 @@ export async function referenceOpenApiTarget(ref: Target, docPath: string): Prom
   const { raw, gaps } = merge(derived, { base_url: ref.baseUrl.href });
   // the reference's credentials are keys in memory: resolve with a stand-in token, then put them back
   raw["credentials"] = { token_env: "KIT_REFERENCE_TOKEN" };
-  const t = await resolveTarget(validate(raw), { env: () => "unused" });
+  const t = await resolveTarget(validateTargetFile(raw, TargetFileSchema), { env: () => "unused" });
   const creds: Credentials = ref.credentials;
   t.credentials = creds;
   if (ref.caCertPem !== undefined) t.caCertPem = ref.caCertPem;

@@ -20,6 +20,7 @@ import {
   readNamedFile,
   TargetError,
   tomlErrorText,
+  validateTargetFile,
 } from "./_target_read.ts";
 import { type ChaosBounds, chaosBounds, ChaosTableSchema } from "./_target_chaos.ts";
 import { JWS_ALGORITHMS } from "./_jwt_algs.ts";
@@ -200,24 +201,7 @@ export function parseTargetFile(text: string): TargetFile {
   } catch (e) {
     throw new TargetError("", `not valid TOML ${tomlErrorText(e)}`);
   }
-  const r = TargetFileSchema.safeParse(raw);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    const path = (issue?.path ?? []).map(String);
-    if (issue?.code === "unrecognized_keys") {
-      throw new TargetError(
-        [...path, issue.keys[0] ?? ""].join("."),
-        "unknown field (check its spelling and table)",
-      );
-    }
-    let at: unknown = raw;
-    for (const k of path) {
-      at = at !== null && typeof at === "object" ? (at as Record<string, unknown>)[k] : undefined;
-    }
-    const missing = issue?.code === "invalid_type" && at === undefined;
-    throw new TargetError(path.join("."), missing ? "required" : issue?.message ?? "invalid");
-  }
-  return r.data;
+  return validateTargetFile(raw, TargetFileSchema);
 }
 
 /** Options of {@linkcode resolveTarget}. */
