@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { base64ToBytes, bytesToBase64 } from "../../src/util/base64.ts";
 import { deadline } from "../../src/util/deadline.ts";
 import { errorMessage } from "../../src/util/error_message.ts";
 import { type CallOptions, type CallOutcome, grpcCall } from "./_grpc.ts";
@@ -26,17 +27,7 @@ function allowedHere(ep: Endpoint): boolean {
 }
 
 function fromB64(s: unknown): Uint8Array<ArrayBuffer> | undefined {
-  if (typeof s !== "string") return undefined;
-  const bin = atob(s);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
-function toB64(b: Uint8Array): string {
-  let bin = "";
-  for (const x of b) bin += String.fromCharCode(x);
-  return btoa(bin);
+  return typeof s === "string" ? base64ToBytes(s) : undefined;
 }
 
 /**
@@ -91,7 +82,7 @@ export async function callInChild(ep: Endpoint, o: CallOptions): Promise<CallOut
     };
   }
   const w = child.stdin.getWriter();
-  await w.write(new TextEncoder().encode(JSON.stringify({ ep, o: { ...o, body: toB64(o.body) } })))
+  await w.write(new TextEncoder().encode(JSON.stringify({ ep, o: { ...o, body: bytesToBase64(o.body) } })))
     .catch(() => {});
   await w.close().catch(() => {});
   const out = deadline(

@@ -10,30 +10,20 @@
  */
 import { type CallOptions, grpcCall } from "./_grpc.ts";
 import type { Endpoint } from "./_handshake.ts";
-
-function fromB64(s: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(s);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
-function toB64(b: Uint8Array): string {
-  let bin = "";
-  for (const x of b) bin += String.fromCharCode(x);
-  return btoa(bin);
-}
+import { base64ToBytes, bytesToBase64 } from "../../src/util/base64.ts";
 
 if (import.meta.main) {
   const input = JSON.parse(await new Response(Deno.stdin.readable).text()) as {
     ep: Endpoint;
     o: Omit<CallOptions, "body"> & { body: string };
   };
-  const r = await grpcCall(input.ep, { ...input.o, body: fromB64(input.o.body) });
+  const r = await grpcCall(input.ep, { ...input.o, body: base64ToBytes(input.o.body) });
   const out = {
     ...r,
-    ...(r.tls ? { tls: { ...r.tls, peerDer: r.tls.peerDer ? toB64(r.tls.peerDer) : undefined } } : {}),
-    ...(r.kind === "answer" && r.message ? { message: toB64(r.message) } : {}),
+    ...(r.tls
+      ? { tls: { ...r.tls, peerDer: r.tls.peerDer ? bytesToBase64(r.tls.peerDer) : undefined } }
+      : {}),
+    ...(r.kind === "answer" && r.message ? { message: bytesToBase64(r.message) } : {}),
   };
   await Deno.stdout.write(new TextEncoder().encode(JSON.stringify(out) + "\n"));
   Deno.exit(0);

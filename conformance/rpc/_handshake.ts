@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { base64ToBytes, bytesToBase64 } from "../../src/util/base64.ts";
 
 /** Where the plugin serves. */
 export interface Endpoint {
@@ -36,10 +37,7 @@ function fromBase64(s: string): Uint8Array<ArrayBuffer> | undefined {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(s)) return undefined;
   const padded = s.replace(/=+$/, "");
   try {
-    const bin = atob(padded + "=".repeat((4 - padded.length % 4) % 4));
-    const out = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-    return out;
+    return base64ToBytes(padded + "=".repeat((4 - padded.length % 4) % 4));
   } catch {
     return undefined;
   }
@@ -111,9 +109,7 @@ export function readHandshake(line: string): Handshake {
  * @returns the text
  */
 export function rawBase64(der: Uint8Array): string {
-  let bin = "";
-  for (const b of der) bin += String.fromCharCode(b);
-  return btoa(bin).replace(/=+$/, "");
+  return bytesToBase64(der).replace(/=+$/, "");
 }
 
 /**

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { base64ToBytes } from "../util/base64.ts";
 import { deadline } from "../util/deadline.ts";
 import { startNodeScript } from "./_node.ts";
 import type { TlsVersion } from "./node_front.ts";
@@ -59,13 +60,6 @@ export type ProbeTlsResult =
   | { kind: "refused"; stage: "connect" | "handshake" | "timeout"; message: string }
   | { kind: "unavailable"; hint: string };
 
-function fromBase64(s: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(s);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
 function parse(line: string): ProbeTlsResult | { error: string } {
   let v: unknown;
   try {
@@ -82,7 +76,7 @@ function parse(line: string): ProbeTlsResult | { error: string } {
         protocol: str(o.protocol, "unknown"),
         cipher: str(o.cipher, "unknown"),
         chainDer: Array.isArray(o.chainDer)
-          ? o.chainDer.filter((x): x is string => typeof x === "string").slice(0, 10).map(fromBase64)
+          ? o.chainDer.filter((x): x is string => typeof x === "string").slice(0, 10).map(base64ToBytes)
           : [],
         authorizationError: typeof o.authorizationError === "string" ? str(o.authorizationError) : null,
       };
