@@ -86,7 +86,8 @@ export function schemaValue(s: Json, depth = 0): fc.Arbitrary<unknown> {
   }
 }
 
-const wrongValue = fc.oneof(
+/** A value of any JSON type, bounded: what a fuzzed property gets instead of a valid one. */
+export const wrongValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.integer(),
   fc.double(),

@@ -12,7 +12,7 @@ import { type Check, verdict } from "../../src/engine/types.ts";
 import { errorMessage } from "../../src/util/error_message.ts";
 import { type Exchange, last, type SvcContext } from "./_context.ts";
 import { baseline, cannotJudge, leaksIn, loadInjectionCases, rememberSent, routeRequest } from "./_util.ts";
-import { schemaBodyArbitrary } from "./_openapi_fuzz.ts";
+import { schemaBodyArbitrary, wrongValue } from "./_openapi_fuzz.ts";
 
 /** The number of generated bodies per run. */
 export const FUZZ_RUNS = 60;
@@ -20,16 +20,7 @@ export const FUZZ_RUNS = 60;
 export const FUZZ_BUDGET_MS = 8000;
 
 function valueLike(v: unknown): fc.Arbitrary<unknown> {
-  const wrong = fc.oneof(
-    fc.string({ maxLength: 40 }),
-    fc.integer(),
-    fc.double(),
-    fc.boolean(),
-    fc.constant(null),
-    fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 }),
-    fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 }),
-  );
-  return fc.oneof({ weight: 2, arbitrary: fc.constant(v) }, { weight: 3, arbitrary: wrong });
+  return fc.oneof({ weight: 2, arbitrary: fc.constant(v) }, { weight: 3, arbitrary: wrongValue });
 }
 
 /**
