@@ -25,6 +25,7 @@
  * @module
  */
 import { watch, type Watched } from "./_proc_watch.ts";
+import { KIT_V8_FLAGS } from "../cli/net_scope.ts";
 
 /** The bound of issue 18 on the kit's peak RSS during a full certify, in MB (10^6 bytes). */
 export const RSS_BOUND_MB = 300;
@@ -32,6 +33,7 @@ export const RSS_BOUND_MB = 300;
 const ROOT = new URL("..", import.meta.url).pathname;
 const KIT = [
   "run",
+  KIT_V8_FLAGS, // as the kit's tasks in deno.json
   "--allow-net=127.0.0.1,127.0.0.2,localhost",
   "--allow-run",
   "--allow-read",

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { startReferenceServer } from "../conformance/reference_server/server.ts";
 import { JwtKit } from "../conformance/svc/_jwt_kit.ts";
-import { KIT_HOSTS } from "./net_scope.ts";
+import { KIT_HOSTS, KIT_V8_FLAGS } from "./net_scope.ts";
 
 const ROOT = new URL("..", import.meta.url);
 const TASKS: Record<string, string> = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT))).tasks;
@@ -14,6 +14,12 @@ Deno.test("every task that runs code has --no-prompt, and allows net to the kit'
     if (net !== null && !cmd.includes("--allow-all")) {
       assert.deepEqual(net[2]?.split(","), [...KIT_HOSTS], `task ${name}: ${cmd}`);
     }
+  }
+});
+
+Deno.test("the kit's run tasks carry its V8 flags (the peak-RSS bound depends on them)", () => {
+  for (const name of ["certify", "certify:server", "certify:secrets", "certify:rpc", "selftest", "chaos"]) {
+    assert.ok(TASKS[name]?.split(" ").includes(KIT_V8_FLAGS), `task ${name}: ${TASKS[name]}`);
   }
 });
 
