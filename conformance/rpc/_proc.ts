@@ -42,7 +42,10 @@ async function sh(script: string, args: readonly string[]): Promise<string> {
     signal: AbortSignal.timeout(5000),
   });
   const r = await deadline(cmd.output(), 6000);
-  if (!r.ok) return "";
+  // a timed-out read must not look like "no such process, no socket": say so (the check's `error`)
+  if (!r.ok || r.value.signal !== null) {
+    throw new Error("reading /proc through /bin/sh did not finish within 5 s");
+  }
   return new TextDecoder().decode(r.value.stdout.subarray(0, MAX_PROC_BYTES));
 }
 

@@ -22,8 +22,14 @@ const loopback: RpcCheck = rpcCheck({
   async run(ctx) {
     const r = await sharedReady(ctx);
     if ("verdict" in r) return r.verdict;
-    const pids = await pluginPids(r.run.pid, r.run.pgid);
-    const held = await listeningSockets(pids);
+    let pids = await pluginPids(r.run.pid, r.run.pgid);
+    let held = await listeningSockets(pids);
+    if (held?.length === 0 && r.hs.endpoint!.network === "tcp") {
+      // read once more before "cannot judge": a loaded machine's /proc read can come back short
+      await new Promise((ok) => setTimeout(ok, 200));
+      pids = await pluginPids(r.run.pid, r.run.pgid);
+      held = await listeningSockets(pids);
+    }
     if (held === undefined) return verdict.notApplicable("needs Linux's /proc to see the plugin's sockets");
     const notes = [
       `advertised ${r.hs.endpoint!.network} ${r.hs.endpoint!.address}; processes ${pids.join(", ")}`,
@@ -46,7 +52,9 @@ const loopback: RpcCheck = rpcCheck({
     }
     if (ep.network === "tcp" && held.length === 0) {
       return verdict.error(
-        "cannot judge: the plugin advertises TCP but /proc shows no listener of its processes",
+        `cannot judge: the plugin advertises TCP but /proc shows no listener of its processes (${
+          pids.length === 0 ? `none found for pid ${r.run.pid}` : pids.join(", ")
+        })`,
         {
           notes,
         },
