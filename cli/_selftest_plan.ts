@@ -47,7 +47,7 @@ export interface PlannedRow {
 
 /**
  * Rows whose time is a timer, not work: the mutant hangs and its check waits out the full bound
- * (`sdk.timeouts.default`: 60 s + a 15 s margin). This row is the selftest's floor, so it starts
+ * (`sdk.timeouts.default`: 60 s + a 5 s margin). This row is the selftest's floor, so it starts
  * first and overlaps everything else.
  */
 export const WAITING_ROWS: ReadonlySet<string> = new Set(["sdk:no-default-timeout"]);

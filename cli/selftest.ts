@@ -25,7 +25,7 @@ export interface ProfileSelftestOptions {
   seed: number;
   /** checks at once within a row @default the profile's */
   concurrency?: number;
-  /** rows that keep the machine busy at once @default one per core (at least 2) */
+  /** rows that keep the machine busy at once @default four per core (2 to 16) */
   jobs?: number;
   /** called with each row, in row order */
   onRow?(row: SelftestRow): void;
@@ -60,7 +60,7 @@ const SELFTEST_FLAGS = [
     name: "--jobs",
     value: "N",
     help:
-      `rows that keep the machine busy at once, 1–64 (default: one per core, at least 2; here ${defaultJobs()})`,
+      `rows that keep the machine busy at once, 1–64 (default: four per core, 2 to 16; here ${defaultJobs()})`,
   },
 ] as const;
 

@@ -3,7 +3,7 @@
  * (`testdata/policy_driver.ts`): a sound backoff with fewer retries than configured passes
  * sdk.retry.backoff; an SDK that never retries is "no retry observed" (an error), not a backoff or
  * Retry-After failure; one that ignores Retry-After cannot show a cap; a 60 s default timeout passes
- * the default-timeout check every run (bound 60 s + 15 s margin); a write retried under the SDK's own,
+ * the default-timeout check every run (bound 60 s + 5 s margin); a write retried under the SDK's own,
  * constant Idempotency-Key is safe, one retried under a fresh key each attempt is not.
  */
 import assert from "node:assert/strict";

@@ -114,7 +114,7 @@ const total = defineCheck<SdkContext>({
 
 const defaults = defineCheck<SdkContext>({
   id: "sdk.timeouts.default",
-  title: "With no timeouts configured, a stalled server is given up on (within 60 s, + 15 s margin)",
+  title: "With no timeouts configured, a stalled server is given up on (within 60 s, + 5 s margin)",
   level: "MUST",
   source: "000 §2.2 Reasonable defaults (e.g. connect 3s, read 10s)",
   rationale:
@@ -122,12 +122,15 @@ const defaults = defineCheck<SdkContext>({
   requires: ["http"],
   mutants: ["no-default-timeout"],
   // the rule is that a default timeout exists: 60 s (a common documented default) passes with a
-  // 15 s margin, so an SDK whose default is exactly 60 s gets the same verdict every run
+  // 5 s margin, so an SDK whose default is exactly 60 s gets the same verdict every run (policy_test:
+  // such an SDK ended at 60.2 s on an idle machine and 60.9 s with eight test files at once; the
+  // lateness is scheduling, not proportional to the bound). It was 15 s; this row is the selftest's
+  // floor, and no field client's default lies between 65 and 75 s (Stripe's 80 s fails either way).
   timeLimitMs: 90_000,
   run: (ctx) =>
     timeoutCheck(ctx, { responses: [{ stall: true }] }, { configure: { max_retries: 0 } }, "/stall", {
       timeoutMs: 60_000,
-      marginMs: 15_000,
+      marginMs: 5_000,
       configured: "no timeouts configured, max_retries=0",
     }),
 });
