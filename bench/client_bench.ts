@@ -41,6 +41,10 @@
  * 136.6 µs (1.90×); RonClient GET with maxConcurrency 4: 190.0 µs (2.65×). POST: raw 91.6 µs;
  * RonClient POST idempotent 156.9 µs (1.71× raw POST); ky POST 208.8 µs (2.28×); ofetch POST
  * 84.9 µs (0.93×). Before these changes, same machine, one run: RonClient GET 2.97×, POST 2.82×.
+ * The README's run (a whole `deno task bench`, 2026-12-03 10:56 UTC, load average ≈ 2): raw GET 79.5 µs,
+ * RonClient GET 165.5 µs (2.08×), ky 2.09×, ofetch 1.26×; raw POST 84.8 µs, RonClient POST 153.0 µs
+ * (1.80×), ky 3.67×, ofetch 0.96×. Between runs these averages move more than the gap to 1.10×; the
+ * CPU-time ratio above (≈ 1.9×) is the steadier figure.
  *
  * @module
  */
