@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { defaultBinDir, installIntoCache, run } from "../src/util/tool_cache.ts";
+import { defaultBinDir, installIntoCache } from "../src/util/tool_cache.ts";
+import { run } from "../src/driver/tool_run.ts";
 
 /** The Toxiproxy release the kit pins (the one CI installs). */
 export const TOXIPROXY_VERSION = "v2.12.0";
@@ -32,7 +33,7 @@ export type Located =
   | { ok: true; path: string; how: string }
   | { ok: false; reason: string };
 
-export { run, type RunResult } from "../src/util/tool_cache.ts";
+export { run, type RunResult } from "../src/driver/tool_run.ts";
 
 async function isFile(path: string): Promise<boolean> {
   try {

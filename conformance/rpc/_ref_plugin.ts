@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { defaultBinDir, installIntoCache, run, sourceHash } from "../../src/util/tool_cache.ts";
+import { defaultBinDir, installIntoCache, sourceHash } from "../../src/util/tool_cache.ts";
+import { run } from "../../src/driver/tool_run.ts";
 import type { RpcTarget } from "./target.ts";
 
 /** What to install when the reference plugin cannot be built. */

@@ -8,7 +8,8 @@
  *
  * @module
  */
-import { defaultBinDir, installIntoCache, run, sourceHash } from "../../src/util/tool_cache.ts";
+import { defaultBinDir, installIntoCache, sourceHash } from "../../src/util/tool_cache.ts";
+import { run } from "../../src/driver/tool_run.ts";
 import { deadline } from "../../src/util/deadline.ts";
 import { errorMessage } from "../../src/util/error_message.ts";
 

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { generateCa, issueLeaf } from "../../src/mock/ca.ts";
-import { run } from "../../src/util/tool_cache.ts";
+import { run } from "../../src/driver/tool_run.ts";
 import { locatePqServer, PQ_SERVER_HINT, type PqFront, startPqFront } from "./_pq_server.ts";
 
 async function haveGo(): Promise<boolean> {

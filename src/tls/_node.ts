@@ -8,7 +8,8 @@
  *
  * @module
  */
-import { killGroup, signalGroup, spawnInGroup } from "../driver/_process_group.ts";
+import { killGroup, spawnInGroup } from "../driver/_process_group.ts";
+import { reapOnStop } from "../driver/_reaper.ts";
 import { deadline } from "../util/deadline.ts";
 import { errorMessage } from "../util/error_message.ts";
 
@@ -38,48 +39,8 @@ export interface NodeChild {
   kill(graceMs?: number): Promise<void>;
 }
 
-const live = new Set<{ pid: number; pgid: number | undefined; child: Deno.ChildProcess }>();
-const signalHandlers: [Deno.Signal, () => void][] = [];
-
-function killAllNow(): void {
-  for (const c of live) {
-    if (c.pgid !== undefined) signalGroup(c.pgid, "SIGKILL");
-    try {
-      c.child.kill("SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
-}
-
-function track(entry: { pid: number; pgid: number | undefined; child: Deno.ChildProcess }): void {
-  if (live.size === 0) {
-    globalThis.addEventListener("unload", killAllNow);
-    // Like chaos/toxiproxy.ts: on a signal, end the children at once; the CLI's own handler
-    // (cli/certify.ts stopOnSignals) then exits 130/143, so this one must not exit first.
-    for (const sig of ["SIGINT", "SIGTERM"] as const) {
-      try {
-        Deno.addSignalListener(sig, killAllNow);
-        signalHandlers.push([sig, killAllNow]);
-      } catch {
-        // not supported on this platform
-      }
-    }
-  }
-  live.add(entry);
-}
-
-function untrack(entry: { pid: number; pgid: number | undefined; child: Deno.ChildProcess }): void {
-  if (!live.delete(entry) || live.size > 0) return;
-  globalThis.removeEventListener("unload", killAllNow);
-  for (const [sig, h] of signalHandlers.splice(0)) {
-    try {
-      Deno.removeSignalListener(sig, h);
-    } catch {
-      // ignore
-    }
-  }
-}
+/** The Node children running now; each is also killed (with its group) if the kit is stopped. */
+const live = new Set<Deno.ChildProcess>();
 
 /** The number of Node children this process has running (for tests). */
 export function liveNodeChildren(): number {
@@ -153,9 +114,9 @@ export async function startNodeScript(
     return { unavailable: `node could not be started (${errorMessage(e)}): ${NODE_HINT}` };
   }
   const { child, pgid } = spawned;
-  const entry = { pid: child.pid, pgid, child };
-  track(entry);
-  const exited = child.status.finally(() => untrack(entry));
+  live.add(child);
+  reapOnStop({ child, pgid });
+  const exited = child.status.finally(() => live.delete(child));
   let stderr = "";
   const stderrDone = (async () => {
     const decoder = new TextDecoder();

@@ -1,76 +1,13 @@
 /**
  * The kit's cache of helper programs it builds on demand (`toxiproxy-server` for the chaos suite,
- * `tools/pq_server` for `sdk.tls.pq-hybrid`): a bounded command runner, the cache folder
- * (`~/.cache/ron-kit/bin`), and an install that is safe under concurrency: each build gets its own
+ * `tools/pq_server` for `sdk.tls.pq-hybrid`, the rpc reference plugin): the cache folder
+ * (`~/.cache/ron-kit/bin`; the bounded runner of their builds is `src/driver/tool_run.ts`), and an install that is safe under concurrency: each build gets its own
  * temp folder inside the cache, the result goes in with one atomic link (or rename), and a lost
  * race is no failure (whoever moved a valid program in first wins and everyone uses that one).
  *
  * @module
  */
 import { errorMessage } from "./error_message.ts";
-
-/** The outcome of {@link run}. */
-export interface RunResult {
-  /** the program ran and exited 0 */
-  ok: boolean;
-  /** its exit code; -1 when it could not run or ran out of time */
-  code: number;
-  /** its stdout */
-  stdout: string;
-  /** its stderr (or why it could not run) */
-  stderr: string;
-}
-
-/** Options of {@link run} beyond the program, its arguments and the bound. */
-export interface RunOptions {
-  /** extra environment variables */
-  env?: Record<string, string>;
-  /** the working folder @default the kit's */
-  cwd?: string;
-}
-
-/**
- * Run a command with a time bound; never throws.
- *
- * @param cmd the program
- * @param args its arguments
- * @param timeoutMs the bound; the process is killed after it
- * @param opts extra environment variables and the working folder
- * @returns exit status and output (`code: -1` when it could not run or ran out of time)
- * @example
- * ```ts
- * import { run } from "./tool_cache.ts";
- * const r = await run("/nonexistent/program", [], 1_000);
- * if (r.ok || r.code !== -1) throw new Error("expected a failure");
- * ```
- */
-export async function run(
-  cmd: string,
-  args: string[],
-  timeoutMs: number,
-  opts: RunOptions = {},
-): Promise<RunResult> {
-  try {
-    const out = await new Deno.Command(cmd, {
-      args,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      signal: AbortSignal.timeout(timeoutMs),
-      ...(opts.env ? { env: opts.env } : {}),
-      ...(opts.cwd ? { cwd: opts.cwd } : {}),
-    }).output();
-    const dec = new TextDecoder();
-    return {
-      ok: out.success,
-      code: out.code,
-      stdout: dec.decode(out.stdout),
-      stderr: dec.decode(out.stderr),
-    };
-  } catch (e) {
-    return { ok: false, code: -1, stdout: "", stderr: errorMessage(e) };
-  }
-}
 
 /**
  * The kit's folder of built helper programs: `$XDG_CACHE_HOME/ron-kit/bin`, else `~/.cache/ron-kit/bin`.
