@@ -78,7 +78,7 @@ export function grantKeyRun(ctx: SecretsCheckContext): Promise<Verdict> {
   });
 }
 
-const NEG_TTL_MS = 1_500;
+const NEG_TTL_MS = 3_000;
 const NEG_JITTER_MS = 300;
 
 /**
@@ -159,7 +159,7 @@ export function negativeCacheRun(ctx: SecretsCheckContext): Promise<Verdict> {
   });
 }
 
-const GRANT_TTL_MS = 2_000;
+const GRANT_TTL_MS = 4_000;
 
 /**
  * On a PDP outage: no grant → refused without a read; a valid grant → honoured; an expired grant →

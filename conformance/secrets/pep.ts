@@ -64,7 +64,7 @@ const audience = defineCheck<SecretsCheckContext>({
   },
 });
 
-const JTI_WINDOW_MS = 1_500;
+const JTI_WINDOW_MS = 3_000;
 const MARGIN_MS = 600;
 
 const jtiReplay = defineCheck<SecretsCheckContext>({
