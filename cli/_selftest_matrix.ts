@@ -115,33 +115,34 @@ export async function runMatrix(profiles: readonly Profile[], opts: MatrixOption
   const out = new Map<string, ProfileSelftest>();
   try {
     // each profile starts once here first: a missing tool is found (or installed) once, not by
-    // every lane at the same time, and a profile that cannot start runs no rows
-    const warm = await Promise.all(profiles.map((p) => warmUp(p, opts)));
-    for (const [i, p] of profiles.entries()) {
-      const w = warm[i];
-      if (w !== undefined) out.set(p.name, w);
-    }
-    const plan = selftestPlan(profiles.filter((p) => !out.has(p.name)));
+    // every lane at the same time, and a profile that cannot start runs no rows. A row waits for
+    // its own profile's start only, so the floor row (sdk) does not wait for the slowest profile.
+    const warm = new Map(profiles.map((p) => [p.name, warmUp(p, opts)] as const));
+    const plan = selftestPlan(profiles);
     const done: (LaneResult | undefined)[] = new Array(plan.length);
     const times: (RowTime | undefined)[] = new Array(plan.length);
     let emitted = 0;
     const results = await runPool(
       plan,
       { jobs, classesOf: (r) => r.classes, limitOf: classLimit(profiles, jobs) },
-      async (r) => {
+      async (r): Promise<LaneResult> => {
+        const w = await warm.get(r.profile.name);
+        const unstarted = w !== undefined && !w.ok;
         const t0 = performance.now();
-        const res = await lanes.run(
-          {
-            profile: r.profile.name,
-            job: r.job,
-            seed: opts.seed,
-            ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
-          },
-          r.weight,
-          r.alone,
-        );
+        const res: LaneResult = w !== undefined && !w.ok
+          ? { kind: "unstarted", error: w.error, unavailable: w.unavailable }
+          : await lanes.run(
+            {
+              profile: r.profile.name,
+              job: r.job,
+              seed: opts.seed,
+              ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
+            },
+            r.weight,
+            r.alone,
+          );
         done[r.order] = res;
-        times[r.order] = { name: r.job.name, ms: performance.now() - t0 };
+        if (!unstarted) times[r.order] = { name: r.job.name, ms: performance.now() - t0 };
         for (; emitted < done.length && done[emitted] !== undefined; emitted++) {
           const e = done[emitted];
           if (e?.kind === "row") opts.onRow?.(e.row);
@@ -149,7 +150,7 @@ export async function runMatrix(profiles: readonly Profile[], opts: MatrixOption
         return res;
       },
     );
-    for (const p of profiles.filter((p) => !out.has(p.name))) {
+    for (const p of profiles) {
       const mine = plan.map((r, i) => ({ r, res: results[i] as LaneResult })).filter((x) => x.r.profile === p)
         .sort((a, b) => a.r.order - b.r.order);
       const unstarted = mine.find((x) => x.res.kind === "unstarted")?.res;
