@@ -11,6 +11,7 @@
 import type { ChaosEnv, ChaosProxy, Toxic } from "../src/engine/sdk_context.ts";
 import { type ProxyInfo, ToxiproxyClient } from "./_client.ts";
 import { type LocateOptions, locateToxiproxy, run } from "./_locate.ts";
+import { reapOnStop } from "../src/driver/_reaper.ts";
 
 export { INSTALL_HINT, TOXIPROXY_GO_PACKAGE, TOXIPROXY_VERSION } from "./_locate.ts";
 
@@ -301,40 +302,16 @@ function buildEnv(
       // already gone
     }
   };
-  const onUnload = () => kill("SIGKILL");
-  const signals: [Deno.Signal, () => void][] = [];
-  // On a signal, stop Toxiproxy at once; the CLI's own handler (cli/certify.ts stopOnSignals)
-  // then ends the drivers and exits 130/143, so this handler must not exit before it.
-  const addSignal = (sig: Deno.Signal) => {
-    const h = () => kill("SIGKILL");
-    try {
-      Deno.addSignalListener(sig, h);
-      signals.push([sig, h]);
-    } catch {
-      // signal not supported on this platform
-    }
-  };
-  if (server.child) {
-    globalThis.addEventListener("unload", onUnload);
-    addSignal("SIGINT");
-    addSignal("SIGTERM");
-  }
+  // On a signal or unload, Toxiproxy is killed at once (the shared reaper); the CLI's own handler
+  // (cli/certify.ts stopOnSignals) then ends the drivers and exits 130/143.
+  if (server.child) reapOnStop({ child: server.child, pgid: undefined });
 
   const close = async () => {
     if (closed) return;
     closed = true;
     await Promise.all([...live].map((p) => p.remove()));
-    for (const [sig, h] of signals) {
-      try {
-        Deno.removeSignalListener(sig, h);
-      } catch {
-        // ignore
-      }
-    }
-    signals.length = 0;
     const child = server.child;
     if (child) {
-      globalThis.removeEventListener("unload", onUnload);
       kill("SIGTERM");
       let timer: ReturnType<typeof setTimeout> | undefined;
       const exited = await Promise.race([

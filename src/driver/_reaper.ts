@@ -2,8 +2,9 @@
  * Children the kit must not leave behind: each tracked child (and its process group, when it has
  * one) is killed at once when the kit is stopped (SIGINT, SIGTERM) or unloads. The CLI's own
  * handler (cli/certify.ts `stopOnSignals`) then ends the drivers and exits 130/143, so these
- * handlers never exit themselves. Used by the Node children (`src/tls/_node.ts`) and the helper
- * programs the kit runs (`go install`, `go build`: `tool_run.ts`).
+ * handlers never exit themselves. Used by the Node children (`src/tls/_node.ts`), the helper
+ * programs the kit runs (`go install`, `go build`: `tool_run.ts`) and the Toxiproxy server
+ * (`chaos/toxiproxy.ts`).
  *
  * @module
  */
