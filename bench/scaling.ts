@@ -25,24 +25,14 @@
  * @module
  */
 import { watch, type Watched } from "./_proc_watch.ts";
-import { KIT_V8_FLAGS } from "../cli/net_scope.ts";
+import { kitTaskFlags } from "../src/util/kit_task.ts";
 
 /** The bound of issue 18 on the kit's peak RSS during a full certify, in MB (10^6 bytes). */
 export const RSS_BOUND_MB = 300;
 
 const ROOT = new URL("..", import.meta.url).pathname;
-const KIT = [
-  "run",
-  KIT_V8_FLAGS, // as the kit's tasks in deno.json
-  "--allow-net=127.0.0.1,127.0.0.2,localhost",
-  "--allow-run",
-  "--allow-read",
-  "--allow-write",
-  "--allow-env",
-  "--allow-sys",
-  "--no-prompt",
-  "--unstable-worker-options",
-];
+/** `run` and the flags of the kit's `certify` task (permissions, V8 flags), from deno.json. */
+const KIT = kitTaskFlags("certify");
 const REFERENCE_DRIVER =
   "deno run --allow-net=127.0.0.1,127.0.0.2,localhost --allow-env --allow-read --allow-write conformance/drivers/reference/driver.ts";
 

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { sdkRun } from "../../src/engine/sdk_target.ts";
 import type { CheckResult } from "../../src/engine/types.ts";
 import { referenceDriverCommand } from "../mutants/sdk.ts";
+import { kitTaskFlags } from "../../src/util/kit_task.ts";
 import { CASES, checks } from "./tls.ts";
 
 const NEW = [...CASES.map((c) => c.id), "sdk.tls.env-no-downgrade"];
@@ -91,15 +92,7 @@ Deno.test("run by deno without Node.js on the PATH (Deno then offers its own nod
     const main = new URL("../../cli/main.ts", import.meta.url).pathname;
     const r = await new Deno.Command(`${bin}/deno`, {
       args: [
-        "run",
-        "--allow-net=127.0.0.1,127.0.0.2,localhost",
-        "--allow-run",
-        "--allow-read",
-        "--allow-write",
-        "--allow-env",
-        "--allow-sys",
-        "--no-prompt",
-        "--unstable-worker-options",
+        ...kitTaskFlags("certify"),
         main,
         "certify",
         "--only",
