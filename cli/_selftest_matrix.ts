@@ -112,7 +112,6 @@ export async function runMatrix(profiles: readonly Profile[], opts: MatrixOption
   const jobs = opts.jobs ?? defaultJobs();
   const lanes = openLanes(Math.min(jobs, opts.lanes ?? defaultLanes()));
   opts.stop?.also(() => lanes.close());
-  const out = new Map<string, ProfileSelftest>();
   try {
     // each profile starts once here first: a missing tool is found (or installed) once, not by
     // every lane at the same time, and a profile that cannot start runs no rows. A row waits for
@@ -150,22 +149,17 @@ export async function runMatrix(profiles: readonly Profile[], opts: MatrixOption
         return res;
       },
     );
-    for (const p of profiles) {
+    const outcome = (p: Profile): ProfileSelftest => {
       const mine = plan.map((r, i) => ({ r, res: results[i] as LaneResult })).filter((x) => x.r.profile === p)
         .sort((a, b) => a.r.order - b.r.order);
       const unstarted = mine.find((x) => x.res.kind === "unstarted")?.res;
       if (unstarted?.kind === "unstarted") {
-        out.set(p.name, { ok: false, error: unstarted.error, unavailable: unstarted.unavailable });
-      } else {out.set(p.name, {
-          ok: true,
-          rows: mine.flatMap((x) => x.res.kind === "row" ? [x.res.row] : []),
-        });}
-    }
+        return { ok: false, error: unstarted.error, unavailable: unstarted.unavailable };
+      }
+      return { ok: true, rows: mine.flatMap((x) => x.res.kind === "row" ? [x.res.row] : []) };
+    };
     return {
-      profiles: new Map(profiles.flatMap((p) => {
-        const r = out.get(p.name);
-        return r ? [[p.name, r] as const] : [];
-      })),
+      profiles: new Map(profiles.map((p) => [p.name, outcome(p)] as const)),
       times: times.filter((t): t is RowTime => t !== undefined),
     };
   } finally {
