@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { buildReport } from "./json.ts";
 import { renderHtml } from "./html.ts";
 import type { CheckResult } from "../engine/types.ts";
-import type { RecordedRequest } from "../schema/evidence.ts";
+import { recordedRequest } from "./testdata/recorded_request.ts";
 import { errorMessage } from "../util/error_message.ts";
 
 const BOUND_MS = 30_000;
@@ -36,19 +36,7 @@ if (!chromium) {
   );
 }
 
-function req(t: number): RecordedRequest {
-  return {
-    t,
-    method: "GET",
-    path: "/always-503",
-    query: "",
-    headers: { authorization: "Bearer <canary>" },
-    bodySize: 0,
-    body: "",
-    connection: "https:1",
-    listener: "https",
-  };
-}
+const req = (t: number) => recordedRequest(t, { headers: { authorization: "Bearer <canary>" } });
 
 /** A failing SDK: a retry over its bound, a leak, a timeout that passed, a check that did not apply. */
 function page(): string {

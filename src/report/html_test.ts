@@ -1,26 +1,12 @@
 import assert from "node:assert/strict";
 import type { Report, ReportResult } from "../schema/report.ts";
-import type { Evidence, RecordedRequest } from "../schema/evidence.ts";
+import type { Evidence } from "../schema/evidence.ts";
 import { renderHtml } from "./html.ts";
+import { recordedRequest } from "./testdata/recorded_request.ts";
 import { pageOrder } from "./_html_check.ts";
 import { coverageRows } from "./_html_coverage.ts";
 import { cspHash, PAGE_CSP, PAGE_SCRIPT, PAGE_STYLE } from "./_html_page.ts";
 import { seconds, timelineOf, timelineSummary, timelineSvg } from "./_html_timeline.ts";
-
-function req(t: number, over: Partial<RecordedRequest> = {}): RecordedRequest {
-  return {
-    t,
-    method: "GET",
-    path: "/always-503",
-    query: "",
-    headers: { accept: "application/json" },
-    bodySize: 0,
-    body: "",
-    connection: "https:1",
-    listener: "https",
-    ...over,
-  };
-}
 
 function result(id: string, outcome: ReportResult["outcome"], evidence?: Evidence): ReportResult {
   return {
@@ -56,7 +42,7 @@ function report(results: ReportResult[], capabilities: string[] = ["http"]): Rep
 
 Deno.test("the timeline summary reads attempts, waits and the bound at a glance", () => {
   const v = timelineOf({
-    requests: [req(100), req(300), req(700), req(1500)],
+    requests: [recordedRequest(100), recordedRequest(300), recordedRequest(700), recordedRequest(1500)],
     timeline: { max_attempts: 3 },
   });
   assert.ok(v);
@@ -77,7 +63,7 @@ Deno.test("a timeout's timeline shows the call, the deadline and when it ended (
   const svg = timelineSvg(v);
   assert.ok(svg.includes("bound 3 s") && svg.includes("ended 0.32 s") && svg.includes(">call<"));
   const cut = timelineOf({
-    requests: [req(0), req(10)],
+    requests: [recordedRequest(0), recordedRequest(10)],
     notes: ["report keeps the first 2 of 112 requests"],
   });
   assert.ok(cut && timelineSummary(cut).startsWith("112 attempts (the first 2 shown), waits 0.01 s"));
@@ -90,8 +76,15 @@ Deno.test("a timeout's timeline shows the call, the deadline and when it ended (
 Deno.test("no timeline without timed traffic; non-finite numbers are dropped", () => {
   assert.equal(timelineOf(undefined), undefined);
   assert.equal(timelineOf({ notes: ["x"] }), undefined);
-  assert.equal(timelineOf({ requests: [req(5)] }), undefined);
-  const v = timelineOf({ requests: [req(Number.NaN), req(1), req(Infinity), req(3)] });
+  assert.equal(timelineOf({ requests: [recordedRequest(5)] }), undefined);
+  const v = timelineOf({
+    requests: [
+      recordedRequest(Number.NaN),
+      recordedRequest(1),
+      recordedRequest(Infinity),
+      recordedRequest(3),
+    ],
+  });
   assert.deepEqual(v?.attempts, [1, 3]);
   assert.equal(seconds(200), "0.2");
   assert.equal(seconds(412), "0.41");
@@ -123,7 +116,9 @@ Deno.test("checks are listed failures first, then errors, then passes and n/a", 
 
 Deno.test("each check shows its title, level, source, rationale and a copyable re-run command", () => {
   // sdk.retry.bounded is registered when its module loads: its rationale comes from the registry
-  const html = renderHtml(report([result("sdk.retry.bounded", "fail", { requests: [req(1), req(2)] })]));
+  const html = renderHtml(
+    report([result("sdk.retry.bounded", "fail", { requests: [recordedRequest(1), recordedRequest(2)] })]),
+  );
   assert.ok(html.includes("rule of sdk.retry.bounded") || html.includes("sdk.retry.bounded"));
   assert.ok(html.includes("000 §2.3") && html.includes(">MUST<"));
   assert.ok(html.includes(`<button type="button" class="copy">Copy</button>`));
